@@ -1,0 +1,34 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Logo } from "./logo";
+import { NavLink } from "./nav-link";
+import styles from "./shell.module.css";
+
+export type ShellUser = { name: string | null; email: string | null } | null;
+
+/** The portal frame: product name, primary navigation and the signed-in user slot. */
+export function AppShell({ user, children }: { user: ShellUser; children: ReactNode }) {
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className={`${styles.header} no-print`}>
+        <Link href="/pipelines" className={styles.brand}>
+          <Logo />
+          <span>Stepwise</span>
+        </Link>
+        <nav aria-label="Primary" className={styles.nav}>
+          <NavLink href="/pipelines">Pipelines</NavLink>
+          <NavLink href="/models">Models</NavLink>
+        </nav>
+        <div className={styles.user} data-testid="user-slot">
+          {user ? <span>{user.name ?? user.email}</span> : <span>Not signed in</span>}
+        </div>
+      </header>
+      <main id="main" className={styles.main}>
+        {children}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,34 @@
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "@/lib/generated/prisma/client";
+
+// One pool and one Prisma client per process. Neither connects before the first
+// query, so importing this during `next build` is harmless. Kept on globalThis so
+// Next's dev-mode module reloading does not open a new pool on every edit.
+type Db = { pool: pg.Pool; prisma: PrismaClient };
+const holder = globalThis as typeof globalThis & { __stepwiseDb?: Db };
+
+function createDb(): Db {
+  const pool = new pg.Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+    application_name: "stepwise",
+  });
+  // An idle client that loses its connection (e.g. Postgres restart) must not crash the process.
+  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { pool, prisma };
+}
+
+const db = holder.__stepwiseDb ?? createDb();
+holder.__stepwiseDb = db;
+
+export const pool = db.pool;
+export const prisma = db.prisma;
+
+/** Runs one parameterised SQL statement and returns its rows. */
+export async function sql<Row extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<Row[]> {
+  const result = await pool.query<Row>(text, params);
+  return result.rows;
+}

