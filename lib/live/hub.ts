@@ -1,0 +1,230 @@
+import "server-only";
+/**
+ * The per-instance end of live updates. One dedicated Postgres connection
+ * LISTENs on `stepwise_live`; a NOTIFY only wakes it up, and the changes
+ * themselves are read from the `live_event` table by id (so a payload lost or
+ * coalesced by Postgres costs nothing, and reconnecting clients can catch up
+ * from the same table by Last-Event-ID). Subscribers are SSE streams of this
+ * process, indexed by topic.
+ *
+ * After the LISTEN connection drops (e.g. a Postgres restart) it reconnects
+ * with backoff, reads what it missed, and tells every subscriber to resync,
+ * because a restarted database may have lost the tail of the feed.
+ */
+import pg from "pg";
+import { pool } from "@/lib/db";
+import type { LiveChange } from "./topics";
+
+export const LIVE_CHANNEL = "stepwise_live";
+/** Catch-up by Last-Event-ID is offered this far back; older gaps get a resync. */
+export const CATCH_UP_WINDOW_MS = 10 * 60 * 1000;
+
+export type LiveEvent = LiveChange & { eventId: number };
+export type LiveListener = {
+  onChange(event: LiveEvent): void;
+  onResync(reason: string): void;
+};
+
+type LiveRow = { id: string; topic: string; kind: string; entity_id: string; version: number };
+
+type Hub = {
+  byTopic: Map<string, Set<LiveListener>>;
+  listeners: Set<LiveListener>;
+  lastId: bigint;
+  client: pg.Client | null;
+  connecting: Promise<void> | null;
+  reading: Promise<void> | null;
+  readAgain: boolean;
+  reconnectDelayMs: number;
+  stopped: boolean;
+  connectedOnce: boolean;
+};
+
+const holder = globalThis as typeof globalThis & { __stepwiseLiveHub?: Hub };
+
+function hub(): Hub {
+  holder.__stepwiseLiveHub ??= {
+    byTopic: new Map(),
+    listeners: new Set(),
+    lastId: -1n,
+    client: null,
+    connecting: null,
+    reading: null,
+    readAgain: false,
+    reconnectDelayMs: 250,
+    stopped: false,
+    connectedOnce: false,
+  };
+  return holder.__stepwiseLiveHub;
+}
+
+function toEvent(row: LiveRow): LiveEvent {
+  return { eventId: Number(row.id), topic: row.topic, kind: row.kind, id: row.entity_id, version: row.version };
+}
+
+function dispatch(h: Hub, event: LiveEvent): void {
+  const listeners = h.byTopic.get(event.topic);
+  if (!listeners) return;
+  for (const listener of listeners) listener.onChange(event);
+}
+
+/** Reads every live_event after the last one seen and hands them to subscribers; calls coalesce. */
+function readNew(h: Hub): Promise<void> {
+  if (h.reading) {
+    h.readAgain = true;
+    return h.reading;
+  }
+  h.reading = (async () => {
+    do {
+      h.readAgain = false;
+      if (h.lastId < 0n) {
+        const { rows } = await pool.query<{ max: string | null }>("SELECT max(id)::text AS max FROM live_event");
+        h.lastId = BigInt(rows[0]?.max ?? "0");
+        continue;
+      }
+      const { rows } = await pool.query<LiveRow>(
+        "SELECT id::text, topic, kind, entity_id, version FROM live_event WHERE id > $1 ORDER BY id LIMIT 10000",
+        [h.lastId.toString()],
+      );
+      for (const row of rows) {
+        h.lastId = BigInt(row.id);
+        dispatch(h, toEvent(row));
+      }
+      if (rows.length === 10000) h.readAgain = true;
+    } while (h.readAgain);
+  })()
+    .catch((error: unknown) => {
+      console.error("[live] reading live_event failed:", error instanceof Error ? error.message : error);
+    })
+    .finally(() => {
+      h.reading = null;
+    });
+  return h.reading;
+}
+
+function scheduleReconnect(h: Hub): void {
+  if (h.stopped) return;
+  const delay = h.reconnectDelayMs;
+  h.reconnectDelayMs = Math.min(h.reconnectDelayMs * 2, 10_000);
+  setTimeout(() => void connect(h), delay).unref();
+}
+
+function connect(h: Hub): Promise<void> {
+  if (h.connecting) return h.connecting;
+  h.connecting = (async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, application_name: "stepwise-live" });
+    let lost = false;
+    const onLost = (error?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (h.client === client) h.client = null;
+      if (error) console.warn("[live] LISTEN connection lost:", error.message);
+      client.end().catch(() => {});
+      scheduleReconnect(h);
+    };
+    client.on("error", onLost);
+    client.on("end", () => onLost());
+    client.on("notification", () => void readNew(h));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${LIVE_CHANNEL}`);
+    } catch (error) {
+      onLost(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    h.client = client;
+    h.reconnectDelayMs = 250;
+    const reconnected = h.connectedOnce;
+    h.connectedOnce = true;
+    await readNew(h);
+    if (reconnected) for (const listener of h.listeners) listener.onResync("reconnected");
+  })().finally(() => {
+    h.connecting = null;
+  });
+  return h.connecting;
+}
+
+/** Subscribes a listener to topics; returns the function that removes every trace of it. */
+export function subscribe(topics: readonly string[], listener: LiveListener): () => void {
+  const h = hub();
+  h.stopped = false;
+  if (!h.client && !h.connecting) void connect(h);
+  h.listeners.add(listener);
+  for (const topic of topics) {
+    let set = h.byTopic.get(topic);
+    if (!set) {
+      set = new Set();
+      h.byTopic.set(topic, set);
+    }
+    set.add(listener);
+  }
+  return () => {
+    h.listeners.delete(listener);
+    for (const topic of topics) {
+      const set = h.byTopic.get(topic);
+      if (!set) continue;
+      set.delete(listener);
+      if (set.size === 0) h.byTopic.delete(topic);
+    }
+  };
+}
+
+/**
+ * Events after `afterId` for these topics, or "resync" when the client's gap
+ * reaches past what the feed still holds (or past the catch-up window).
+ */
+export async function catchUp(afterId: number, topics: readonly string[]): Promise<LiveEvent[] | "resync"> {
+  const { rows: bounds } = await pool.query<{ min: string | null; oldest_ok: string | null }>(
+    `SELECT min(id)::text AS min,
+            min(id) FILTER (WHERE created_at >= now() - make_interval(secs => $1))::text AS oldest_ok
+     FROM live_event`,
+    [CATCH_UP_WINDOW_MS / 1000],
+  );
+  const min = bounds[0]?.min ? Number(bounds[0].min) : null;
+  if (min !== null && afterId < min - 1) return "resync";
+  const oldestOk = bounds[0]?.oldest_ok ? Number(bounds[0].oldest_ok) : null;
+  if (oldestOk !== null && afterId < oldestOk - 1) return "resync";
+  const { rows } = await pool.query<LiveRow>(
+    `SELECT id::text, topic, kind, entity_id, version FROM live_event
+     WHERE id > $1 AND topic = ANY($2::text[]) ORDER BY id LIMIT 1000`,
+    [afterId, topics],
+  );
+  if (rows.length === 1000) return "resync";
+  return rows.map(toEvent);
+}
+
+/** The id of the newest event this instance has read (for tests and diagnostics). */
+export function liveStats(): { listeners: number; topics: number; connected: boolean; lastEventId: number } {
+  const h = hub();
+  return {
+    listeners: h.listeners.size,
+    topics: h.byTopic.size,
+    connected: h.client !== null,
+    lastEventId: Number(h.lastId),
+  };
+}
+
+/** Waits until the LISTEN connection is up (tests, start-up). */
+export async function ensureListening(): Promise<void> {
+  const h = hub();
+  h.stopped = false;
+  if (!h.client) await connect(h);
+}
+
+/** Drops the LISTEN connection as a Postgres restart would (tests); it reconnects by itself. */
+export async function dropListenConnectionForTest(): Promise<void> {
+  const client = hub().client;
+  if (client) {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    await pool.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+  }
+}
+
+export async function stopHub(): Promise<void> {
+  const h = hub();
+  h.stopped = true;
+  const client = h.client;
+  h.client = null;
+  h.connectedOnce = false;
+  await client?.end().catch(() => {});
+}

@@ -1,0 +1,124 @@
+import "server-only";
+/**
+ * One server-sent-events stream: the changes of its topics (kind + id + version,
+ * never data), heartbeats so proxies keep it open, Last-Event-ID catch-up, and
+ * cleanup of its subscription the moment the client goes away. The stream also
+ * re-checks its credentials periodically and closes when they are gone (sign
+ * out, revoked session or token).
+ */
+import { catchUp, type LiveEvent, subscribe } from "./hub";
+
+export const HEARTBEAT_MS = 15_000;
+export const REAUTH_MS = 20_000;
+
+export type LiveStreamOptions = {
+  topics: string[];
+  lastEventId: number | null;
+  signal: AbortSignal;
+  /** Resolves false once the stream's session or token is no longer valid. */
+  stillAuthorized: () => Promise<boolean>;
+  heartbeatMs?: number;
+  reauthMs?: number;
+};
+
+const encoder = new TextEncoder();
+
+function frame(event: string, data: unknown, id?: number): Uint8Array {
+  return encoder.encode(`${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+export const SSE_HEADERS: HeadersInit = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  // no-transform stops proxies from compressing or rewriting; X-Accel-Buffering stops nginx buffering.
+  "Cache-Control": "no-cache, no-store, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+  "Content-Encoding": "identity",
+};
+
+export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uint8Array> {
+  let cleanup = () => {};
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      const timers: NodeJS.Timeout[] = [];
+      const send = (chunk: Uint8Array) => {
+        if (closed) return;
+        try {
+          controller.enqueue(chunk);
+        } catch {
+          close();
+        }
+      };
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        for (const timer of timers) clearInterval(timer);
+        unsubscribe();
+        options.signal.removeEventListener("abort", close);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the runtime
+        }
+      };
+      cleanup = close;
+
+      // Buffer live events until the catch-up has been sent, so order is kept and nothing is lost.
+      let pending: LiveEvent[] | null = options.lastEventId !== null ? [] : null;
+      let lastSent = options.lastEventId ?? 0;
+      const deliver = (event: LiveEvent) => {
+        if (event.eventId <= lastSent) return;
+        lastSent = event.eventId;
+        send(
+          frame(
+            "change",
+            { topic: event.topic, kind: event.kind, id: event.id, version: event.version },
+            event.eventId,
+          ),
+        );
+      };
+      const unsubscribe = subscribe(options.topics, {
+        onChange: (event) => (pending ? pending.push(event) : deliver(event)),
+        onResync: (reason) => send(frame("resync", { reason })),
+      });
+      options.signal.addEventListener("abort", close);
+      if (options.signal.aborted) return close();
+
+      send(encoder.encode(`retry: 3000\n\n`));
+      send(frame("ready", { topics: options.topics }));
+
+      if (options.lastEventId !== null) {
+        catchUp(options.lastEventId, options.topics)
+          .then((missed) => {
+            if (missed === "resync") send(frame("resync", { reason: "gap too old" }));
+            else for (const event of missed) deliver(event);
+          })
+          .catch(() => send(frame("resync", { reason: "catch-up failed" })))
+          .finally(() => {
+            const queued = pending ?? [];
+            pending = null;
+            for (const event of queued) deliver(event);
+          });
+      }
+
+      timers.push(setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), options.heartbeatMs ?? HEARTBEAT_MS));
+      timers.push(
+        setInterval(() => {
+          options
+            .stillAuthorized()
+            .then((ok) => {
+              if (!ok) {
+                send(frame("unauthorized", { reason: "session ended" }));
+                close();
+              }
+            })
+            .catch(() => {});
+        }, options.reauthMs ?? REAUTH_MS),
+      );
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+}
