@@ -6,7 +6,7 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 // One pool and one Prisma client per process. Neither connects before the first
 // query, so importing this during `next build` is harmless. Kept on globalThis so
 // Next's dev-mode module reloading does not open a new pool on every edit.
-type Db = { pool: pg.Pool; prisma: PrismaClient };
+type Db = { pool: pg.Pool; prisma: PrismaClient; queries: { count: number } };
 const holder = globalThis as typeof globalThis & { __stepwiseDb?: Db };
 
 function createDb(): Db {
@@ -17,8 +17,18 @@ function createDb(): Db {
   });
   // An idle client that loses its connection (e.g. Postgres restart) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  // Every statement through the pool (ours and Prisma's) is counted, so the benchmark and the
+  // query-count tests can tell how many round trips a page costs (exported by /api/metrics).
+  const queries = { count: 0 };
+  pool.on("connect", (client) => {
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      queries.count++;
+      return original(...args);
+    };
+  });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  return { pool, prisma };
+  return { pool, prisma, queries };
 }
 
 const db = holder.__stepwiseDb ?? createDb();
@@ -26,6 +36,11 @@ holder.__stepwiseDb = db;
 
 export const pool = db.pool;
 export const prisma = db.prisma;
+
+/** Statements sent through this process's pool since it started. */
+export function queryCount(): number {
+  return db.queries.count;
+}
 
 /** Runs one parameterised SQL statement and returns its rows. */
 export async function sql<Row extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<Row[]> {

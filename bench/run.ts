@@ -1,0 +1,72 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=pages,ingest]`: seeds (once) a database
+ * at the chosen scale and measures what BRIEF.md targets, printing a table and
+ * writing bench/results/<date>-<scale>.json and .md. The database is
+ * DATABASE_URL, or an embedded Postgres in STEPWISE_DATA_DIR (default
+ * .data/bench, apart from the app's own data).
+ */
+import path from "node:path";
+import pg from "pg";
+import { migrate } from "@/lib/db/migrate";
+import { redactUrl, resolveDatabase } from "@/lib/runtime/database";
+import { type RunningApp, startBenchApp } from "./lib/app";
+import { printTable, writeReport } from "./lib/report";
+import type { BenchContext, Measurement, Scale } from "./lib/types";
+import { modules } from "./modules";
+import { seed } from "./seed";
+
+const args = process.argv.slice(2);
+const scale: Scale = args.includes("--quick") ? "quick" : "full";
+const only = args
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+process.env.STEPWISE_DATA_DIR ??= path.resolve(`.data/bench-${scale}`);
+const startedAt = new Date();
+const db = await resolveDatabase();
+const pool = new pg.Pool({ connectionString: db.url, max: 8 });
+let app: RunningApp | null = null;
+let appStarting: Promise<RunningApp> | null = null;
+
+try {
+  log(`database ${redactUrl(db.url)} (${db.embedded ? "embedded" : "DATABASE_URL"})`);
+  await migrate({ databaseUrl: db.url });
+  const seedStarted = performance.now();
+  await seed(pool, scale, log);
+  log(`data ready in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+
+  const ctx: BenchContext = {
+    scale,
+    databaseUrl: db.url,
+    pool,
+    log,
+    app: () => {
+      appStarting ??= startBenchApp({ databaseUrl: db.url, pool, log }).then((running) => {
+        app = running;
+        return running;
+      });
+      return appStarting;
+    },
+  };
+  const measurements: Measurement[] = [];
+  for (const module of modules) {
+    if (only && !only.includes(module.name)) continue;
+    log(`measuring ${module.name}…`);
+    try {
+      measurements.push(...(await module.run(ctx)));
+    } catch (error) {
+      log(`  ${module.name} failed: ${error instanceof Error ? error.message : error}`);
+      measurements.push({ name: module.name, unit: "", target: "module failed", met: false, notes: String(error) });
+    }
+  }
+  console.log("");
+  printTable(measurements);
+  const file = await writeReport(scale, measurements, startedAt);
+  log(`report: ${path.relative(process.cwd(), file)}.{json,md}`);
+} finally {
+  await (app as RunningApp | null)?.stop();
+  await pool.end();
+  await db.stop();
+}
