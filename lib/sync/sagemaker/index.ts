@@ -1,0 +1,11 @@
+/**
+ * SageMaker → Postgres: jobs of Step Functions steps (status, transitions, hyperparameters,
+ * resources, billable time, final metrics, per-epoch series), the poll of running jobs, the
+ * EventBridge single-job route, and the model registry with model cards. The sync core calls these
+ * after deriving a run's steps and on its schedule; every write is bulk, idempotent and leaves
+ * unchanged rows untouched.
+ */
+
+export { pollRunningJobs, syncJobByName, syncJobsForSteps } from "./jobs";
+export type { JobKind } from "./kinds";
+export { syncModelRegistry } from "./registry";
