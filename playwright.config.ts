@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { defineConfig } from "@playwright/test";
+import { ADA_STATE } from "./e2e/support/login";
 
 // Debian's Chromium (apt-get install chromium): Playwright's own browser download is not reachable here.
 const chromium = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -37,6 +38,16 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    // Logs in once through the real OIDC flow and saves the session (e2e/support/login.ts).
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    {
+      name: "chromium",
+      testMatch: /\.spec\.ts$/,
+      dependencies: ["setup"],
+      use: { storageState: ADA_STATE },
+    },
+  ],
   webServer: {
     command: "tsx e2e/support/server.ts",
     url: `${baseURL}/api/health`,

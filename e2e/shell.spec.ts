@@ -19,6 +19,8 @@ test.describe("portal shell", () => {
       await expect(page.getByRole("link", { name: "Stepwise" })).toBeVisible();
       await expect(nav.getByRole("link", { name: "Pipelines" })).toHaveAttribute("aria-current", "page");
       await expect(page.getByRole("heading", { level: 1, name: "Pipelines" })).toBeVisible();
+      // Specs run signed in as Ada (e2e/auth.setup.ts).
+      await expect(page.getByTestId("user-slot")).toContainText("Ada Lovelace");
       await expectNoSeriousA11yViolations(page);
       await page.screenshot({ path: `test-results/screens/shell-pipelines-${colorScheme}.png`, fullPage: true });
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { pool } from "@/lib/db";
+import { getSyncHealth, type SyncHealth } from "@/lib/sync/status";
 import packageJson from "@/package.json";
 
 export type HealthReport = {
@@ -7,6 +8,8 @@ export type HealthReport = {
   version: string;
   uptimeSeconds: number;
   db: { ok: boolean; latencyMs?: number; error?: string };
+  /** Per-source sync status. Informational: a lagging AWS sync does not make the instance unhealthy. */
+  sync?: SyncHealth | { ok: false; error: string };
 };
 
 const DB_TIMEOUT_MS = 2_000;
@@ -29,10 +32,15 @@ async function checkDatabase(): Promise<HealthReport["db"]> {
 
 export async function getHealth(): Promise<HealthReport> {
   const db = await checkDatabase();
+  let sync: HealthReport["sync"];
+  if (db.ok) {
+    sync = await getSyncHealth().catch(() => ({ ok: false as const, error: "sync status unavailable" }));
+  }
   return {
     status: db.ok ? "ok" : "degraded",
     version: packageJson.version,
     uptimeSeconds: Math.round(process.uptime()),
     db,
+    sync,
   };
 }

@@ -13,9 +13,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { prepareAuth } from "@/lib/auth/local-setup";
 import { migrate } from "@/lib/db/migrate";
 import { startEmulator } from "@/lib/emulator";
-import { redactUrl, resolveDatabase } from "@/lib/runtime/database";
+import { dataDir, redactUrl, resolveDatabase } from "@/lib/runtime/database";
 import { demoEnabled } from "@/lib/runtime/demo";
 
 const dev = process.argv.includes("--dev");
@@ -83,8 +84,14 @@ try {
   const migrated = await migrate({ databaseUrl: db.url, log });
   log(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
 
+  // ── auth (issue 5): NEXTAUTH_URL/SECRET defaults; the local demo IdP when OIDC_ISSUER is unset ──
+  const auth = await prepareAuth({ port, dataDir: dataDir() });
+  stops.push(auth.stop);
+  // ── end auth ──
+
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...auth.env,
     DATABASE_URL: db.url,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",
@@ -101,6 +108,35 @@ try {
     process.env.STEPWISE_DEMO_ENDPOINT = emulator.url;
     log(`demo AWS emulator at ${emulator.url} (set STEPWISE_SOURCES to sync real AWS accounts instead)`);
   }
+  // ── sync (issue 4): the background sync worker (lib/sync/worker.ts) as a child process ──
+  // A child because the sync modules are server-only (they resolve under the "react-server" condition) and
+  // so a sync crash cannot take the web server down; it is restarted after 5 s. STEPWISE_SYNC=off disables it.
+  if ((process.env.STEPWISE_SYNC ?? "on").toLowerCase() !== "off") {
+    let worker: ChildProcess | undefined;
+    const startWorker = () => {
+      worker = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/sync.ts"], {
+        stdio: ["ignore", "inherit", "inherit"],
+        env: { ...env, NODE_ENV: "production" },
+      });
+      worker.on("exit", (code) => {
+        if (shuttingDown) return;
+        log(`the sync worker exited (${code}); restarting in 5 s`);
+        setTimeout(() => !shuttingDown && startWorker(), 5_000).unref();
+      });
+    };
+    startWorker();
+    stops.push(async () => {
+      const child = worker;
+      if (!child || child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    });
+    log("sync worker started (STEPWISE_SYNC=off disables it)");
+  }
+  // ── end sync ──
   if (!dev && needsBuild()) {
     log("building the app (first start or sources changed)…");
     const code = await run(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" });
@@ -118,6 +154,7 @@ try {
     }
   });
   log(`Stepwise is starting at http://localhost:${port}`);
+  for (const line of auth.instructions) log(line);
 } catch (error) {
   console.error(`[stepwise] ${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);

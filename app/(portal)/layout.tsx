@@ -1,6 +1,17 @@
 import type { ReactNode } from "react";
+import { QueryProvider } from "@/components/providers/query-provider";
 import { AppShell } from "@/components/ui/app-shell";
+import { requireUser } from "@/lib/auth/current";
 
+/**
+ * Every portal page needs a live session (checked in the database, not just the
+ * cookie), and gets the tab's TanStack Query client + live stream.
+ */
 export default async function PortalLayout({ children }: { children: ReactNode }) {
-  return <AppShell user={null}>{children}</AppShell>;
+  const user = await requireUser();
+  return (
+    <AppShell user={{ name: user.name, email: user.email, isAdmin: user.isAdmin }}>
+      <QueryProvider>{children}</QueryProvider>
+    </AppShell>
+  );
 }

@@ -3,8 +3,9 @@ import type { ReactNode } from "react";
 import { Logo } from "./logo";
 import { NavLink } from "./nav-link";
 import styles from "./shell.module.css";
+import { UserMenu } from "./user-menu";
 
-export type ShellUser = { name: string | null; email: string | null } | null;
+export type ShellUser = { name: string | null; email: string | null; isAdmin: boolean } | null;
 
 /** The portal frame: product name, primary navigation and the signed-in user slot. */
 export function AppShell({ user, children }: { user: ShellUser; children: ReactNode }) {
@@ -23,7 +24,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
           <NavLink href="/models">Models</NavLink>
         </nav>
         <div className={styles.user} data-testid="user-slot">
-          {user ? <span>{user.name ?? user.email}</span> : <span>Not signed in</span>}
+          {user ? <UserMenu user={user} /> : <span>Not signed in</span>}
         </div>
       </header>
       <main id="main" className={styles.main}>

@@ -52,12 +52,12 @@ export const authSettings = {
 };
 
 /** True when the app is served over TLS (NEXTAUTH_URL is https): cookies get Secure and a prefix. */
-export function useSecureCookies(): boolean {
+export function secureCookiesEnabled(): boolean {
   return (process.env.NEXTAUTH_URL ?? "").startsWith("https://");
 }
 
 /** Cookie names next-auth is configured with (lib/auth/options.ts) and proxy.ts checks for. */
-export function cookieNames(secure = useSecureCookies()) {
+export function cookieNames(secure = secureCookiesEnabled()) {
   const host = secure ? "__Host-" : "";
   return {
     sessionToken: `${host}stepwise.session`,

@@ -812,7 +812,8 @@ describe("deriveSteps", () => {
     expect(deriveSteps(rows.map(historyEventFromStored))).toEqual(deriveSteps(events));
   });
 
-  it("derives a 25,000-event history in well under a second", () => {
+  // Speed is measured by `npm run bench`, never asserted here; this proves a history this long derives correctly.
+  it("derives a 25,000-event history", () => {
     const h = newHistory();
     h.main.enter("Map", "Shards");
     const started = h.main.ev("MapStateStarted", { mapStateStartedEventDetails: { length: 2500 } });
@@ -833,14 +834,12 @@ describe("deriveSteps", () => {
     }
     expect(h.events.length).toBe(25_000);
 
-    const startedAt = performance.now();
     const { steps, warnings } = deriveSteps(h.events);
-    const elapsed = performance.now() - startedAt;
 
     expect(warnings).toEqual([]);
     expect(steps.filter((s) => s.stateName === "Process" && s.status === "SUCCEEDED")).toHaveLength(2500);
     expect(get(byKey(steps), "Shards[10]/Process").attempts).toBe(2);
-    expect(elapsed).toBeLessThan(500);
+    expect(get(byKey(steps), "Shards[11]/Process").attempts).toBe(1);
   });
 });
 

@@ -1,0 +1,132 @@
+import type { Metadata } from "next";
+import { listAuditEntries } from "@/lib/audit/log";
+import { requirePrincipal } from "@/lib/auth/current";
+import { listSessions } from "@/lib/auth/session";
+import { revokeSessionAction } from "./actions";
+import styles from "./audit.module.css";
+
+export const dynamic = "force-dynamic";
+export const metadata: Metadata = { title: "Audit log" };
+
+const dateTime = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "medium",
+  timeZone: "UTC",
+});
+const fmt = (date: Date | null) => (date ? dateTime.format(date) : "—");
+
+function browser(userAgent: string | null): string {
+  if (!userAgent) return "—";
+  const match = /(Firefox|Edg|Chrome|Chromium|Safari|curl|python-requests|node)\/[\d.]+/.exec(userAgent);
+  return match ? match[0] : userAgent.slice(0, 40);
+}
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
+  const principal = await requirePrincipal();
+  if (!principal.user.isAdmin) {
+    return (
+      <>
+        <h1>Audit log</h1>
+        <p className={styles.forbiddenNotice} role="alert">
+          Only Stepwise admins can see the audit log and sessions.
+        </p>
+      </>
+    );
+  }
+  const params = await searchParams;
+  const action = typeof params.action === "string" && params.action.length <= 64 ? params.action : undefined;
+  const [sessions, entries] = await Promise.all([listSessions(), listAuditEntries({ limit: 200, action })]);
+
+  return (
+    <>
+      <h1>Audit log</h1>
+      <h2 id="sessions-title">Active sessions</h2>
+      <table className="data" aria-labelledby="sessions-title">
+        <thead>
+          <tr>
+            <th scope="col">User</th>
+            <th scope="col">Signed in (UTC)</th>
+            <th scope="col">Idle expiry</th>
+            <th scope="col">Ends at the latest</th>
+            <th scope="col">IP</th>
+            <th scope="col">Browser</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((session) => (
+            <tr key={session.id} data-testid="session-row">
+              <td>{session.user.email ?? session.user.name ?? session.user.id}</td>
+              <td>{fmt(session.createdAt)}</td>
+              <td>{fmt(session.expires)}</td>
+              <td>{fmt(session.absoluteExpiresAt)}</td>
+              <td>{session.ip ?? "—"}</td>
+              <td title={session.userAgent ?? undefined}>{browser(session.userAgent)}</td>
+              <td>
+                {session.id === principal.credentialId ? (
+                  <span className="muted">this session</span>
+                ) : (
+                  <form action={revokeSessionAction}>
+                    <input type="hidden" name="sessionId" value={session.id} />
+                    <button
+                      type="submit"
+                      className={styles.danger}
+                      aria-label={`Revoke session of ${session.user.email ?? session.user.id} from ${fmt(session.createdAt)}`}
+                    >
+                      Revoke
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      <h2 id="entries-title">Recent events</h2>
+      <form className={styles.filter} aria-label="Filter events">
+        <label htmlFor="audit-action">Action starts with</label>
+        <input id="audit-action" name="action" defaultValue={action ?? ""} placeholder="e.g. auth. or token." />
+        <button type="submit">Filter</button>
+      </form>
+      <table className="data" aria-labelledby="entries-title">
+        <thead>
+          <tr>
+            <th scope="col">When (UTC)</th>
+            <th scope="col">Who</th>
+            <th scope="col">Via</th>
+            <th scope="col">Action</th>
+            <th scope="col">Target</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">IP</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.id.toString()} data-testid="audit-row">
+              <td>{fmt(entry.at)}</td>
+              <td>{entry.actorEmail ?? (entry.actorId ? entry.actorId : "anonymous")}</td>
+              <td>{entry.via}</td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>{entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}</td>
+              <td>
+                <span className={styles[entry.outcome] ?? undefined}>{entry.outcome}</span>
+              </td>
+              <td>{entry.ip ?? "—"}</td>
+              <td className={styles.details}>
+                <code>{JSON.stringify(entry.details)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

@@ -1,0 +1,79 @@
+"use client";
+
+import { useActionState, useId } from "react";
+import { type CreateTokenState, createTokenAction } from "./actions";
+import styles from "./tokens.module.css";
+
+/** Creates a token and shows it once; it cannot be displayed again after leaving the page. */
+export function CreateTokenForm() {
+  const [state, action, pending] = useActionState<CreateTokenState, FormData>(createTokenAction, null);
+  const id = useId();
+  return (
+    <>
+      <form action={action} className={styles.form} aria-labelledby={`${id}-title`}>
+        <h2 id={`${id}-title`}>New token</h2>
+        <div className={styles.fields}>
+          <div className={styles.field}>
+            <label htmlFor={`${id}-name`}>Name</label>
+            <input
+              id={`${id}-name`}
+              name="name"
+              required
+              maxLength={100}
+              placeholder="e.g. metrics notebook"
+              autoComplete="off"
+            />
+          </div>
+          <div className={styles.field}>
+            <label htmlFor={`${id}-expiry`}>Expires</label>
+            <select id={`${id}-expiry`} name="expiresInDays" defaultValue="90">
+              <option value="7">in 7 days</option>
+              <option value="30">in 30 days</option>
+              <option value="90">in 90 days</option>
+              <option value="365">in 1 year</option>
+              <option value="">never</option>
+            </select>
+          </div>
+          <div className={`${styles.field} ${styles.check}`}>
+            <input id={`${id}-write`} type="checkbox" name="canWrite" />
+            <label htmlFor={`${id}-write`}>Allow writes</label>
+          </div>
+          <button type="submit" className={styles.primary} disabled={pending}>
+            {pending ? "Creating…" : "Create token"}
+          </button>
+        </div>
+        <p className={styles.hint}>
+          Tokens are read-only unless “Allow writes” is ticked. They act as you, with your team permissions.
+        </p>
+      </form>
+      <div aria-live="polite">
+        {state && !state.ok ? (
+          <p className={styles.error} role="alert">
+            {state.error.message}
+          </p>
+        ) : null}
+        {state?.ok ? (
+          <section className={styles.created} aria-labelledby={`${id}-created`}>
+            <h2 id={`${id}-created`}>Token “{state.data.name}” created</h2>
+            <p>Copy it now: it is shown only once and Stepwise keeps only a hash of it.</p>
+            <label htmlFor={`${id}-value`} className="visually-hidden">
+              New API token
+            </label>
+            <input
+              id={`${id}-value`}
+              className={styles.secret}
+              readOnly
+              value={state.data.token}
+              data-testid="new-token"
+              onFocus={(event) => event.currentTarget.select()}
+            />
+            <p className={styles.hint}>
+              Use it as <code>Authorization: Bearer {state.data.token.slice(0, 10)}…</code>
+              {state.data.canWrite ? " — this token can write." : " — read-only."}
+            </p>
+          </section>
+        ) : null}
+      </div>
+    </>
+  );
+}

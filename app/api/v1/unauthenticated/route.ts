@@ -1,0 +1,25 @@
+import { recordAudit } from "@/lib/audit/log";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
+import { errorResponse, unauthorized } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Where proxy.ts sends API calls that carry neither a session cookie nor a bearer
+ * token: a 401 JSON answer (never a redirect), recorded in the audit log.
+ */
+async function handler(request: Request): Promise<Response> {
+  const path = request.headers.get("x-stepwise-path") ?? new URL(request.url).pathname;
+  await runWithRequestContext(requestContextFromHeaders(request.headers), () =>
+    recordAudit({
+      actor: null,
+      via: "anonymous",
+      action: "api.unauthorized",
+      outcome: "denied",
+      details: { method: request.method, path: path.slice(0, 300), reason: "no credentials" },
+    }),
+  );
+  return errorResponse(unauthorized());
+}
+
+export { handler as DELETE, handler as GET, handler as PATCH, handler as POST, handler as PUT };

@@ -1,0 +1,213 @@
+/**
+ * The one wrapper every /api route handler goes through (dub's withWorkspace):
+ *  1. authentication — `Authorization: Bearer sw_…` (API token) or the session
+ *     cookie, both checked against the database; none → 401 JSON, never a redirect;
+ *  2. scope — "write" needs a token created with writes allowed, and session
+ *     writes must come from our own origin (CSRF);
+ *  3. validation — params, query and JSON body through zod → 400 with a message;
+ *  4. errors — AppError → its status and `{ "error": { "code", "message" } }`;
+ *     anything else → 500 with a generic message, logged with context;
+ *  5. audit — every write (ok / denied / failed) and every refused credential.
+ * Plain Request in, Response out, so tests call route exports directly.
+ */
+import "server-only";
+import type { z } from "zod";
+import { type AuditOutcome, recordAudit } from "@/lib/audit/log";
+import { appOrigin } from "@/lib/auth/config";
+import { auditVia, type Principal } from "@/lib/auth/principal";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
+import { findActiveSession, sessionPrincipal, sessionTokenFromCookieHeader } from "@/lib/auth/session";
+import { authenticateApiToken, bearerToken } from "@/lib/auth/tokens";
+import { AppError, badRequest, errorResponse, forbidden, unauthorized } from "@/lib/errors";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+export type Scope = "read" | "write";
+
+type Schema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export type AuditTarget = { type: string; id: string; details?: Prisma.InputJsonObject };
+
+export type ApiContext<P, Q, B> = {
+  request: Request;
+  principal: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  /** Names what a write changed, for its audit row. */
+  auditTarget: (target: AuditTarget) => void;
+};
+
+export type ApiConfig<PS, QS, BS> = {
+  scope: Scope;
+  params?: PS;
+  query?: QS;
+  body?: BS;
+  /** Audit action for writes, e.g. "team.update"; default "<METHOD> <path>". */
+  action?: string;
+};
+
+/** Next's second route-handler argument (params is a Promise in Next 15+). */
+export type RouteContext = { params?: Promise<unknown> };
+
+export type ApiHandler = (request: Request, context?: RouteContext) => Promise<Response>;
+
+function zodMessage(error: z.ZodError, where: string): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join(".") : where;
+      return `${path}: ${issue.message}`;
+    })
+    .join("; ");
+}
+
+function parseWith<S extends Schema | undefined>(schema: S, value: unknown, where: string): Infer<S> {
+  if (!schema) return undefined as unknown as Infer<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(`Invalid ${where}: ${zodMessage(result.error, where)}`);
+  return result.data as Infer<S>;
+}
+
+function queryObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    out[key] = all.length === 1 ? (all[0] ?? "") : all;
+  }
+  return out;
+}
+
+type Authentication =
+  | { ok: true; principal: Principal }
+  | { ok: false; error: AppError; audit?: { reason: string; tokenId?: string; userId?: string } };
+
+/** Resolves the caller of an API request from its headers alone. */
+export async function authenticateRequest(request: Request): Promise<Authentication> {
+  const token = bearerToken(request.headers);
+  if (token !== null) {
+    const check = await authenticateApiToken(token);
+    if (check.ok) return { ok: true, principal: check.principal };
+    const message =
+      check.reason === "revoked"
+        ? "This API token has been revoked."
+        : check.reason === "expired"
+          ? "This API token has expired."
+          : "Invalid API token.";
+    return {
+      ok: false,
+      error: unauthorized(message),
+      audit: { reason: `token ${check.reason}`, tokenId: check.tokenId, userId: check.userId },
+    };
+  }
+  const sessionToken = sessionTokenFromCookieHeader(request.headers.get("cookie"));
+  if (sessionToken) {
+    const session = await findActiveSession(sessionToken);
+    if (session) return { ok: true, principal: sessionPrincipal(session) };
+    return {
+      ok: false,
+      error: unauthorized("Your session has ended. Sign in again."),
+      audit: { reason: "session invalid" },
+    };
+  }
+  return { ok: false, error: unauthorized(), audit: { reason: "no credentials" } };
+}
+
+/** Session-authenticated writes must come from our own pages (cookies ride along cross-site otherwise). */
+function assertSameOrigin(request: Request): void {
+  const origin = request.headers.get("origin");
+  const site = request.headers.get("sec-fetch-site");
+  const expected = appOrigin() ?? new URL(request.url).origin;
+  if (origin && origin !== expected && origin !== new URL(request.url).origin) {
+    throw forbidden("Cross-site request refused.");
+  }
+  if (!origin && site && site !== "same-origin" && site !== "none") throw forbidden("Cross-site request refused.");
+}
+
+export function withApi<
+  PS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  BS extends Schema | undefined = undefined,
+>(
+  config: ApiConfig<PS, QS, BS>,
+  handler: (context: ApiContext<Infer<PS>, Infer<QS>, Infer<BS>>) => Promise<Response | unknown>,
+): ApiHandler {
+  return (request, routeContext) =>
+    runWithRequestContext(requestContextFromHeaders(request.headers), () => handle(request, routeContext));
+
+  async function handle(request: Request, routeContext?: RouteContext): Promise<Response> {
+    const url = new URL(request.url);
+    const action = config.action ?? `${request.method} ${url.pathname}`;
+    const isWrite = config.scope === "write";
+    let principal: Principal | null = null;
+    let target: AuditTarget | null = null;
+    const audit = (outcome: AuditOutcome, details: Prisma.InputJsonObject = {}) =>
+      recordAudit({
+        actor: principal ? { id: principal.user.id, email: principal.user.email } : null,
+        via: principal ? auditVia(principal) : "anonymous",
+        action,
+        targetType: target?.type,
+        targetId: target?.id,
+        outcome,
+        details: { method: request.method, path: url.pathname, ...(target?.details ?? {}), ...details },
+      });
+
+    try {
+      const auth = await authenticateRequest(request);
+      if (!auth.ok) {
+        await recordAudit({
+          actor: auth.audit?.userId ? { id: auth.audit.userId, email: null } : null,
+          via: auth.audit?.tokenId ? `token:${auth.audit.tokenId}` : "anonymous",
+          action: "api.unauthorized",
+          outcome: "denied",
+          details: { method: request.method, path: url.pathname, reason: auth.audit?.reason ?? "unknown" },
+        });
+        return errorResponse(auth.error);
+      }
+      principal = auth.principal;
+      if (isWrite) {
+        if (!principal.canWrite) throw forbidden("This API token is read-only; create one with writes allowed.");
+        if (principal.via === "session") assertSameOrigin(request);
+      }
+
+      const params = parseWith(config.params as PS, (await routeContext?.params) ?? {}, "path parameters");
+      const query = parseWith(config.query as QS, queryObject(url), "query");
+      let body: unknown;
+      if (config.body) {
+        const text = await request.text();
+        try {
+          body = text ? JSON.parse(text) : {};
+        } catch {
+          throw badRequest("The request body is not valid JSON.");
+        }
+      }
+      const parsedBody = parseWith(config.body as BS, body, "body");
+
+      const result = await handler({
+        request,
+        principal,
+        params,
+        query,
+        body: parsedBody,
+        auditTarget: (t) => {
+          target = t;
+        },
+      });
+      if (isWrite) await audit("ok");
+      const response = result instanceof Response ? result : Response.json(result ?? null);
+      if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
+      return response;
+    } catch (error) {
+      if (error instanceof AppError) {
+        if (error.code === "forbidden") await audit("denied", { reason: error.message });
+        else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
+        return errorResponse(error);
+      }
+      console.error(
+        `[api] ${request.method} ${url.pathname} failed for ${principal ? `user ${principal.user.id}` : "anonymous"}:`,
+        error,
+      );
+      if (isWrite) await audit("failed", { code: "internal" });
+      return errorResponse(new AppError("internal", "Something went wrong on our side. It has been logged."));
+    }
+  }
+}

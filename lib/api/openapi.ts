@@ -1,0 +1,87 @@
+/**
+ * The OpenAPI registry of /api/v1. Each resource registers its paths here from
+ * the same zod schemas its route handler validates with; GET
+ * /api/v1/openapi.json serves the generated document. Later issues add their
+ * paths below (one `registry.registerPath` per operation).
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import type { z } from "zod";
+import packageJson from "@/package.json";
+import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
+
+export const registry = new OpenAPIRegistry();
+
+const bearer = registry.registerComponent("securitySchemes", "bearerToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "An API token from Settings → API tokens (`sw_…`).",
+});
+const cookie = registry.registerComponent("securitySchemes", "sessionCookie", {
+  type: "apiKey",
+  in: "cookie",
+  name: "stepwise.session",
+  description: "The browser session (`__Host-stepwise.session` when served over HTTPS).",
+});
+export const security = [{ [bearer.name]: [] }, { [cookie.name]: [] }];
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+/** The error responses every authenticated operation can give. */
+export const errorResponses = {
+  400: json(ErrorResponse, "Invalid parameters or body."),
+  401: json(ErrorResponse, "No valid session or API token."),
+  403: json(ErrorResponse, "Not allowed (read-only token, or not a member of the owning team)."),
+  404: json(ErrorResponse, "Not found."),
+};
+
+registry.registerPath({
+  method: "get",
+  path: "/api/v1/me",
+  summary: "The caller and their teams",
+  tags: ["access"],
+  security,
+  responses: { 200: json(Me, "The caller."), 401: errorResponses[401] },
+});
+
+registry.registerPath({
+  method: "get",
+  path: "/api/v1/teams/{slug}",
+  summary: "One team",
+  tags: ["access"],
+  security,
+  request: { params: TeamSlugParams },
+  responses: {
+    200: json(Team, "The team."),
+    400: errorResponses[400],
+    401: errorResponses[401],
+    404: errorResponses[404],
+  },
+});
+
+registry.registerPath({
+  method: "patch",
+  path: "/api/v1/teams/{slug}",
+  summary: "Rename a team (members of the team and admins; audited)",
+  tags: ["access"],
+  security,
+  request: { params: TeamSlugParams, body: { content: { "application/json": { schema: UpdateTeamBody } } } },
+  responses: { 200: json(Team, "The updated team."), ...errorResponses },
+});
+
+export function openApiDocument() {
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Stepwise API",
+      version: packageJson.version,
+      description:
+        "Read API for notebooks and scripts. Authenticate with `Authorization: Bearer sw_…` (create a token under " +
+        "Settings → API tokens, or `npm run token -- create --user <email>`). Errors are " +
+        '`{ "error": { "code", "message" } }`.',
+    },
+    servers: [{ url: "/" }],
+  });
+}

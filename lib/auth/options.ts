@@ -1,0 +1,141 @@
+/**
+ * next-auth v4 configuration: one generic OIDC provider from the environment
+ * (Okta, Keycloak, Entra ID, Google Workspace, or the local demo IdP), code flow
+ * with PKCE + state + nonce, database sessions through lib/auth/adapter.ts.
+ * Built per request from the environment, so one build serves any deployment.
+ */
+import "server-only";
+import type { AuthOptions } from "next-auth";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { recordAudit } from "@/lib/audit/log";
+import { prismaAdapter } from "./adapter";
+import { sameOriginRedirect } from "./callback-url";
+import { authSettings, cookieNames, type OidcSettings, oidcSettings, secureCookiesEnabled } from "./config";
+import { groupsFromProfile, syncMembershipsFromGroups } from "./teams";
+
+type OidcProfile = Record<string, unknown> & { sub?: string; email?: string; name?: string };
+type ClaimsTokenSet = { claims(): Record<string, unknown>; access_token?: string };
+
+function oidcProvider(settings: OidcSettings): OAuthConfig<OidcProfile> {
+  const groupsClaim = authSettings.groupsClaim();
+  return {
+    id: "oidc",
+    name: settings.name,
+    type: "oauth",
+    wellKnown: `${settings.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`,
+    clientId: settings.clientId,
+    clientSecret: settings.clientSecret,
+    authorization: { params: { scope: settings.scopes } },
+    idToken: true,
+    checks: ["pkce", "state", "nonce"],
+    // The IdP is the company's own and the only provider: a user first created by
+    // `npm run token -- create --user <email>` must attach to their IdP account.
+    allowDangerousEmailAccountLinking: true,
+    userinfo: {
+      // Identity from the validated id_token; groups from userinfo when the IdP only puts them there.
+      async request({ tokens, client }) {
+        const claims = (tokens as unknown as ClaimsTokenSet).claims();
+        if (claims[groupsClaim] !== undefined || !tokens.access_token) return claims;
+        try {
+          const info = (await client.userinfo(tokens.access_token)) as Record<string, unknown>;
+          return { ...claims, [groupsClaim]: info[groupsClaim] };
+        } catch {
+          return claims;
+        }
+      },
+    },
+    profile(profile) {
+      const email = typeof profile.email === "string" ? profile.email.toLowerCase() : null;
+      const name =
+        (typeof profile.name === "string" && profile.name) ||
+        (typeof profile.preferred_username === "string" && profile.preferred_username) ||
+        email;
+      return {
+        id: String(profile.sub),
+        name,
+        email,
+        image: typeof profile.picture === "string" ? profile.picture : null,
+        groups: groupsFromProfile(profile),
+      };
+    },
+  };
+}
+
+export function authOptions(): AuthOptions {
+  const settings = oidcSettings();
+  const secure = secureCookiesEnabled();
+  const names = cookieNames(secure);
+  const cookieOptions = { httpOnly: true, sameSite: "lax" as const, path: "/", secure };
+  return {
+    adapter: prismaAdapter(),
+    providers: settings ? [oidcProvider(settings)] : [],
+    secret: process.env.NEXTAUTH_SECRET,
+    session: {
+      strategy: "database",
+      maxAge: authSettings.sessionIdleSeconds(),
+      updateAge: authSettings.sessionUpdateSeconds(),
+    },
+    useSecureCookies: secure,
+    cookies: {
+      sessionToken: { name: names.sessionToken, options: cookieOptions },
+      callbackUrl: { name: names.callbackUrl, options: cookieOptions },
+      csrfToken: { name: names.csrfToken, options: cookieOptions },
+      pkceCodeVerifier: { name: names.pkceCodeVerifier, options: { ...cookieOptions, maxAge: 900 } },
+      state: { name: names.state, options: { ...cookieOptions, maxAge: 900 } },
+      nonce: { name: names.nonce, options: { ...cookieOptions, maxAge: 900 } },
+    },
+    pages: { signIn: "/login", error: "/login", signOut: "/login" },
+    callbacks: {
+      redirect: ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl),
+    },
+    events: {
+      async signIn({ user, profile, isNewUser }) {
+        const groups = Array.isArray((profile as { groups?: unknown } | undefined)?.groups)
+          ? ((profile as { groups: string[] }).groups ?? [])
+          : [];
+        const mapping = await syncMembershipsFromGroups({ userId: user.id, groups });
+        await recordAudit({
+          actor: { id: user.id, email: user.email ?? null },
+          via: "idp",
+          action: "auth.login",
+          targetType: "user",
+          targetId: user.id,
+          outcome: "ok",
+          details: {
+            newUser: Boolean(isNewUser),
+            admin: mapping.isAdmin,
+            teams: mapping.teams.map((t) => (t.role === "MEMBER" ? t.slug : `${t.slug} (${t.role.toLowerCase()})`)),
+          },
+        });
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        const message = metadata instanceof Error ? metadata.message : describeAuthError(metadata);
+        console.error(`[auth] ${code}: ${message}`);
+        if (/CALLBACK|SIGNIN|OAUTH/.test(code)) {
+          void recordAudit({
+            actor: null,
+            via: "idp",
+            action: "auth.login",
+            outcome: "failed",
+            details: { code, message: message.slice(0, 300) },
+          });
+        }
+      },
+      warn(code) {
+        if (code !== "DEBUG_ENABLED") console.warn(`[auth] warning: ${code}`);
+      },
+      debug() {},
+    },
+  };
+}
+
+function describeAuthError(metadata: unknown): string {
+  if (metadata && typeof metadata === "object") {
+    const error = (metadata as { error?: unknown }).error;
+    if (error instanceof Error) return error.message;
+    if (typeof error === "string") return error;
+  }
+  return "see server log";
+}

@@ -1,0 +1,43 @@
+"use server";
+
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { cookieNames, secureCookiesEnabled } from "./config";
+import { getCurrentSession } from "./current";
+import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
+import { revokeAllSessions, revokeSession } from "./session";
+
+async function clearSessionCookie(): Promise<void> {
+  const secure = secureCookiesEnabled();
+  (await cookies()).set(cookieNames(secure).sessionToken, "", {
+    path: "/",
+    maxAge: 0,
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+  });
+}
+
+/** Ends this browser's session: the row is deleted, so the cookie is worthless even if kept. */
+export async function signOutAction(): Promise<void> {
+  const session = await getCurrentSession();
+  if (session) {
+    await runWithRequestContext(requestContextFromHeaders(await headers()), () =>
+      revokeSession({ sessionId: session.id, actor: session.user, via: "session", reason: "sign-out" }),
+    );
+  }
+  await clearSessionCookie();
+  redirect("/login?signedOut=1");
+}
+
+/** Ends every session of the signed-in user, on every device. */
+export async function signOutEverywhereAction(): Promise<void> {
+  const session = await getCurrentSession();
+  if (session) {
+    await runWithRequestContext(requestContextFromHeaders(await headers()), () =>
+      revokeAllSessions({ userId: session.user.id, actor: session.user, via: "session" }),
+    );
+  }
+  await clearSessionCookie();
+  redirect("/login?signedOut=1");
+}

@@ -1,0 +1,54 @@
+/**
+ * The one error type the product throws on purpose. Route handlers and server
+ * actions (lib/api/handler.ts, lib/auth/action.ts) turn it into
+ * `{ "error": { "code", "message" } }` with the matching HTTP status; anything
+ * else is unexpected, logged with context and answered with a generic 500.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = details;
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new AppError("bad_request", message, details);
+export const unauthorized = (message = "Sign in or send an API token (Authorization: Bearer sw_…).") =>
+  new AppError("unauthorized", message);
+export const forbidden = (message = "You do not have permission to do this.") => new AppError("forbidden", message);
+export const notFound = (message = "Not found.") => new AppError("not_found", message);
+export const conflict = (message: string) => new AppError("conflict", message);
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+export type ErrorBody = { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+
+/** The JSON error response every API route answers with. */
+export function errorResponse(error: AppError, init: ResponseInit = {}): Response {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details) body.error.details = error.details;
+  const headers = new Headers(init.headers);
+  headers.set("Cache-Control", "no-store");
+  if (error.code === "unauthorized") headers.set("WWW-Authenticate", 'Bearer realm="stepwise"');
+  return Response.json(body, { ...init, status: error.status, headers });
+}
