@@ -10,8 +10,8 @@ import { requireUser } from "@/lib/auth/current";
 export default async function PortalLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   return (
-    <AppShell user={{ name: user.name, email: user.email, isAdmin: user.isAdmin }}>
-      <QueryProvider>{children}</QueryProvider>
-    </AppShell>
+    <QueryProvider>
+      <AppShell user={{ name: user.name, email: user.email, isAdmin: user.isAdmin }}>{children}</AppShell>
+    </QueryProvider>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { LiveIndicator } from "@/components/live/live-indicator";
 import { Logo } from "./logo";
 import { NavLink } from "./nav-link";
 import styles from "./shell.module.css";
@@ -7,7 +8,7 @@ import { UserMenu } from "./user-menu";
 
 export type ShellUser = { name: string | null; email: string | null; isAdmin: boolean } | null;
 
-/** The portal frame: product name, primary navigation and the signed-in user slot. */
+/** The portal frame: product name, primary navigation, the live-stream status and the signed-in user slot. Render inside <QueryProvider>. */
 export function AppShell({ user, children }: { user: ShellUser; children: ReactNode }) {
   return (
     <>
@@ -23,6 +24,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
           <NavLink href="/pipelines">Pipelines</NavLink>
           <NavLink href="/models">Models</NavLink>
         </nav>
+        <LiveIndicator />
         <div className={styles.user} data-testid="user-slot">
           {user ? <UserMenu user={user} /> : <span>Not signed in</span>}
         </div>

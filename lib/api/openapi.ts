@@ -5,7 +5,7 @@
  * paths below (one `registry.registerPath` per operation).
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import type { z } from "zod";
+import { z } from "zod";
 import packageJson from "@/package.json";
 import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
 
@@ -69,6 +69,32 @@ registry.registerPath({
   security,
   request: { params: TeamSlugParams, body: { content: { "application/json": { schema: UpdateTeamBody } } } },
   responses: { 200: json(Team, "The updated team."), ...errorResponses },
+});
+
+registry.registerPath({
+  method: "get",
+  path: "/api/live",
+  summary: "Live change stream (server-sent events)",
+  description:
+    "One `text/event-stream` per browser tab. Events: `ready`, `change` (`{ topic, kind, id, version }` with an " +
+    "`id:` line — ids only, never data; refetch what changed), `resync` (refetch everything: the gap could not be " +
+    "replayed), `unauthorized` (the session or token ended; the stream closes). Comment heartbeats every 15 s. " +
+    "Reconnect with `Last-Event-ID` to receive what was missed.",
+  tags: ["live"],
+  security,
+  request: {
+    query: z.object({
+      topics: z.string().meta({
+        description: "Comma-separated: `pipelines`, `models`, `pipeline:<id>`, `run:<publicId>`, `model:<id>` (≤ 50).",
+        example: "pipelines,run:Ab3dE9xY2k",
+      }),
+    }),
+  },
+  responses: {
+    200: { description: "The event stream.", content: { "text/event-stream": { schema: z.string() } } },
+    400: errorResponses[400],
+    401: errorResponses[401],
+  },
 });
 
 export function openApiDocument() {

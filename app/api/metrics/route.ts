@@ -4,6 +4,8 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/session";
+import { queryCount } from "@/lib/db";
+import { liveStats } from "@/lib/live/hub";
 import { logger } from "@/lib/log";
 import { renderSyncMetrics } from "@/lib/sync/status";
 
@@ -17,6 +19,8 @@ function bearerMatches(header: string | null, expected: string | undefined): boo
 }
 
 export async function GET(request: Request) {
+  // Read before this request issues any query of its own, so consecutive reads differ only by other requests.
+  const queries = queryCount();
   let allowed = bearerMatches(request.headers.get("authorization"), process.env.METRICS_TOKEN);
   if (!allowed) {
     const token = sessionTokenFromCookieHeader(request.headers.get("cookie"));
@@ -29,7 +33,20 @@ export async function GET(request: Request) {
     });
   }
   try {
-    const body = await renderSyncMetrics();
+    const live = liveStats();
+    const body = [
+      await renderSyncMetrics(),
+      "# HELP stepwise_db_queries_total SQL statements sent by this app process.",
+      "# TYPE stepwise_db_queries_total counter",
+      `stepwise_db_queries_total ${queries}`,
+      "# HELP stepwise_live_listeners Open live (SSE) subscriptions on this instance.",
+      "# TYPE stepwise_live_listeners gauge",
+      `stepwise_live_listeners ${live.listeners}`,
+      "# HELP stepwise_live_topics Distinct live topics subscribed on this instance.",
+      "# TYPE stepwise_live_topics gauge",
+      `stepwise_live_topics ${live.topics}`,
+      "",
+    ].join("\n");
     return new Response(body, {
       headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
     });
