@@ -26,6 +26,8 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 process.env.STEPWISE_DATA_DIR ??= path.resolve(`.data/bench-${scale}`);
 const startedAt = new Date();
 const db = await resolveDatabase();
+// lib/db's pool (used by the sync modules some measurements call) reads it at import.
+process.env.DATABASE_URL = db.url;
 const pool = new pg.Pool({ connectionString: db.url, max: 8 });
 let app: RunningApp | null = null;
 let appStarting: Promise<RunningApp> | null = null;

@@ -189,8 +189,8 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
                 (CASE WHEN r.status = 'RUNNING' AND s.i = s.n THEN 'RUNNING'
                       WHEN r.status = 'FAILED' AND s.i = s.n THEN 'FAILED' ELSE 'SUCCEEDED' END)::"StepStatus",
                 r.started_at + make_interval(secs => s.i * 20),
-                CASE WHEN r.status = 'RUNNING' AND s.i = s.n THEN NULL ELSE r.started_at + make_interval(secs => s.i * 20 + 15 + ${rnd("r.id * 4096 + s.i", 3)} * 300) END,
-                s.i * 5, s.i * 5 + 4, 1 + (${rnd("r.id * 4096 + s.i", 4)} < 0.05)::int,
+                CASE WHEN r.status = 'RUNNING' AND s.i = s.n THEN NULL ELSE r.started_at + make_interval(secs => s.i * 20 + 15 + ${rnd("r.id::bigint * 4096 + s.i", 3)} * 300) END,
+                s.i * 5, s.i * 5 + 4, 1 + (${rnd("r.id::bigint * 4096 + s.i", 4)} < 0.05)::int,
                 CASE WHEN s.i = 1 OR s.i = s.n THEN NULL ELSE s.i - 2 END,
                 CASE WHEN s.i = 1 OR s.i = s.n THEN 0 ELSE 1 END,
                 'arn:aws:states:::sagemaker:createTrainingJob.sync',
@@ -237,7 +237,7 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
     await step(
       "metric points",
       `INSERT INTO metric_point (job_id, name, step, value, timestamp)
-       SELECT j.id, 'validation:loss', e, 1.0 / (1 + e * 0.1) + 0.02 * ${rnd("j.id * 100 + e", 11)}, j.started_at + make_interval(secs => e * 60)
+       SELECT j.id, 'validation:loss', e, 1.0 / (1 + e * 0.1) + 0.02 * ${rnd("j.id::bigint * 100 + e", 11)}, j.started_at + make_interval(secs => e * 60)
        FROM (SELECT id, started_at FROM sagemaker_job WHERE source_id = $1 ORDER BY id DESC LIMIT $2) j
        CROSS JOIN generate_series(0, $3::int - 1) e`,
       [sourceId, jobsWithSeries, spec.epochs],

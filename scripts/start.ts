@@ -105,6 +105,9 @@ try {
     });
     stops.push(() => emulator.stop());
     env.STEPWISE_DEMO_ENDPOINT = emulator.url;
+    // The emulator sends no EventBridge events, so new demo runs are found by listing: poll idle
+    // pipelines every 15 s instead of every 5 minutes (four pipelines: a handful of calls).
+    env.STEPWISE_IDLE_POLL_SECONDS ??= "15";
     process.env.STEPWISE_DEMO_ENDPOINT = emulator.url;
     log(`demo AWS emulator at ${emulator.url} (set STEPWISE_SOURCES to sync real AWS accounts instead)`);
   }

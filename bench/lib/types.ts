@@ -4,6 +4,7 @@
  * module in bench/modules/ listed in bench/modules/index.ts.
  */
 import type pg from "pg";
+import type { RunningApp } from "./app";
 import type { Summary } from "./stats";
 
 export type Scale = "quick" | "full";
@@ -29,7 +30,7 @@ export type BenchContext = {
   databaseUrl: string;
   pool: pg.Pool;
   /** The app under measurement (started lazily by modules that need it). */
-  app: () => Promise<{ baseUrl: string; cookie: string; token: string; queryCount: () => Promise<number> }>;
+  app: () => Promise<RunningApp>;
   log: (line: string) => void;
 };
 

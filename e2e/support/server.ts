@@ -1,19 +1,31 @@
 /**
  * The app under test, started exactly as `npm start` starts it, on its own data:
  * a fresh database on the server in TEST_DATABASE_URL when set (dropped afterwards),
- * else an embedded Postgres in .data/e2e that is wiped first.
+ * else an embedded Postgres in .data/e2e-<port> that is wiped first. The
+ * database is opened here rather than by the app so specs can reach it too (a
+ * second app instance, killing the live LISTEN connection): its URL and the
+ * emulator's are written to e2e/support/env.ts's file for the specs.
  */
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
+import { startEmbeddedPostgres } from "@/lib/db/embedded";
+import { type E2eEnv, e2eEnvFile } from "./env";
 
+const port = Number(process.env.PORT ?? 3100);
 const env: NodeJS.ProcessEnv = { ...process.env };
 // Each e2e port gets its own build directory, so parallel runs on one machine do not collide.
-env.NEXT_DIST_DIR ??= `.next-e2e-${process.env.PORT ?? "3100"}`;
+env.NEXT_DIST_DIR ??= `.next-e2e-${port}`;
 // The demo AWS emulator of the app under test; specs reach its admin API on this port.
-env.EMULATOR_PORT ??= String(Number(process.env.PORT ?? 3100) + 2000);
-let dropDatabase: (() => Promise<void>) | undefined;
+env.EMULATOR_PORT ??= String(port + 2000);
+// Sync passes log at info level every few seconds; the test output only needs warnings.
+env.LOG_LEVEL ??= "warn";
+env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${port}`);
+await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
+await mkdir(env.STEPWISE_DATA_DIR, { recursive: true });
+await chmod(env.STEPWISE_DATA_DIR, 0o755);
+let closeDatabase: () => Promise<void>;
 
 if (process.env.TEST_DATABASE_URL) {
   const admin = new URL(process.env.TEST_DATABASE_URL);
@@ -25,17 +37,25 @@ if (process.env.TEST_DATABASE_URL) {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   env.DATABASE_URL = url.toString();
-  dropDatabase = async () => {
+  closeDatabase = async () => {
     const c = new pg.Client({ connectionString: admin.toString() });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await c.end();
   };
 } else {
-  delete env.DATABASE_URL;
-  env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${process.env.PORT ?? "3100"}`);
-  await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
+  const db = await startEmbeddedPostgres({ dataDir: path.join(env.STEPWISE_DATA_DIR, "postgres") });
+  env.DATABASE_URL = db.url;
+  closeDatabase = db.stop;
 }
+
+const shared: E2eEnv = {
+  databaseUrl: env.DATABASE_URL,
+  emulatorUrl: `http://127.0.0.1:${env.EMULATOR_PORT}`,
+  dataDir: env.STEPWISE_DATA_DIR,
+  distDir: env.NEXT_DIST_DIR,
+};
+await writeFile(e2eEnvFile(port), JSON.stringify(shared));
 
 const app = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { stdio: "inherit", env });
 let stopping = false;
@@ -47,6 +67,6 @@ const stop = () => {
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 app.on("exit", async (code) => {
-  await dropDatabase?.().catch(() => {});
+  await closeDatabase().catch(() => {});
   process.exit(stopping ? 0 : (code ?? 1));
 });

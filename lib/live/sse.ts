@@ -6,7 +6,7 @@ import "server-only";
  * re-checks its credentials periodically and closes when they are gone (sign
  * out, revoked session or token).
  */
-import { catchUp, type LiveEvent, subscribe } from "./hub";
+import { catchUp, ensureListening, type LiveEvent, subscribe } from "./hub";
 
 export const HEARTBEAT_MS = 15_000;
 export const REAUTH_MS = 20_000;
@@ -64,8 +64,9 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       };
       cleanup = close;
 
-      // Buffer live events until the catch-up has been sent, so order is kept and nothing is lost.
-      let pending: LiveEvent[] | null = options.lastEventId !== null ? [] : null;
+      // Events are buffered until the instance is LISTENing and any catch-up has been sent, so "ready"
+      // means "from here on nothing is missed" and order is kept.
+      let pending: LiveEvent[] | null = [];
       let lastSent = options.lastEventId ?? 0;
       const deliver = (event: LiveEvent) => {
         if (event.eventId <= lastSent) return;
@@ -86,21 +87,26 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       if (options.signal.aborted) return close();
 
       send(encoder.encode(`retry: 3000\n\n`));
-      send(frame("ready", { topics: options.topics }));
-
-      if (options.lastEventId !== null) {
-        catchUp(options.lastEventId, options.topics)
-          .then((missed) => {
+      const flush = () => {
+        const queued = pending ?? [];
+        pending = null;
+        for (const event of queued) deliver(event);
+      };
+      ensureListening()
+        .then(async () => {
+          if (options.lastEventId !== null) {
+            const missed = await catchUp(options.lastEventId, options.topics).catch(() => "resync" as const);
             if (missed === "resync") send(frame("resync", { reason: "gap too old" }));
             else for (const event of missed) deliver(event);
-          })
-          .catch(() => send(frame("resync", { reason: "catch-up failed" })))
-          .finally(() => {
-            const queued = pending ?? [];
-            pending = null;
-            for (const event of queued) deliver(event);
-          });
-      }
+          }
+          send(frame("ready", { topics: options.topics }));
+          flush();
+        })
+        .catch(() => {
+          // Postgres is unreachable: the hub keeps reconnecting; the client is told to refetch meanwhile.
+          send(frame("resync", { reason: "live feed unavailable" }));
+          flush();
+        });
 
       timers.push(setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), options.heartbeatMs ?? HEARTBEAT_MS));
       timers.push(

@@ -237,8 +237,8 @@ async function writeExecution(
   const result = await inTransaction(ctx, `run ${executionArn}`, async (client) => {
     // One writer per execution at a time (the worker and the EventBridge route may race on the same one).
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [executionArn]);
-    const before = await client.query<{ id: number; lastEventId: number; version: number }>(
-      `SELECT id, last_event_id AS "lastEventId", version FROM run WHERE execution_arn = $1`,
+    const before = await client.query<{ id: number; lastEventId: number; version: number; status: string }>(
+      `SELECT id, last_event_id AS "lastEventId", version, status FROM run WHERE execution_arn = $1`,
       [executionArn],
     );
     const prior = before.rows[0];
@@ -334,12 +334,17 @@ async function writeExecution(
       [runId, lastEventId, historyComplete, stepCount, derive, changed && !!prior],
     );
     const version = final.rows[0]?.version ?? prior?.version ?? 1;
-    return { runId, changed, stepsChanged, version, historyEnded, historyComplete, lastEventId };
+    // The pipelines index shows each pipeline's last run and success rate: it cares about runs that
+    // appear or change status, not about every step.
+    const statusChanged = !prior || prior.status !== status;
+    return { runId, changed, stepsChanged, statusChanged, version, historyEnded, historyComplete, lastEventId };
   });
 
   if (result.changed) {
     ctx.changes.add({ topic: `pipeline:${pipeline.id}`, kind: "run", id: publicId, version: result.version });
     ctx.changes.add({ topic: `run:${publicId}`, kind: "run", id: publicId, version: result.version });
+    if (result.statusChanged)
+      ctx.changes.add({ topic: "pipelines", kind: "run", id: publicId, version: result.version });
     if (result.stepsChanged > 0) {
       ctx.changes.add({ topic: `run:${publicId}`, kind: "step", id: publicId, version: result.version });
     }

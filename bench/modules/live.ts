@@ -1,0 +1,208 @@
+/**
+ * Live updates: latency from a committed change in Postgres to the browser's
+ * DOM (an EventSource handler writes it into the page; a MutationObserver stamps
+ * it), on one instance and across two instances, beside a raw LISTEN round trip
+ * measured in the same run; and the memory and CPU of one instance holding
+ * 1,000 concurrent SSE streams.
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import { chromium } from "@playwright/test";
+import pg from "pg";
+import { type RunningApp, startBenchApp } from "../lib/app";
+import { summarise } from "../lib/stats";
+import type { BenchContext, BenchModule, Measurement } from "../lib/types";
+
+const CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHANNEL = "stepwise_live";
+
+async function commit(client: pg.Client, topic: string, id: string): Promise<void> {
+  await client.query("BEGIN");
+  await client.query("INSERT INTO live_event (topic, kind, entity_id, version) VALUES ($1, 'run', $2, 1)", [topic, id]);
+  await client.query(`SELECT pg_notify('${CHANNEL}', '{}')`);
+  await client.query("COMMIT");
+}
+
+/** commit → DOM latency samples (ms) for a browser connected to `app`. */
+async function domLatency(ctx: BenchContext, app: RunningApp, samples: number): Promise<number[]> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+  });
+  const client = new pg.Client({ connectionString: ctx.databaseUrl });
+  await client.connect();
+  try {
+    const context = await browser.newContext();
+    const [name, ...value] = app.cookie.split("=");
+    await context.addCookies([{ name: name ?? "", value: value.join("="), url: app.baseUrl }]);
+    const page = await context.newPage();
+    await page.goto(`${app.baseUrl}/api/health`);
+    const topic = `run:bench${Date.now().toString(36)}`;
+    await page.evaluate((topic) => {
+      const w = window as unknown as { arrivals: Record<string, number>; ready: boolean };
+      w.arrivals = {};
+      const target = document.createElement("div");
+      document.body.append(target);
+      new MutationObserver(() => {
+        const id = target.textContent ?? "";
+        w.arrivals[id] = Date.now();
+      }).observe(target, { childList: true, characterData: true, subtree: true });
+      const source = new EventSource(`/api/live?topics=${topic}`);
+      source.addEventListener("ready", () => {
+        w.ready = true;
+      });
+      source.addEventListener("change", (event) => {
+        target.textContent = JSON.parse((event as MessageEvent).data).id;
+      });
+    }, topic);
+    await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    const out: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const id = `s${i}`;
+      const sent = Date.now();
+      await commit(client, topic, id);
+      const arrived = await page.waitForFunction(
+        (id) => (window as unknown as { arrivals: Record<string, number> }).arrivals[id] ?? null,
+        id,
+        { timeout: 10_000 },
+      );
+      out.push(Number(await arrived.jsonValue()) - sent);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out;
+  } finally {
+    await client.end();
+    await browser.close();
+  }
+}
+
+/** A raw LISTEN/NOTIFY round trip on the same database: the floor under the live path. */
+async function rawListen(ctx: BenchContext, samples: number): Promise<number[]> {
+  const listener = new pg.Client({ connectionString: ctx.databaseUrl });
+  const sender = new pg.Client({ connectionString: ctx.databaseUrl });
+  await Promise.all([listener.connect(), sender.connect()]);
+  try {
+    await listener.query("LISTEN bench_raw");
+    const out: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const received = new Promise<number>((resolve) =>
+        listener.once("notification", () => resolve(performance.now())),
+      );
+      const sent = performance.now();
+      await sender.query("SELECT pg_notify('bench_raw', 'x')");
+      out.push((await received) - sent);
+    }
+    return out;
+  } finally {
+    await Promise.all([listener.end(), sender.end()]);
+  }
+}
+
+function serverPid(port: number): number | null {
+  const out = execFileSync("ss", ["-Hltnp", `( sport = :${port} )`], { encoding: "utf8" });
+  const match = /pid=(\d+)/.exec(out);
+  return match ? Number(match[1]) : null;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function sseFanOut(app: RunningApp, streams: number): Promise<Measurement[]> {
+  const port = Number(new URL(app.baseUrl).port);
+  const pid = serverPid(port);
+  if (!pid) return [];
+  global.gc?.();
+  const before = rssMb(pid);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const requests: http.ClientRequest[] = [];
+  await Promise.all(
+    Array.from(
+      { length: streams },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const request = http.get(
+            {
+              host: "127.0.0.1",
+              port,
+              path: `/api/live?topics=run:fan${i},pipelines`,
+              headers: { authorization: `Bearer ${app.token}` },
+              agent,
+            },
+            (response) => {
+              if (response.statusCode !== 200) reject(new Error(`stream ${i}: ${response.statusCode}`));
+              response.once("data", () => resolve());
+            },
+          );
+          request.on("error", reject);
+          requests.push(request);
+        }),
+    ),
+  );
+  await new Promise((r) => setTimeout(r, 3_000));
+  const cpu0 = cpuSeconds(pid);
+  const holdSeconds = 30;
+  await new Promise((r) => setTimeout(r, holdSeconds * 1000));
+  const cpu = ((cpuSeconds(pid) - cpu0) / holdSeconds) * 100;
+  const after = rssMb(pid);
+  for (const request of requests) request.destroy();
+  agent.destroy();
+  return [
+    {
+      name: `SSE fan-out: extra memory with ${streams} concurrent streams (one instance)`,
+      unit: "MB",
+      value: after - before,
+      target: "1,000 streams on one instance, ≤ 200 MB extra memory",
+      met: after - before <= 200,
+      notes: `server RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB; CPU while holding them (heartbeats only): ${cpu.toFixed(1)} % of one core`,
+    },
+  ];
+}
+
+export const live: BenchModule = {
+  name: "live",
+  async run(ctx) {
+    const samples = ctx.scale === "quick" ? 40 : 200;
+    const app = await ctx.app();
+    const raw = summarise(await rawListen(ctx, samples));
+    const rawRatio = (p50: number) => ({
+      value: p50 / raw.p50,
+      baseline: `raw LISTEN round trip (p50 ${raw.p50.toFixed(2)} ms)`,
+    });
+    const one = summarise(await domLatency(ctx, app, samples));
+    const out: Measurement[] = [
+      {
+        name: "live latency, DB commit → browser DOM (one instance)",
+        unit: "ms",
+        summary: one,
+        target: "p95 ≤ 250 ms",
+        met: one.p95 <= 250,
+        ratio: rawRatio(one.p50),
+      },
+    ];
+    const second = await startBenchApp({ databaseUrl: ctx.databaseUrl, pool: ctx.pool, log: ctx.log });
+    try {
+      const two = summarise(await domLatency(ctx, second, samples));
+      out.push({
+        name: "live latency, DB commit → browser DOM (second instance)",
+        unit: "ms",
+        summary: two,
+        target: "p95 ≤ 500 ms across two instances",
+        met: two.p95 <= 500,
+        ratio: rawRatio(two.p50),
+        notes: "the change is committed through Postgres and the browser is connected to another app process",
+      });
+    } finally {
+      await second.stop();
+    }
+    out.push(...(await sseFanOut(app, 1_000)));
+    return out;
+  },
+};

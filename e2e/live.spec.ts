@@ -1,0 +1,201 @@
+/**
+ * Live updates end to end: Postgres commit → NOTIFY → the instance's LISTEN
+ * connection → SSE → the browser's DOM; surviving a killed LISTEN connection;
+ * crossing to a second app instance; no leaked listeners or sockets after
+ * thousands of streams; streams closed when the session ends.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import http from "node:http";
+import { expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import { e2eEnv } from "./support/env";
+import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
+
+const unique = () => Math.random().toString(36).slice(2, 10);
+
+async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** What the sync does for a change: a live_event row and a NOTIFY, in one transaction. */
+async function publish(topic: string, id: string): Promise<void> {
+  await withDb(async (c) => {
+    await c.query("BEGIN");
+    await c.query("INSERT INTO live_event (topic, kind, entity_id, version) VALUES ($1, 'run', $2, 1)", [topic, id]);
+    await c.query("SELECT pg_notify('stepwise_live', '{}')");
+    await c.query("COMMIT");
+  });
+}
+
+/** Opens an EventSource in the page that writes every message into a list in the DOM. */
+async function openStream(page: Page, topics: string, origin = ""): Promise<void> {
+  await page.evaluate(
+    ({ topics, origin }) => {
+      const list = document.createElement("ol");
+      list.id = "live-log";
+      document.body.append(list);
+      const add = (text: string) => {
+        const item = document.createElement("li");
+        item.textContent = text;
+        list.append(item);
+      };
+      const source = new EventSource(`${origin}/api/live?topics=${encodeURIComponent(topics)}`);
+      source.addEventListener("ready", () => add("ready"));
+      source.addEventListener("change", (e) => add(`change ${JSON.parse((e as MessageEvent).data).id}`));
+      source.addEventListener("resync", () => add("resync"));
+      source.addEventListener("unauthorized", () => add("unauthorized"));
+      (window as unknown as { liveSource: EventSource }).liveSource = source;
+    },
+    { topics, origin },
+  );
+  await expect(page.locator("#live-log li", { hasText: "ready" })).toHaveCount(1);
+}
+
+test("a committed change reaches the DOM over SSE, and still does after the LISTEN connection is killed", async ({
+  page,
+}) => {
+  const topic = `run:e2e${unique()}`;
+  await page.goto("/pipelines");
+  await openStream(page, topic);
+
+  await publish(topic, "first");
+  await expect(page.locator("#live-log li", { hasText: "change first" })).toHaveCount(1);
+
+  // What a Postgres restart does to the instance's LISTEN connection.
+  const killed = await withDb(async (c) => {
+    const r = await c.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'stepwise-live'",
+    );
+    return r.rowCount ?? 0;
+  });
+  expect(killed).toBeGreaterThan(0);
+  await expect(page.locator("#live-log li", { hasText: "resync" })).toHaveCount(1);
+
+  await publish(topic, "second");
+  await expect(page.locator("#live-log li", { hasText: "change second" })).toHaveCount(1);
+  await expect(page.locator("#live-log li", { hasText: /change/ })).toHaveCount(2);
+});
+
+test.describe("two app instances on one Postgres", () => {
+  let second: ChildProcess | undefined;
+  const port = Number(process.env.E2E_PORT ?? 3100) + 10;
+
+  test.beforeAll(async () => {
+    test.setTimeout(300_000);
+    const env = e2eEnv();
+    second = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+      stdio: "ignore",
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: env.databaseUrl,
+        NEXT_DIST_DIR: env.distDir,
+        STEPWISE_DATA_DIR: env.dataDir,
+        // Instance B serves pages and streams only; instance A (the e2e server) does all the syncing.
+        STEPWISE_DEMO: "off",
+        STEPWISE_SYNC: "off",
+        LOCAL_IDP_PORT: String(port + 1),
+      },
+    });
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error("instance B did not start");
+      try {
+        if ((await fetch(`http://localhost:${port}/api/health`)).ok) break;
+      } catch {
+        // starting
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  });
+
+  test.afterAll(async () => {
+    if (second && second.exitCode === null) {
+      const exited = new Promise((r) => second?.once("exit", r));
+      second.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  test("a session from instance A works on B, and changes synced by A reach a browser on B", async ({ page }) => {
+    const b = `http://localhost:${port}`;
+    await page.goto(`${b}/pipelines`);
+    await expect(page).toHaveURL(`${b}/pipelines`);
+    await expect(page.getByRole("heading", { level: 1, name: "Pipelines" })).toBeVisible();
+
+    // A change written through Postgres by anyone (here: the test, as the sync on A would) reaches B's stream.
+    const topic = `run:e2e${unique()}`;
+    await openStream(page, `pipelines,${topic}`);
+    await publish(topic, "via-postgres");
+    await expect(page.locator("#live-log li", { hasText: "change via-postgres" })).toHaveCount(1);
+
+    // And a real sync on A: start a demo run in A's emulator; A syncs it, B's browser hears about it.
+    const before = await page.locator("#live-log li", { hasText: /^change / }).count();
+    const started = await fetch(`${e2eEnv().emulatorUrl}/__admin/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ pipeline: "size-recommendation-training" }),
+    });
+    expect(started.ok).toBe(true);
+    await expect
+      .poll(() => page.locator("#live-log li", { hasText: /^change / }).count(), { timeout: 60_000 })
+      .toBeGreaterThan(before);
+  });
+});
+
+test("thousands of streams opened and dropped leave no listener or socket behind", async ({ page, baseURL }) => {
+  test.setTimeout(180_000);
+  // No page is opened: a portal page would open its own live stream and move the baseline.
+  const cookie = await sessionCookie(page);
+  const url = new URL(baseURL ?? "http://localhost:3100");
+  const headers = { cookie: `${cookie.name}=${cookie.value}` };
+  const metrics = async () => {
+    const text = await (await fetch(`${url.origin}/api/metrics`, { headers })).text();
+    return Number(/^stepwise_live_listeners (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  const sockets = () =>
+    execFileSync("ss", ["-Htn", "state", "established", `( sport = :${url.port} )`], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean).length;
+
+  const baseline = { listeners: await metrics(), sockets: sockets() };
+  expect(Number.isNaN(baseline.listeners)).toBe(false);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+  const openAndDrop = () =>
+    new Promise<void>((resolve, reject) => {
+      const request = http.get(
+        { host: "127.0.0.1", port: url.port, path: `/api/live?topics=run:leak${unique()},pipelines`, headers, agent },
+        (response) => {
+          if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+          response.once("data", () => {
+            request.destroy();
+            resolve();
+          });
+        },
+      );
+      request.on("error", (error) => (request.destroyed ? resolve() : reject(error)));
+    });
+  for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 200 }, openAndDrop));
+  agent.destroy();
+
+  await expect.poll(metrics, { timeout: 30_000 }).toBe(baseline.listeners);
+  await expect.poll(sockets, { timeout: 30_000 }).toBeLessThanOrEqual(baseline.sockets + 2);
+});
+
+test("signing out everywhere closes that session's open streams", async ({ browser }) => {
+  test.setTimeout(120_000);
+  const context = await browser.newContext({ storageState: NO_SESSION });
+  const page = await context.newPage();
+  await signInAs(page, BEN, "/pipelines");
+  await openStream(page, `run:e2e${unique()}`);
+  // What "sign out everywhere" and an admin's revocation do: Ben's sessions are gone from the database.
+  await withDb((c) => c.query(`DELETE FROM session WHERE user_id = (SELECT id FROM "user" WHERE email = $1)`, [BEN]));
+  await expect(page.locator("#live-log li", { hasText: "unauthorized" })).toHaveCount(1, { timeout: 60_000 });
+  await context.close();
+});
