@@ -1,5 +1,8 @@
 /** Every benchmark module, in the order they run. Add a module here to add a measurement. */
 import type { BenchModule } from "../lib/types";
+import { awsCalls } from "./aws-calls";
 import { httpPages } from "./http-pages";
+import { ingest } from "./ingest";
+import { live } from "./live";
 
-export const modules: BenchModule[] = [httpPages];
+export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages];
