@@ -4,5 +4,6 @@ import { awsCalls } from "./aws-calls";
 import { httpPages } from "./http-pages";
 import { ingest } from "./ingest";
 import { live } from "./live";
+import { runGraphLayout } from "./run-graph-layout";
 
-export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages];
+export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages, runGraphLayout];

@@ -7,6 +7,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import packageJson from "@/package.json";
+import { registerRunPaths } from "@/lib/runs/openapi";
 import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
 
 export const registry = new OpenAPIRegistry();
@@ -96,6 +97,8 @@ registry.registerPath({
     401: errorResponses[401],
   },
 });
+
+registerRunPaths(registry, security);
 
 export function openApiDocument() {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

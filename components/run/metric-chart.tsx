@@ -1,0 +1,93 @@
+"use client";
+/**
+ * Per-epoch curves of a SageMaker training job (metric_point), one small chart per metric so scales stay
+ * honest (a loss and an AUC on one axis would flatten both). Dots carry the value in a <title> for hover
+ * and screen readers; the latest value is written beside the title.
+ */
+import { AxisBottom, AxisLeft } from "@visx/axis";
+import { GridRows } from "@visx/grid";
+import { Group } from "@visx/group";
+import { scaleLinear } from "@visx/scale";
+import { LinePath } from "@visx/shape";
+import type { MetricSeries } from "@/lib/runs/schema";
+import styles from "./details.module.css";
+
+const WIDTH = 300;
+const HEIGHT = 150;
+const MARGIN = { top: 10, right: 12, bottom: 26, left: 46 };
+
+const formatValue = (v: number) =>
+  Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(2) : v.toPrecision(3).replace(/\.?0+$/, "");
+
+export function MetricCharts({ series }: { series: MetricSeries[] }) {
+  if (series.length === 0) return <p className="muted">This job reported no metric time series.</p>;
+  return (
+    <div className={styles.charts}>
+      {series.map((s) => (
+        <MetricChart key={s.name} series={s} />
+      ))}
+    </div>
+  );
+}
+
+function MetricChart({ series }: { series: MetricSeries }) {
+  const points = series.points;
+  const innerW = WIDTH - MARGIN.left - MARGIN.right;
+  const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const steps = points.map((p) => p.step);
+  const values = points.map((p) => p.value);
+  const minX = Math.min(...steps);
+  const maxX = Math.max(...steps, minX + 1);
+  let minY = Math.min(...values);
+  let maxY = Math.max(...values);
+  if (minY === maxY) {
+    minY -= Math.abs(minY) * 0.1 || 1;
+    maxY += Math.abs(maxY) * 0.1 || 1;
+  }
+  const x = scaleLinear<number>({ domain: [minX, maxX], range: [0, innerW] });
+  const y = scaleLinear<number>({ domain: [minY, maxY], range: [innerH, 0], nice: true });
+  const last = points[points.length - 1];
+  return (
+    <figure className={styles.chart}>
+      <figcaption className={styles.chartTitle}>
+        <span>{series.name}</span>
+        {last ? <span className="muted">latest {formatValue(last.value)}</span> : null}
+      </figcaption>
+      <svg
+        width={WIDTH}
+        height={HEIGHT}
+        role="img"
+        aria-label={`${series.name} over ${points.length} epochs, from ${formatValue(values[0] ?? 0)} to ${formatValue(last?.value ?? 0)}`}
+      >
+        <Group left={MARGIN.left} top={MARGIN.top}>
+          <GridRows scale={y} width={innerW} numTicks={4} stroke="var(--border)" strokeOpacity={0.7} />
+          <LinePath data={points} x={(p) => x(p.step)} y={(p) => y(p.value)} stroke="var(--accent)" strokeWidth={1.8} />
+          {points.length <= 120
+            ? points.map((p) => (
+                <circle key={p.step} cx={x(p.step)} cy={y(p.value)} r={2.4} className={styles.dot}>
+                  <title>{`epoch ${p.step}: ${p.value}`}</title>
+                </circle>
+              ))
+            : null}
+          <AxisLeft
+            scale={y}
+            numTicks={4}
+            tickFormat={(v) => formatValue(Number(v))}
+            stroke="var(--border)"
+            tickStroke="var(--border)"
+            tickLabelProps={{ fill: "var(--text-muted)", fontSize: 10, textAnchor: "end", dx: "-0.25em", dy: "0.3em" }}
+          />
+          <AxisBottom
+            top={innerH}
+            scale={x}
+            numTicks={5}
+            tickFormat={(v) => String(Math.round(Number(v)))}
+            stroke="var(--border)"
+            tickStroke="var(--border)"
+            tickLabelProps={{ fill: "var(--text-muted)", fontSize: 10, textAnchor: "middle" }}
+          />
+        </Group>
+      </svg>
+    </figure>
+  );
+}

@@ -1,0 +1,79 @@
+"use client";
+/**
+ * One TanStack Query hook per run endpoint. Keys live under runKeys.detail(publicId), so a live message for
+ * "run:<publicId>" (lib/query-keys.ts) makes all of them stale at once; the server-rendered data seeds them.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { runKeys } from "@/lib/query-keys";
+import type { Run, StepDetail, StepList } from "@/lib/runs/schema";
+
+export class FetchError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { accept: "application/json" }, signal });
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: { message?: string } };
+      if (body.error?.message) message = body.error.message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new FetchError(response.status, message);
+  }
+  return (await response.json()) as T;
+}
+
+const base = (publicId: string) => `/api/v1/runs/${encodeURIComponent(publicId)}`;
+
+/** The step key's "/" become path segments; every segment is encoded ("#", "[" and "{" included). */
+export const stepUrl = (publicId: string, key: string) =>
+  `${base(publicId)}/steps/${key.split("/").map(encodeURIComponent).join("/")}`;
+
+export function useRun(publicId: string, initialData: Run) {
+  return useQuery({
+    queryKey: runKeys.detail(publicId),
+    queryFn: ({ signal }) => getJson<Run>(`${base(publicId)}?payloads=0`, signal),
+    initialData,
+  });
+}
+
+export function useRunSteps(publicId: string, initialData: StepList) {
+  return useQuery({
+    queryKey: runKeys.steps(publicId),
+    queryFn: ({ signal }) => getJson<StepList>(`${base(publicId)}/steps`, signal),
+    initialData,
+  });
+}
+
+/** Input and output of the run itself (up to 256 KiB each), only when the panel shows them. */
+export function useRunPayloads(publicId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: [...runKeys.detail(publicId), "payloads"],
+    queryFn: ({ signal }) => getJson<Run>(`${base(publicId)}?payloads=1`, signal),
+    enabled,
+  });
+}
+
+/**
+ * One step's details. `revision` changes when the step does (status, attempts, end) so a finished step is
+ * fetched once; while it runs, the run's version is part of it so SageMaker progress comes through. The
+ * previous detail of the same step stays on screen while the next one loads: no flicker.
+ */
+export function useStepDetail(publicId: string, key: string | null, revision: string) {
+  return useQuery({
+    queryKey: ["run-step", publicId, key, revision],
+    queryFn: ({ signal }) => getJson<StepDetail>(stepUrl(publicId, key ?? ""), signal),
+    enabled: key !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+    placeholderData: (previous, previousQuery) =>
+      previousQuery?.queryKey[2] === key && previousQuery?.queryKey[1] === publicId ? previous : undefined,
+  });
+}

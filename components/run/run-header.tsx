@@ -1,0 +1,108 @@
+"use client";
+/** The run's header: where it belongs, what it is, how it is going, and ways out (AWS console, neighbours). */
+import Link from "next/link";
+import { runPath } from "@/lib/runs/links";
+import type { Run } from "@/lib/runs/schema";
+import { CopyLink } from "./copy-link";
+import { durationMs, formatDuration } from "./format";
+import { LocalTime } from "./local-time";
+import styles from "./run.module.css";
+import { type RunActionFns, RunActions } from "./run-actions";
+import { runLook, stepLook } from "./status";
+import { StatusBadge } from "./status-badge";
+
+export function RunHeader({ run, now, actions }: { run: Run; now: number; actions: RunActionFns | null }) {
+  const look = runLook(run.status);
+  const duration = formatDuration(durationMs(run.startedAt, run.stoppedAt, now));
+  const stepCounts = Object.entries(run.statusCounts).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <header className={styles.header}>
+      <nav aria-label="Breadcrumb" className={styles.crumbs}>
+        <Link href="/pipelines">Pipelines</Link>
+        <span aria-hidden="true">/</span>
+        <Link href={`/pipelines/${run.pipeline.id}`}>{run.pipeline.name}</Link>
+        <span aria-hidden="true">/</span>
+        <span aria-current="page">Run</span>
+        <span className={styles.neighbours}>
+          {run.previous ? (
+            <Link href={runPath(run.previous.publicId)} rel="prev" title={`Previous run: ${run.previous.name}`}>
+              <span aria-hidden="true">‹</span> Previous run
+            </Link>
+          ) : (
+            <span className="muted">No earlier run</span>
+          )}
+          {run.next ? (
+            <Link href={runPath(run.next.publicId)} rel="next" title={`Next run: ${run.next.name}`}>
+              Next run <span aria-hidden="true">›</span>
+            </Link>
+          ) : (
+            <span className="muted">Latest run</span>
+          )}
+        </span>
+      </nav>
+      <div className={styles.titleRow}>
+        <h1 className={styles.h1}>{run.name}</h1>
+        <span data-testid="run-status">
+          <StatusBadge look={look} />
+        </span>
+        <span className={styles.titleSpacer} />
+        {actions ? (
+          <RunActions publicId={run.publicId} status={run.status} stoppedAt={run.stoppedAt} actions={actions} />
+        ) : null}
+        <CopyLink />
+        <a className={styles.button} href={run.consoleUrl} target="_blank" rel="noreferrer">
+          AWS console <span aria-hidden="true">↗</span>
+          <span className="visually-hidden"> (opens in a new tab)</span>
+        </a>
+      </div>
+      <dl className={styles.meta}>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <LocalTime iso={run.startedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>Duration</dt>
+          <dd data-testid="run-duration">
+            {duration}
+            {run.status === "RUNNING" ? <span className="muted"> so far</span> : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Input</dt>
+          <dd className={styles.inputSummary} title={run.inputSummary ?? undefined}>
+            {run.inputSummary ?? <span className="muted">none</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Redrives</dt>
+          <dd data-testid="run-redrives">
+            {run.redriveCount}
+            {run.redriveDate ? (
+              <span className="muted">
+                {" "}
+                (last <LocalTime iso={run.redriveDate} />)
+              </span>
+            ) : null}
+          </dd>
+        </div>
+        <div>
+          <dt>Team</dt>
+          <dd>{run.pipeline.team?.name ?? <span className="muted">none</span>}</dd>
+        </div>
+        <div>
+          <dt>Steps</dt>
+          <dd>
+            {stepCounts.length === 0 ? <span className="muted">none yet</span> : null}
+            {stepCounts.map(([status, n]) => (
+              <span key={status} className={styles.count} data-tone={stepLook(status).tone}>
+                {stepLook(status).glyph} {n} {stepLook(status).label.toLowerCase()}
+              </span>
+            ))}
+          </dd>
+        </div>
+      </dl>
+    </header>
+  );
+}

@@ -1,0 +1,150 @@
+"use client";
+/**
+ * The live part of the run page. It seeds TanStack Query with the server's data, keeps "run:<publicId>" on
+ * the tab's live stream (every change invalidates the run's queries and they refetch in the background —
+ * structural sharing keeps unchanged steps the same objects, so nothing flickers and scroll positions stay),
+ * and holds the view state in the URL query so a copied link opens the same view.
+ */
+import { useSearchParams } from "next/navigation";
+import { useCallback, useEffect, useMemo } from "react";
+import { useLiveTopic } from "@/components/live/live-provider";
+import { type GraphModel, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
+import type { GraphLayout } from "@/lib/runs/graph-layout";
+import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
+import { useNow } from "./hooks";
+import { useRun, useRunSteps } from "./queries";
+import styles from "./run.module.css";
+import type { RunActionFns } from "./run-actions";
+import { RunHeader } from "./run-header";
+import { StateGraph } from "./state-graph";
+import { runLook } from "./status";
+import { StepDetails } from "./step-details";
+import { Timeline } from "./timeline";
+
+export type RunViewProps = {
+  initialRun: Run;
+  initialSteps: StepSummary[];
+  model: GraphModel;
+  initialLayout: GraphLayout;
+  layoutKey: string;
+  renderedAt: number;
+  /** Server actions, only for members of the owning team. */
+  actions: RunActionFns | null;
+};
+
+const VIEW_KEYS = ["step", "tab", "zoom", "window", "iteration", "filter", "sort"] as const;
+
+export function RunView(props: RunViewProps) {
+  const { initialRun, model, initialLayout, layoutKey, renderedAt, actions } = props;
+  const publicId = initialRun.publicId;
+  useLiveTopic(`run:${publicId}`);
+  const run = useRun(publicId, initialRun).data;
+  const steps = useRunSteps(publicId, {
+    run: { publicId, status: initialRun.status, version: initialRun.version },
+    steps: props.initialSteps,
+  }).data.steps;
+  const running = run.status === "RUNNING" || steps.some((s) => s.status === "RUNNING");
+  const now = useNow(renderedAt, running);
+
+  // The tab title names the status too (it was rendered on the server); keep it true as the run moves on.
+  const statusLabel = runLook(run.status).label;
+  useEffect(() => {
+    document.title = `${run.name} · ${run.pipeline.name} · ${statusLabel} · Stepwise`;
+  }, [run.name, run.pipeline.name, statusLabel]);
+
+  const searchParams = useSearchParams();
+  const view = useMemo(() => parseViewState(Object.fromEntries(searchParams.entries())), [searchParams]);
+  const setView = useCallback((patch: Partial<RunViewState>) => {
+    // replaceState (not router.replace): view changes need no server round trip, and Next keeps
+    // useSearchParams in step with it. Unknown parameters are kept.
+    const params = new URLSearchParams(window.location.search);
+    for (const key of VIEW_KEYS) {
+      if (!(key in patch)) continue;
+      const value = patch[key];
+      if (value === undefined || value === null || value === "" || (key === "zoom" && value === 1)) params.delete(key);
+      else params.set(key, String(value));
+    }
+    if (params.get("zoom") === null) params.delete("window");
+    const qs = params.toString();
+    window.history.replaceState(null, "", `${window.location.pathname}${qs ? `?${qs}` : ""}`);
+  }, []);
+
+  const iterations = useMemo(() => {
+    const set = new Set<number>();
+    for (const s of steps) if (s.mapIterationIndex !== null) set.add(s.mapIterationIndex);
+    return [...set].sort((a, b) => a - b);
+  }, [steps]);
+  const states = useMemo(
+    () => withContainerStates(model, nodeStates(steps, { iteration: view.iteration })),
+    [model, steps, view.iteration],
+  );
+
+  const selectedStep = view.step ? steps.find((s) => s.key === view.step) : undefined;
+  const selectedNodeId = view.step ? (selectedStep ? nodeIdForStepKey(selectedStep.key) : view.step) : null;
+  const graphNode = !selectedStep && view.step ? model.nodes.find((n) => n.id === view.step) : undefined;
+
+  const selectNode = useCallback(
+    (nodeId: string) => {
+      // A node stands for all executions of its state: select the running one, else the latest.
+      const key = states.get(nodeId)?.stepKey || nodeId;
+      setView({ step: key });
+    },
+    [states, setView],
+  );
+  const selectStep = useCallback(
+    (key: string | null) => setView({ step: key ?? undefined, tab: undefined }),
+    [setView],
+  );
+  const setTab = useCallback((tab: DetailTab) => setView({ tab }), [setView]);
+
+  return (
+    <div className={styles.page}>
+      <RunHeader run={run} now={now} actions={actions} />
+      <div className={styles.layout}>
+        <div className={`${styles.pane} ${styles.graphPane}`}>
+          <StateGraph
+            model={model}
+            initialLayout={initialLayout}
+            layoutKey={layoutKey}
+            states={states}
+            selectedNodeId={selectedNodeId}
+            onSelectNode={selectNode}
+            iterations={iterations}
+            iteration={view.iteration}
+            onIterationChange={(iteration) => setView({ iteration })}
+          />
+        </div>
+        <div className={`${styles.pane} ${styles.detailsPane}`}>
+          <StepDetails
+            run={run}
+            steps={steps}
+            selectedKey={selectedStep ? selectedStep.key : null}
+            selectedNode={
+              graphNode
+                ? { id: graphNode.id, name: graphNode.name, type: graphNode.type, state: states.get(graphNode.id) }
+                : null
+            }
+            tab={view.tab}
+            now={now}
+            onSelect={selectStep}
+            onTabChange={setTab}
+          />
+        </div>
+        <div className={`${styles.pane} ${styles.timelinePane}`}>
+          <Timeline
+            run={run}
+            steps={steps}
+            now={now}
+            selectedKey={selectedStep?.key ?? null}
+            onSelect={selectStep}
+            zoom={view.zoom ?? 1}
+            windowStart={view.window ?? 0}
+            failedOnly={view.filter === "failed"}
+            sort={view.sort ?? "start"}
+            onViewChange={setView}
+          />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,308 @@
+/**
+ * The run page against the app as `npm start` runs it: the demo AWS emulator in manual task mode (every
+ * task waits for POST /__admin/executions/<arn>/advance), the sync, the live stream, and real logins.
+ * Runs serially: the emulator's task mode is global.
+ */
+import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { BEN, NO_SESSION, signInAs } from "./support/login";
+
+const EMULATOR = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 2000}`;
+const SCREENS = "test-results/screens";
+
+test.describe.configure({ mode: "serial" });
+test.setTimeout(180_000);
+
+async function admin(request: APIRequestContext, path: string, body: Record<string, unknown> = {}) {
+  const response = await request.post(`${EMULATOR}/__admin${path}`, { data: body });
+  return { status: response.status(), body: (await response.json()) as Record<string, unknown> };
+}
+
+const sfn = new SFNClient({
+  endpoint: EMULATOR,
+  region: "eu-west-1",
+  credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+});
+
+/** A finished back-filled execution of the pipeline (synced by the sync's first full pass). */
+async function pastExecution(pipeline: string): Promise<string> {
+  const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+  const machine = stateMachines.find((m) => m.name === pipeline);
+  if (!machine?.stateMachineArn) throw new Error(`no state machine ${pipeline}`);
+  const { executions = [] } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: machine.stateMachineArn, statusFilter: "SUCCEEDED", maxResults: 100 }),
+  );
+  const oldest = executions.at(-1)?.executionArn;
+  if (!oldest) throw new Error(`no finished execution of ${pipeline}`);
+  return oldest;
+}
+
+/**
+ * Starts a new run the way a user does: "Re-run" (here through its API twin, as Ada) of a past run. The
+ * action syncs the new execution at once, so the test never waits for the sync's idle polling interval.
+ */
+async function startRun(page: Page, pipeline: string): Promise<{ arn: string; publicId: string }> {
+  const past = await openRun(page, await pastExecution(pipeline));
+  const response = await page.request.post(`/api/v1/runs/${past}/rerun`, { data: {} });
+  expect(response.status(), await response.text()).toBe(200);
+  const body = (await response.json()) as { executionArn: string; newRunPublicId: string };
+  return { arn: body.executionArn, publicId: body.newRunPublicId };
+}
+
+async function executionStatus(request: APIRequestContext, arn: string): Promise<string> {
+  const response = await request.get(`${EMULATOR}/__admin/executions/${encodeURIComponent(arn)}`);
+  return ((await response.json()) as { status: string }).status;
+}
+
+/** Releases the task the execution is holding (of `state`, when given) as soon as it is held. */
+async function advance(request: APIRequestContext, arn: string, options: { state?: string; fail?: string } = {}) {
+  const body = { state: options.state, ...(options.fail ? { outcome: "fail", reason: options.fail } : {}) };
+  await expect
+    .poll(async () => (await admin(request, `/executions/${encodeURIComponent(arn)}/advance`, body)).status, {
+      timeout: 60_000,
+      intervals: [200],
+    })
+    .toBe(200);
+}
+
+/** Advances every held task until the execution has finished. */
+async function finish(request: APIRequestContext, arn: string): Promise<string> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const status = await executionStatus(request, arn);
+    if (status !== "RUNNING") return status;
+    if (Date.now() > deadline) throw new Error(`${arn} still running`);
+    await admin(request, `/executions/${encodeURIComponent(arn)}/advance`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Opens the run by its ARN (/runs?arn=…) once the sync has stored it; returns its public id. */
+async function openRun(page: Page, arn: string, query = ""): Promise<string> {
+  await expect
+    .poll(async () => (await page.goto(`/runs?arn=${encodeURIComponent(arn)}`))?.status(), {
+      timeout: 90_000,
+      intervals: [1000],
+    })
+    .toBe(200);
+  await expect(page).toHaveURL(/\/runs\/[A-Za-z0-9]{10}$/);
+  const publicId = new URL(page.url()).pathname.split("/").pop() ?? "";
+  if (query) await page.goto(`/runs/${publicId}${query}`);
+  return publicId;
+}
+
+/** A full-page screenshot from the top (a scrolled page would show the sticky header mid-image). */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage });
+}
+
+const node = (page: Page, id: string) => page.getByTestId("state-graph").getByTestId(`graph-node-${id}`);
+
+test.beforeAll(async ({ request }) => {
+  // Simulated jobs finish their sleeps almost at once; every task then waits for the test.
+  await admin(request, "/config", { taskMode: "manual", timeScale: 5000 });
+});
+
+test.afterAll(async ({ request }) => {
+  await admin(request, "/config", { taskMode: "auto", timeScale: 20 });
+});
+
+test("a running run's graph and timeline advance live to completion", async ({ page, request }) => {
+  const { arn, publicId } = await startRun(page, "size-recommendation-training");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page).toHaveTitle(/size-recommendation-training · Running/);
+  // Marks this document: every later assertion must hold without a reload.
+  await page.evaluate(() => {
+    (window as unknown as { sameDocument: boolean }).sameDocument = true;
+  });
+  await expect(node(page, "BuildFeatures")).toHaveAttribute("data-status", "running");
+  await expect(node(page, "TrainModel")).toHaveAttribute("data-status", "not-started");
+  await expect(page.getByTestId("run-status")).toContainText("Running");
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-live-running");
+
+  await advance(request, arn, { state: "BuildFeatures" });
+  await expect(node(page, "BuildFeatures")).toHaveAttribute("data-status", "succeeded");
+  await expect(node(page, "TrainModel")).toHaveAttribute("data-status", "running");
+  await expect(page.getByTestId("timeline-row-TrainModel")).toBeVisible();
+
+  // The training step's panel shows its SageMaker job while it runs.
+  await node(page, "TrainModel").click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${publicId}\\?step=TrainModel$`));
+  const details = page.getByTestId("step-details");
+  await expect(details.getByRole("heading", { name: "TrainModel" })).toBeVisible();
+  await expect(details.getByRole("tab", { name: "SageMaker job" })).toHaveAttribute("aria-selected", "true");
+  await expect(details.getByText(/Training job/)).toBeVisible({ timeout: 30_000 });
+  await expect(details.getByText("ml.g5.2xlarge")).toBeVisible();
+  await shot(page, "run-live-training");
+
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await expect(node(page, "Done")).toHaveAttribute("data-status", "succeeded");
+  await expect(page.getByTestId("timeline-row-Done")).toBeVisible();
+  await expect(details.getByRole("heading", { name: "Metric curves" })).toBeVisible();
+  // The job's own completion arrives later (SageMaker sync) and still reaches the open panel.
+  await expect(details.getByText("Completed", { exact: true })).toBeVisible({ timeout: 30_000 });
+  expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+  await shot(page, "run-live-succeeded");
+});
+
+test("a failed run shows the failing step with its error; a member redrives it and both attempts show", async ({
+  page,
+  request,
+}) => {
+  const { arn, publicId } = await startRun(page, "size-recommendation-training");
+  await advance(request, arn, { state: "BuildFeatures" });
+  await advance(request, arn, { state: "TrainModel", fail: "AlgorithmError: loss diverged (NaN) at epoch 3" });
+  await expect.poll(() => executionStatus(request, arn), { timeout: 30_000 }).toBe("FAILED");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Failed", { timeout: 30_000 });
+  await expect(node(page, "TrainModel")).toHaveAttribute("data-status", "failed");
+
+  // With nothing selected the panel names the failed step; selecting it shows error and cause.
+  await page
+    .getByRole("button", { name: /TrainModel/ })
+    .filter({ hasText: "TrainModel" })
+    .first()
+    .click();
+  const details = page.getByTestId("step-details");
+  const stepError = details.getByRole("region", { name: "Step error" });
+  await expect(stepError).toContainText("States.TaskFailed");
+  await expect(stepError).toContainText("loss diverged");
+  await page.getByRole("button", { name: "Failed only" }).click();
+  await expect(page.getByTestId("timeline-row-TrainModel")).toBeVisible();
+  await expect(page.getByTestId("timeline-row-BuildFeatures")).toHaveCount(0);
+  await expect(page).toHaveURL(/filter=failed/);
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-failed");
+
+  // Ada (admin, fit-and-size) may redrive: confirmation dialog, then the result arrives live.
+  await page.getByRole("button", { name: "Redrive", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Redrive this run?" });
+  await expect(dialog).toBeVisible();
+  await page.screenshot({ path: `${SCREENS}/run-redrive-confirm.png` });
+  await dialog.getByRole("button", { name: "Redrive run" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Redrive started" })).toBeVisible();
+  await expect(page.getByTestId("run-status")).toContainText("Running", { timeout: 30_000 });
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await page.getByRole("button", { name: "Failed only" }).click();
+  await expect(page.getByTestId("timeline-row-TrainModel")).toHaveAttribute("data-status", "FAILED");
+  await expect(page.getByTestId("timeline-row-TrainModel#2")).toHaveAttribute("data-status", "SUCCEEDED");
+  await expect(node(page, "TrainModel")).toHaveAttribute("data-status", "retried");
+  await expect(page.getByTestId("run-redrives")).toContainText("1");
+  await page.goto(`/runs/${publicId}?step=TrainModel%232`);
+  await expect(page.getByTestId("step-details").getByText("TrainModel#2")).toBeVisible();
+  await shot(page, "run-redriven");
+});
+
+test("a Map run shows its iterations in the timeline and per iteration in the graph", async ({ page, request }) => {
+  const { arn, publicId } = await startRun(page, "demand-forecast-per-market");
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  for (let i = 0; i < 7; i++) await expect(page.getByTestId(`timeline-group-ForecastPerMarket[${i}]`)).toHaveCount(1);
+  await expect(page.getByTestId("timeline-row-ForecastPerMarket[3]/TrainForecaster")).toBeVisible();
+  await expect(node(page, "ForecastPerMarket/TrainForecaster")).toHaveAttribute("aria-label", /7 executions/);
+  await page.getByLabel("Map iteration").selectOption("3");
+  await expect(page).toHaveURL(/iteration=3/);
+  await expect(node(page, "ForecastPerMarket/TrainForecaster")).not.toHaveAttribute("aria-label", /7 executions/);
+  await page.getByRole("button", { name: /ForecastPerMarket\[3\]\/TrainForecaster/ }).click();
+  await expect(page.getByTestId("step-details")).toContainText("Map iteration 3");
+  await page.getByRole("button", { name: "Collapse ForecastPerMarket" }).first().click();
+  await expect(node(page, "ForecastPerMarket")).toHaveAttribute("aria-label", /ForecastPerMarket/);
+  await expect(page.getByTestId("graph-node-ForecastPerMarket/TrainForecaster")).toHaveCount(0);
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-map");
+});
+
+test("a copied link with step, tab and zoom opens the same view in a fresh context after login", async ({
+  page,
+  browser,
+  request,
+}) => {
+  const { arn, publicId } = await startRun(page, "return-probability");
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  await node(page, "Evaluate{1}/FairnessAudit").click();
+  await page.getByRole("tab", { name: "Output" }).click();
+  await page.getByRole("button", { name: "Zoom the timeline in" }).click();
+  await page.getByRole("button", { name: "Zoom the timeline in" }).click();
+  await expect(page).toHaveURL(/zoom=4/);
+  await page.getByTestId("copy-link").click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toContain(`/runs/${publicId}?`);
+  const shared = new URL(copied);
+  expect(shared.searchParams.get("step")).toBe("Evaluate{1}/FairnessAudit");
+  expect(shared.searchParams.get("tab")).toBe("output");
+
+  const context = await browser.newContext({ storageState: NO_SESSION });
+  const fresh = await context.newPage();
+  await signInAs(fresh, BEN, `${shared.pathname}${shared.search}`);
+  const details = fresh.getByTestId("step-details");
+  await expect(details.getByRole("heading", { name: "FairnessAudit" })).toBeVisible();
+  await expect(details.getByRole("tab", { name: "Output" })).toHaveAttribute("aria-selected", "true");
+  await expect(fresh.getByLabel("Timeline zoom level")).toHaveText("4×");
+  await expect(fresh.getByTestId("graph-node-Evaluate{1}/FairnessAudit")).toHaveAttribute("aria-pressed", "true");
+  await shot(fresh, "run-shared-view");
+  await context.close();
+});
+
+test("stop works for a team member; a non-member sees no buttons and gets 403", async ({ page, browser, request }) => {
+  const { arn, publicId } = await startRun(page, "size-recommendation-training");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Running");
+
+  // Ben (forecasting) looks at a fit-and-size run: no actions, and the API refuses.
+  const context = await browser.newContext({ storageState: NO_SESSION });
+  const ben = await context.newPage();
+  await signInAs(ben, BEN, `/runs/${publicId}`);
+  await expect(ben.getByTestId("run-status")).toContainText("Running");
+  for (const name of ["Stop", "Redrive", "Re-run"]) {
+    await expect(ben.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  for (const action of ["stop", "redrive", "rerun"]) {
+    const refused = await ben.request.post(`/api/v1/runs/${publicId}/${action}`, { data: {} });
+    expect(refused.status(), action).toBe(403);
+    expect(await refused.json()).toMatchObject({ error: { code: "forbidden" } });
+  }
+  await shot(ben, "run-non-member");
+  await context.close();
+  expect(await executionStatus(request, arn)).toBe("RUNNING");
+
+  // Ada stops it: confirmation, then the run shows as aborted without a reload.
+  await page.getByRole("button", { name: "Stop", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Stop this run?" });
+  await dialog.getByLabel(/Reason/).fill("e2e: stopping on purpose");
+  await page.screenshot({ path: `${SCREENS}/run-stop-confirm.png` });
+  await dialog.getByRole("button", { name: "Stop run" }).click();
+  await expect(page.getByTestId("run-status")).toContainText("Aborted", { timeout: 30_000 });
+  expect(await executionStatus(request, arn)).toBe("ABORTED");
+  await expect(page.getByRole("button", { name: "Stop", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Redrive", exact: true })).toBeVisible();
+});
+
+test("unknown runs are a real 404; an execution ARN redirects to the run; dark mode reads well", async ({
+  page,
+  request,
+}) => {
+  const missing = await page.goto("/runs/NoSuchRun0");
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+
+  const { arn, publicId } = await startRun(page, "return-probability");
+  await page.goto(`/runs/${encodeURIComponent(arn)}?tab=input`);
+  await expect(page).toHaveURL(new RegExp(`/runs/${publicId}\\?tab=input$`));
+  const og = await page.locator('meta[property="og:title"]').getAttribute("content");
+  expect(og).toContain("return-probability");
+  await finish(request, arn);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto(`/runs/${publicId}?step=Evaluate`);
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-dark");
+});

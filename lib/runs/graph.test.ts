@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { catalogue } from "@/lib/emulator/demo/catalogue";
+import { buildGraph, describeChoiceRule, nodeIdForStepKey, nodeStates, withContainerStates } from "./graph";
+import { layoutGraph } from "./graph-layout";
+
+const definitionOf = (name: string) => catalogue.find((p) => p.name === name)?.definition;
+
+const step = (
+  key: string,
+  status: string,
+  enteredAt: string,
+  extra: Partial<{ attempts: number; map: number }> = {},
+) => ({
+  key,
+  status,
+  enteredAt,
+  attempts: extra.attempts ?? 1,
+  mapIterationIndex: extra.map ?? null,
+});
+
+describe("state-machine graph", () => {
+  it("nests Map iterators and Parallel branches and labels Choice and Catch edges", () => {
+    const map = buildGraph(definitionOf("demand-forecast-per-market"));
+    expect(map.nodes.find((n) => n.id === "ForecastPerMarket/TrainForecaster")).toMatchObject({
+      parent: "ForecastPerMarket",
+      detail: "SageMaker training",
+    });
+    const parallel = buildGraph(definitionOf("return-probability"));
+    expect(parallel.nodes.find((n) => n.id === "Evaluate{1}")).toMatchObject({ kind: "branch", parent: "Evaluate" });
+    expect(parallel.nodes.find((n) => n.id === "Evaluate{1}/FairnessAudit")?.parent).toBe("Evaluate{1}");
+    const gate = parallel.edges.filter((e) => e.source === "QualityGate");
+    expect(gate.map((e) => [e.target, e.kind])).toEqual([
+      ["RegisterModel", "choice"],
+      ["Rejected", "default"],
+    ]);
+    expect(gate[0]?.label).toContain("≥ 0.4");
+    const caught = buildGraph({
+      StartAt: "A",
+      States: {
+        A: { Type: "Task", Resource: "x", Catch: [{ ErrorEquals: ["States.ALL"], Next: "B" }], End: true },
+        B: { Type: "Fail" },
+      },
+    });
+    expect(caught.edges.find((e) => e.kind === "catch")).toMatchObject({
+      source: "A",
+      target: "B",
+      label: "catch States.ALL",
+    });
+  });
+
+  it("never throws on malformed definitions", () => {
+    for (const bad of [
+      null,
+      42,
+      "x",
+      {},
+      { States: [] },
+      { StartAt: "Nope", States: { A: "not an object", B: { Next: 3 } } },
+    ]) {
+      expect(() => buildGraph(bad)).not.toThrow();
+    }
+    expect(describeChoiceRule({ Not: { Variable: "$.a", StringEquals: "b" } })).toBe('not (a = "b")');
+  });
+
+  it("maps step keys onto nodes and derives node status across re-entries and Map iterations", () => {
+    expect(nodeIdForStepKey("Fan#2[3]/Work#2")).toBe("Fan/Work");
+    expect(nodeIdForStepKey("Evaluate{1}/Score")).toBe("Evaluate{1}/Score");
+    const steps = [
+      step("Train", "FAILED", "2026-01-01T00:00:00Z"),
+      step("Train#2", "SUCCEEDED", "2026-01-01T01:00:00Z"),
+      step("Fan", "RUNNING", "2026-01-01T02:00:00Z"),
+      step("Fan[0]/Work", "SUCCEEDED", "2026-01-01T02:00:01Z", { map: 0 }),
+      step("Fan[1]/Work", "FAILED", "2026-01-01T02:00:02Z", { map: 1 }),
+      step("Fan[2]/Work", "SUCCEEDED", "2026-01-01T02:00:03Z", { map: 2, attempts: 3 }),
+    ];
+    const states = nodeStates(steps);
+    expect(states.get("Train")).toMatchObject({ status: "retried", executions: 2, stepKey: "Train#2" });
+    expect(states.get("Fan/Work")).toMatchObject({
+      status: "failed",
+      executions: 3,
+      counts: { succeeded: 1, failed: 1, retried: 1 },
+      maxAttempts: 3,
+    });
+    expect(nodeStates(steps, { iteration: 0 }).get("Fan/Work")).toMatchObject({ status: "succeeded", executions: 1 });
+    const model = buildGraph({
+      StartAt: "P",
+      States: {
+        P: {
+          Type: "Parallel",
+          Branches: [{ StartAt: "X", States: { X: { Type: "Pass", End: true } } }],
+          End: true,
+        },
+      },
+    });
+    const withContainers = withContainerStates(model, nodeStates([step("P{0}/X", "RUNNING", "2026-01-01T00:00:00Z")]));
+    expect(withContainers.get("P{0}")?.status).toBe("running");
+  });
+
+  it("lays out 60+ states with nested containers without overlaps at the top level", async () => {
+    const states: Record<string, unknown> = {};
+    for (let i = 0; i < 64; i++) {
+      states[`S${i}`] =
+        i === 30
+          ? {
+              Type: "Map",
+              ItemProcessor: { StartAt: "In", States: { In: { Type: "Task", Resource: "x", End: true } } },
+              Next: `S${i + 1}`,
+            }
+          : i % 10 === 5
+            ? {
+                Type: "Choice",
+                Choices: [{ Variable: "$.x", NumericGreaterThan: 1, Next: `S${i + 1}` }],
+                Default: `S${i + 2}`,
+              }
+            : i === 63
+              ? { Type: "Succeed" }
+              : { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", Next: `S${i + 1}` };
+    }
+    const model = buildGraph({ StartAt: "S0", States: states });
+    expect(model.stateCount).toBe(65);
+    const layout = await layoutGraph(model, new Set());
+    const top = layout.nodes.filter((n) => n.parent === null);
+    for (const a of top) {
+      for (const b of top) {
+        if (a === b) continue;
+        const overlap = a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+        expect(overlap, `${a.id} overlaps ${b.id}`).toBe(false);
+      }
+    }
+    expect(layout.nodes.find((n) => n.id === "S30/In")?.parent).toBe("S30");
+    const collapsed = await layoutGraph(model, new Set(["S30"]));
+    expect(collapsed.nodes.find((n) => n.id === "S30")).toMatchObject({ collapsed: true, hiddenStates: 1 });
+    expect(collapsed.nodes.some((n) => n.id === "S30/In")).toBe(false);
+  });
+});

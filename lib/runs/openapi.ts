@@ -1,0 +1,80 @@
+/**
+ * The /api/v1/runs/** operations for the OpenAPI document, from the same zod
+ * schemas the route handlers validate with. lib/api/openapi.ts calls
+ * registerRunPaths(registry) once, before it generates the document.
+ */
+import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import { z } from "zod";
+import { ErrorResponse } from "@/lib/api/schemas";
+import {
+  Run,
+  RunActionBody,
+  RunActionResult,
+  RunIdParams,
+  RunQuery,
+  StepDetail,
+  StepList,
+  StepStatus,
+  StepsQuery,
+} from "./schema";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+export function registerRunPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  const errors = {
+    400: json(ErrorResponse, "Invalid parameters."),
+    401: json(ErrorResponse, "No valid session or API token."),
+    404: json(ErrorResponse, "No such run (or step)."),
+  };
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{runId}",
+    summary: "One run: status, times, input summary, pipeline, previous and next run",
+    tags: ["runs"],
+    security,
+    request: { params: RunIdParams, query: RunQuery },
+    responses: { 200: json(Run, "The run."), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{runId}/steps",
+    summary: "The run's steps (one per state execution; retries are attempts), without payloads",
+    tags: ["runs"],
+    security,
+    request: { params: RunIdParams, query: StepsQuery.extend({ status: StepStatus.optional() }) },
+    responses: { 200: json(StepList, "The steps, in the order they were entered."), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{runId}/steps/{stepKey}",
+    summary: "One step with input, output, error, SageMaker jobs (metrics, curves) and history events",
+    description: 'The step key\'s "/" separate path segments, e.g. `/steps/ForecastPerMarket[3]/TrainForecaster`.',
+    tags: ["runs"],
+    security,
+    request: { params: z.object({ runId: RunIdParams.shape.runId, stepKey: z.string() }) },
+    responses: { 200: json(StepDetail, "The step."), ...errors },
+  });
+  for (const [action, summary] of [
+    ["stop", "Stop a running execution"],
+    ["redrive", "Redrive a failed, timed-out or aborted execution"],
+    ["rerun", "Start a new execution with the run's input"],
+  ] as const) {
+    registry.registerPath({
+      method: "post",
+      path: `/api/v1/runs/{runId}/${action}`,
+      summary: `${summary} (members of the owning team and admins; audited)`,
+      tags: ["runs"],
+      security,
+      request: { params: RunIdParams, body: { content: { "application/json": { schema: RunActionBody } } } },
+      responses: {
+        200: json(RunActionResult, "Accepted by Step Functions; the run page shows the result live."),
+        ...errors,
+        403: json(ErrorResponse, "Not a member of the owning team, or a read-only token."),
+        409: json(ErrorResponse, "Not possible in the run's state (e.g. stopping a finished run)."),
+      },
+    });
+  }
+}

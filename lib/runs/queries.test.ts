@@ -1,0 +1,168 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { pool } from "@/lib/db";
+import { findRunByExecutionName, getRun, getRunForAction, getRunPage, getStepDetail, listRunSteps } from "./queries";
+import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, seedTrainingJob } from "./test-seed";
+
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+
+describe("run queries", () => {
+  let pipeline: SeededPipeline;
+  beforeAll(async () => {
+    pipeline = await seedPipeline({
+      definition: { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } },
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it("reads the page of a run: header, previous/next, revision definition and steps in order", async () => {
+    const older = await seedRun(pipeline, { startedAt: minutesAgo(60), stoppedAt: minutesAgo(50) });
+    const revisionDefinition = { StartAt: "Old", States: { Old: { Type: "Pass", End: true } } };
+    const run = await seedRun(pipeline, {
+      status: "FAILED",
+      startedAt: minutesAgo(30),
+      stoppedAt: minutesAgo(20),
+      input: JSON.stringify({ market: "de", dataset: { train: "s3://a" }, epochs: 3, tags: [1, 2] }),
+      error: "States.TaskFailed",
+      redriveCount: 1,
+      definition: revisionDefinition,
+      steps: [
+        { key: "Train", stateName: "Train", status: "FAILED", enteredAt: minutesAgo(30), exitedAt: minutesAgo(25) },
+        { key: "Train#2", stateName: "Train", enteredAt: minutesAgo(24), exitedAt: minutesAgo(21), attempts: 3 },
+      ],
+    });
+    const newer = await seedRun(pipeline, { status: "RUNNING", startedAt: minutesAgo(5) });
+
+    const page = await getRunPage({ id: run.publicId });
+    expect(page).not.toBeNull();
+    if (!page) return;
+    expect(page.run).toMatchObject({
+      publicId: run.publicId,
+      name: run.name,
+      status: "FAILED",
+      redriveCount: 1,
+      input: null,
+      pipeline: { id: pipeline.pipelineId, name: pipeline.name, team: { slug: pipeline.teamSlug } },
+      previous: { publicId: older.publicId },
+      next: { publicId: newer.publicId, status: "RUNNING" },
+      statusCounts: { FAILED: 1, SUCCEEDED: 1 },
+      region: "eu-west-1",
+    });
+    expect(page.run.inputSummary).toBe("market=de, dataset={1}, epochs=3, tags=[2]");
+    expect(page.run.consoleUrl).toBe(
+      `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${run.executionArn}`,
+    );
+    expect(page.run.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Date.parse(page.run.startedAt)).toBeCloseTo(minutesAgo(30).getTime(), -4);
+    expect(page.definition).toEqual(revisionDefinition);
+    // Step times come back as UTC ISO strings, the same instants as the run's own (seeded together).
+    expect(Math.abs(Date.parse(page.steps[0]?.enteredAt ?? "") - Date.parse(page.run.startedAt))).toBeLessThan(5000);
+    expect(page.steps[0]?.enteredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/);
+    expect(page.steps.map((s) => [s.key, s.status, s.attempts])).toEqual([
+      ["Train", "FAILED", 1],
+      ["Train#2", "SUCCEEDED", 3],
+    ]);
+
+    // The same run by execution ARN; unknown ids are null, not errors.
+    expect((await getRunPage({ id: run.executionArn }))?.run.publicId).toBe(run.publicId);
+    expect(await getRunPage({ id: "nope-nope" })).toBeNull();
+    expect(await getRunPage({ id: "arn:aws:states:eu-west-1:1:execution:x:y" })).toBeNull();
+    // The oldest run has no previous one.
+    expect((await getRun({ id: older.publicId }))?.previous).toBeNull();
+  });
+
+  it("includes payloads in the API read only when asked", async () => {
+    const run = await seedRun(pipeline, { input: '{"a":1}' });
+    expect((await getRun({ id: run.publicId, payloads: true }))?.input).toBe('{"a":1}');
+    expect((await getRun({ id: run.publicId, payloads: false }))?.input).toBeNull();
+    const big = await seedRun(pipeline, { input: JSON.stringify({ blob: "x".repeat(300_000) }) });
+    expect((await getRun({ id: big.publicId, payloads: false }))?.inputSummary).toBe("293 KiB of JSON");
+  });
+
+  it("lists steps, optionally by status", async () => {
+    const run = await seedRun(pipeline, {
+      steps: [
+        { key: "A", stateName: "A", enteredAt: minutesAgo(3), exitedAt: minutesAgo(2) },
+        { key: "B", stateName: "B", status: "FAILED", enteredAt: minutesAgo(2), error: "Boom".repeat(100) },
+      ],
+    });
+    const all = await listRunSteps({ id: run.publicId });
+    expect(all?.steps.map((s) => s.key)).toEqual(["A", "B"]);
+    expect(all?.steps[1]?.error).toHaveLength(200);
+    expect(all?.steps[1]?.exitedAt).toBeNull();
+    const failed = await listRunSteps({ id: run.publicId, status: "FAILED" });
+    expect(failed?.steps.map((s) => s.key)).toEqual(["B"]);
+    expect(await listRunSteps({ id: "missing-run" })).toBeNull();
+  });
+
+  it("reads one step with payloads, its SageMaker job, metric curves and its own thread of events", async () => {
+    const run = await seedRun(pipeline, {
+      steps: [
+        {
+          key: "Train",
+          stateName: "Train",
+          enteredAt: minutesAgo(10),
+          exitedAt: minutesAgo(1),
+          input: '{"x":1}',
+          output: '{"y":2}',
+          jobName: "will-be-set",
+          enteredEventId: 2,
+          exitedEventId: 7,
+        },
+      ],
+    });
+    const job = await seedTrainingJob(pipeline, run, "Train", { epochs: 4 });
+    await seedEvents(run.id, [
+      { id: 1, previousId: 0, type: "ExecutionStarted" },
+      { id: 2, previousId: 1, type: "TaskStateEntered" },
+      { id: 3, previousId: 2, type: "TaskScheduled", details: { resource: "x" } },
+      { id: 4, previousId: 99, type: "TaskStateEntered" }, // another thread, interleaved
+      { id: 5, previousId: 3, type: "TaskStarted" },
+      { id: 6, previousId: 5, type: "TaskSucceeded", details: { output: "z".repeat(10_000) } },
+      { id: 7, previousId: 6, type: "TaskStateExited" },
+    ]);
+    const detail = await getStepDetail({ id: run.publicId, key: "Train" });
+    expect(detail?.step).toMatchObject({ key: "Train", input: '{"x":1}', output: '{"y":2}', jobKind: "TRAINING" });
+    expect(detail?.events.map((e) => e.id)).toEqual([2, 3, 5, 6, 7]);
+    expect(detail?.events[3]?.details?.length).toBe(4096);
+    const [trained] = detail?.jobs ?? [];
+    expect(trained).toMatchObject({
+      name: job.name,
+      kind: "TRAINING",
+      instanceType: "ml.g5.2xlarge",
+      billableSeconds: 1234,
+      hyperParameters: { epochs: "3", learning_rate: "0.001" },
+      finalMetrics: [{ name: "validation:auc", value: 0.7 }],
+    });
+    expect(trained?.statusTransitions.map((t) => t.status)).toEqual(["Starting", "Training"]);
+    expect(trained?.series.map((s) => [s.name, s.points.length])).toEqual([
+      ["train:loss", 4],
+      ["validation:auc", 4],
+    ]);
+    expect(trained?.consoleUrl).toContain(`#/jobs/${job.name}`);
+    expect(trained?.logsUrl).toContain("TrainingJobs");
+    expect(await getStepDetail({ id: run.publicId, key: "Nope" })).toBeNull();
+  });
+
+  it("resolves /pipelines/<id or name>/runs/<execution name> and the action's view of a run", async () => {
+    const run = await seedRun(pipeline, { status: "RUNNING" });
+    expect(await findRunByExecutionName({ pipeline: String(pipeline.pipelineId), name: run.name })).toBe(run.publicId);
+    expect(await findRunByExecutionName({ pipeline: pipeline.name, name: run.name })).toBe(run.publicId);
+    expect(await findRunByExecutionName({ pipeline: pipeline.name, name: "nope" })).toBeNull();
+    expect(await getRunForAction({ id: run.publicId })).toMatchObject({
+      executionArn: run.executionArn,
+      teamId: pipeline.teamId,
+      status: "RUNNING",
+    });
+  });
+
+  it("reads a 2,000-step run page in one SQL statement", async () => {
+    const run = await seedRun(pipeline, { status: "RUNNING", steps: mapRunSteps(400, 5) });
+    const spy = vi.spyOn(pool, "query");
+    const page = await getRunPage({ id: run.publicId });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(page?.steps).toHaveLength(2002);
+    expect(page?.steps.filter((s) => s.status === "FAILED").length).toBeGreaterThan(0);
+    // Payloads are not part of the list: 2,000 × 256 KiB would not fit any page.
+    expect(JSON.stringify(page?.steps).length).toBeLessThan(2002 * 600);
+  });
+});

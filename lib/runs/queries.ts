@@ -1,0 +1,358 @@
+/**
+ * Reads of the run page and of /api/v1/runs/**. Each exported read is ONE SQL
+ * statement (umami's queries/sql habit): the page needs the run, its pipeline,
+ * team and source, the previous/next run, the ASL definition of the revision it
+ * ran and every step with its SageMaker job status — through Prisma that is half
+ * a dozen round trips, here it is one, with Postgres building the JSON.
+ * Step lists leave out input/output (a step's payload may be 256 KiB; 2,000 of
+ * them would be half a gigabyte): one step's payloads come with getStepDetail.
+ * Timestamps are `timestamp(3)` holding UTC; ISO() formats them with a Z.
+ */
+import "server-only";
+import { sql } from "@/lib/db";
+import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
+import type { Run, RunLink, StepDetail, StepEvent, StepJob, StepList, StepStatus, StepSummary } from "./schema";
+
+const ISO = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** A run is found by public id, or by execution ARN when the id looks like one. */
+function runCondition(alias: string): string {
+  return `(CASE WHEN left($1, 4) = 'arn:' THEN ${alias}.execution_arn = $1 ELSE ${alias}.public_id = $1 END)`;
+}
+
+const LINK = (alias: string) =>
+  `json_build_object('publicId', ${alias}.public_id, 'name', ${alias}.name, 'status', ${alias}.status, 'startedAt', ${ISO(`${alias}.started_at`)})`;
+
+/** The run as JSON; `$2` (boolean) says whether input/output are included. Needs aliases r, p, src, t. */
+const RUN_JSON = `json_build_object(
+  'publicId', r.public_id, 'executionArn', r.execution_arn, 'name', r.name, 'status', r.status,
+  'startedAt', ${ISO("r.started_at")}, 'stoppedAt', ${ISO("r.stopped_at")},
+  'input', CASE WHEN $2 THEN r.input END, 'output', CASE WHEN $2 THEN r.output END,
+  'inputSize', coalesce(length(r.input), 0), 'inputHead', left(r.input, 4096),
+  'error', r.error, 'cause', r.cause,
+  'redriveCount', r.redrive_count, 'redriveDate', ${ISO("r.redrive_date")}, 'redriveStatus', r.redrive_status,
+  'stepCount', r.step_count, 'version', r.version,
+  'region', src.region, 'accountId', src.account_id,
+  'pipeline', json_build_object('id', p.id, 'name', p.name, 'stateMachineArn', p.state_machine_arn,
+    'team', CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END),
+  'previous', (SELECT ${LINK("x")} FROM run x
+     WHERE x.pipeline_id = r.pipeline_id AND (x.started_at, x.id) < (r.started_at, r.id)
+     ORDER BY x.started_at DESC, x.id DESC LIMIT 1),
+  'next', (SELECT ${LINK("x")} FROM run x
+     WHERE x.pipeline_id = r.pipeline_id AND (x.started_at, x.id) > (r.started_at, r.id)
+     ORDER BY x.started_at ASC, x.id ASC LIMIT 1),
+  'statusCounts', (SELECT coalesce(json_object_agg(c.status, c.n), '{}'::json)
+     FROM (SELECT status, count(*)::int AS n FROM step WHERE run_id = r.id GROUP BY status) c)
+)`;
+
+const RUN_FROM = `FROM run r
+  JOIN pipeline p ON p.id = r.pipeline_id
+  JOIN aws_source src ON src.id = p.source_id
+  LEFT JOIN team t ON t.id = p.team_id`;
+
+/**
+ * The light step list (no payloads), in the order the steps were entered, as positional arrays: for 2,000
+ * steps Postgres builds arrays of raw values about three times faster than keyed objects with formatted
+ * times, and the response is smaller; toStepSummary() names the fields in JS.
+ */
+const STEPS_JSON = (extraWhere = "") => `(SELECT coalesce(json_agg(json_build_array(
+    s.key, s.parent_key, s.state_name, s.state_type, s.status, s.entered_at, s.exited_at, s.attempts,
+    s.map_iteration_index, s.parallel_branch_index, s.depth, s.resource_type, left(s.error, 200), s.job_name,
+    j.kind, j.status
+  ) ORDER BY s.entered_event_id, s.id), '[]'::json)
+  FROM step s
+  LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status FROM sagemaker_job
+             WHERE run_id = r.id AND step_id IS NOT NULL ORDER BY step_id, id DESC) j ON j.step_id = s.id
+  WHERE s.run_id = r.id ${extraWhere})`;
+
+type StepTuple = [
+  string,
+  string | null,
+  string,
+  string,
+  StepStatus,
+  string,
+  string | null,
+  number,
+  number | null,
+  number | null,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+];
+
+/** Postgres renders `timestamp` (UTC by convention here) without a zone; the API speaks ISO with a Z. */
+const utc = (value: string): string => (value.endsWith("Z") ? value : `${value}Z`);
+
+export function toStepSummary(t: StepTuple): StepSummary {
+  return {
+    key: t[0],
+    parentKey: t[1],
+    stateName: t[2],
+    stateType: t[3],
+    status: t[4],
+    enteredAt: utc(t[5]),
+    exitedAt: t[6] === null ? null : utc(t[6]),
+    attempts: t[7],
+    mapIterationIndex: t[8],
+    parallelBranchIndex: t[9],
+    depth: t[10],
+    resourceType: t[11],
+    error: t[12],
+    jobName: t[13],
+    jobKind: t[14],
+    jobStatus: t[15],
+  };
+}
+
+type RunRow = Omit<Run, "consoleUrl" | "inputSummary"> & { inputHead: string | null };
+
+function toRun(row: RunRow): Run {
+  const { inputHead, ...rest } = row;
+  return {
+    ...rest,
+    inputSummary: summarizeInput(inputHead, row.inputSize),
+    consoleUrl: executionConsoleUrl(row.region, row.executionArn),
+  };
+}
+
+/** "market=de, dataset=s3://…, epochs=24 (+3 more)" — enough to tell runs apart in a header. */
+export function summarizeInput(head: string | null, size: number): string | null {
+  if (!head || size === 0) return null;
+  if (size > head.length) return `${formatSize(size)} of JSON`;
+  let value: unknown;
+  try {
+    value = JSON.parse(head);
+  } catch {
+    return `${formatSize(size)} (not JSON)`;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return JSON.stringify(value).slice(0, 120);
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return "{}";
+  const shown = entries.slice(0, 4).map(([k, v]) => {
+    const text =
+      v !== null && typeof v === "object"
+        ? Array.isArray(v)
+          ? `[${v.length}]`
+          : `{${Object.keys(v).length}}`
+        : String(v);
+    return `${k}=${text.length > 48 ? `${text.slice(0, 47)}…` : text}`;
+  });
+  return entries.length > 4 ? `${shown.join(", ")} (+${entries.length - 4} more)` : shown.join(", ");
+}
+
+function formatSize(chars: number): string {
+  return chars >= 1024 ? `${(chars / 1024).toFixed(chars >= 10 * 1024 ? 0 : 1)} KiB` : `${chars} B`;
+}
+
+export type RunPage = {
+  run: Run;
+  /** The ASL definition of the revision the run used (the pipeline's current one when unknown). */
+  definition: unknown;
+  steps: StepSummary[];
+};
+
+/** Everything the run page renders on the server, in one statement. Null when no such run. */
+export async function getRunPage({ id }: { id: string }): Promise<RunPage | null> {
+  const rows = await sql<{ run: RunRow; definition: unknown; steps: StepTuple[] }>(
+    `SELECT ${RUN_JSON} AS run,
+            coalesce(rev.definition, p.definition) AS definition,
+            ${STEPS_JSON()} AS steps
+       ${RUN_FROM}
+       LEFT JOIN pipeline_revision rev ON rev.id = r.revision_id
+      WHERE ${runCondition("r")}`,
+    [id, false],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { run: toRun(row.run), definition: row.definition, steps: row.steps.map(toStepSummary) };
+}
+
+/** The run alone (API and the header's live refetch). */
+export async function getRun({ id, payloads = true }: { id: string; payloads?: boolean }): Promise<Run | null> {
+  const rows = await sql<{ run: RunRow }>(`SELECT ${RUN_JSON} AS run ${RUN_FROM} WHERE ${runCondition("r")}`, [
+    id,
+    payloads,
+  ]);
+  return rows[0] ? toRun(rows[0].run) : null;
+}
+
+/** The run's steps (without payloads), optionally of one status. */
+export async function listRunSteps({ id, status }: { id: string; status?: StepStatus }): Promise<StepList | null> {
+  const rows = await sql<{ run: StepList["run"]; steps: StepTuple[] }>(
+    `SELECT json_build_object('publicId', r.public_id, 'status', r.status, 'version', r.version) AS run,
+            ${STEPS_JSON(status ? 'AND s.status = $2::"StepStatus"' : "AND $2::text IS NULL")} AS steps
+       FROM run r WHERE ${runCondition("r")}`,
+    [id, status ?? null],
+  );
+  const row = rows[0];
+  return row ? { run: row.run, steps: row.steps.map(toStepSummary) } : null;
+}
+
+/** Raw history rows of a step's range, before they are narrowed to the step's own thread. */
+type RawEvent = StepEvent & { previousId: number | null };
+type JobRow = Omit<StepJob, "consoleUrl" | "logsUrl" | "hyperParameters" | "statusTransitions"> & {
+  hyperParameters: unknown;
+  statusTransitions: unknown;
+};
+const MAX_EVENTS = 500;
+/** History rows read for one step; a Map step's range can hold every iteration's events. */
+const EVENT_SCAN = 5000;
+
+/** One step with its payloads, SageMaker jobs (metrics, curves) and history events. */
+export async function getStepDetail({ id, key }: { id: string; key: string }): Promise<StepDetail | null> {
+  const rows = await sql<{
+    step: StepDetail["step"];
+    entered_event_id: number;
+    region: string;
+    jobs: JobRow[];
+    events: RawEvent[];
+  }>(
+    `SELECT json_build_object(
+              'key', s.key, 'parentKey', s.parent_key, 'stateName', s.state_name, 'stateType', s.state_type,
+              'status', s.status, 'enteredAt', ${ISO("s.entered_at")}, 'exitedAt', ${ISO("s.exited_at")},
+              'attempts', s.attempts, 'mapIterationIndex', s.map_iteration_index,
+              'parallelBranchIndex', s.parallel_branch_index, 'depth', s.depth, 'resource', s.resource,
+              'resourceType', s.resource_type, 'input', s.input, 'output', s.output, 'error', s.error,
+              'cause', s.cause, 'jobName', s.job_name, 'jobArn', s.job_arn,
+              'jobKind', (SELECT kind FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1),
+              'jobStatus', (SELECT status FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1)
+            ) AS step,
+            s.entered_event_id,
+            src.region,
+            (SELECT coalesce(json_agg(json_build_object(
+                'name', j.name, 'arn', j.arn, 'kind', j.kind, 'status', j.status,
+                'secondaryStatus', j.secondary_status, 'statusTransitions', j.status_transitions,
+                'failureReason', j.failure_reason, 'hyperParameters', j.hyper_parameters,
+                'instanceType', j.instance_type, 'instanceCount', j.instance_count,
+                'billableSeconds', j.billable_seconds, 'artifactUri', j.artifact_uri,
+                'startedAt', ${ISO("j.started_at")}, 'endedAt', ${ISO("j.ended_at")},
+                'finalMetrics', (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value)
+                                   ORDER BY m.name), '[]'::json) FROM run_metric m WHERE m.job_id = j.id),
+                'series', (SELECT coalesce(json_agg(json_build_object('name', ps.name, 'points', ps.points)
+                             ORDER BY ps.name), '[]'::json)
+                           FROM (SELECT mp.name, json_agg(json_build_object('step', mp.step, 'value', mp.value,
+                                          'timestamp', ${ISO("mp.timestamp")}) ORDER BY mp.step) AS points
+                                   FROM metric_point mp WHERE mp.job_id = j.id GROUP BY mp.name) ps)
+              ) ORDER BY j.id), '[]'::json)
+               FROM sagemaker_job j
+              WHERE j.step_id = s.id OR (j.run_id = r.id AND s.job_name IS NOT NULL AND j.name = s.job_name)) AS jobs,
+            (SELECT coalesce(json_agg(json_build_object('id', e.event_id, 'previousId', e.previous_event_id,
+                      'type', e.type, 'timestamp', ${ISO("e.timestamp")}, 'details', left(e.details::text, 4096))
+                      ORDER BY e.event_id), '[]'::json)
+               FROM (SELECT * FROM history_event
+                      WHERE run_id = r.id AND event_id >= s.entered_event_id
+                        AND event_id <= coalesce(s.exited_event_id, 2147483647)
+                      ORDER BY event_id LIMIT ${EVENT_SCAN}) e) AS events
+       FROM run r
+       JOIN pipeline p ON p.id = r.pipeline_id
+       JOIN aws_source src ON src.id = p.source_id
+       JOIN step s ON s.run_id = r.id AND s.key = $2
+      WHERE ${runCondition("r")}`,
+    [id, key],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const jobs: StepJob[] = row.jobs.map((job) => ({
+    ...job,
+    hyperParameters: stringRecord(job.hyperParameters),
+    statusTransitions: transitions(job.statusTransitions),
+    consoleUrl: sagemakerJobConsoleUrl(row.region, job.kind, job.name),
+    logsUrl: sagemakerJobLogsUrl(row.region, job.kind, job.name),
+  }));
+  return { step: row.step, jobs, events: threadOf(row.events, row.entered_event_id) };
+}
+
+/**
+ * History is one list for all threads (Map iterations and Parallel branches run side by side). A step's own
+ * events are the chain that starts at its *StateEntered and follows previousEventId links, stopping where
+ * the next state is entered; events of child threads (iterations, branches) are left to the child steps.
+ */
+export function threadOf(events: readonly RawEvent[], enteredId: number | undefined): StepEvent[] {
+  if (enteredId === undefined) return [];
+  const inThread = new Set<number>([enteredId]);
+  const out: StepEvent[] = [];
+  for (const event of events) {
+    if (out.length >= MAX_EVENTS) break;
+    const own = event.id === enteredId || (event.previousId !== null && inThread.has(event.previousId));
+    if (!own) continue;
+    if (event.id !== enteredId && /StateEntered$|^MapIterationStarted$/.test(event.type)) continue;
+    inThread.add(event.id);
+    out.push({ id: event.id, type: event.type, timestamp: event.timestamp, details: event.details });
+  }
+  return out;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
+  return out;
+}
+
+/** SecondaryStatusTransitions as DescribeTrainingJob returns them (PascalCase), normalised. */
+function transitions(value: unknown): StepJob["statusTransitions"] {
+  if (!Array.isArray(value)) return [];
+  const text = (v: unknown) =>
+    typeof v === "string" ? v : typeof v === "number" ? new Date(v * 1000).toISOString() : null;
+  return value
+    .filter((t): t is Record<string, unknown> => t !== null && typeof t === "object")
+    .map((t) => ({
+      status: String(t.Status ?? t.status ?? "Unknown"),
+      startTime: text(t.StartTime ?? t.startTime),
+      endTime: text(t.EndTime ?? t.endTime),
+      message: typeof (t.StatusMessage ?? t.message) === "string" ? String(t.StatusMessage ?? t.message) : null,
+    }));
+}
+
+/** The public id of the run a pipeline (numeric id or name) ran under an execution name, for redirects. */
+export async function findRunByExecutionName({
+  pipeline,
+  name,
+}: {
+  pipeline: string;
+  name: string;
+}): Promise<string | null> {
+  const rows = await sql<{ public_id: string }>(
+    `SELECT r.public_id FROM run r JOIN pipeline p ON p.id = r.pipeline_id
+      WHERE r.name = $2 AND (CASE WHEN $1 ~ '^[0-9]{1,9}$' THEN p.id = $1::int ELSE p.name = $1 END)
+      ORDER BY r.started_at DESC LIMIT 1`,
+    [pipeline, name],
+  );
+  return rows[0]?.public_id ?? null;
+}
+
+/** What an action on a run needs: the execution, the owning team and the AWS source to call. */
+export type RunForAction = {
+  id: number;
+  publicId: string;
+  executionArn: string;
+  name: string;
+  status: Run["status"];
+  stoppedAt: Date | null;
+  input: string | null;
+  pipelineId: number;
+  stateMachineArn: string;
+  pipelineType: string;
+  teamId: number | null;
+  sourceId: number;
+};
+
+export async function getRunForAction({ id }: { id: string }): Promise<RunForAction | null> {
+  const rows = await sql<RunForAction>(
+    `SELECT r.id, r.public_id AS "publicId", r.execution_arn AS "executionArn", r.name, r.status,
+            r.stopped_at AT TIME ZONE 'UTC' AS "stoppedAt", r.input, p.id AS "pipelineId", p.state_machine_arn AS "stateMachineArn",
+            p.type AS "pipelineType", p.team_id AS "teamId", p.source_id AS "sourceId"
+       FROM run r JOIN pipeline p ON p.id = r.pipeline_id
+      WHERE ${runCondition("r")}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export type { RunLink };

@@ -1,0 +1,239 @@
+/**
+ * Zod schemas of the run page and of /api/v1/runs/**: the run, its steps, one
+ * step's details, the view state kept in the page URL, and the run actions.
+ * Free of server imports: route handlers validate with them, the OpenAPI
+ * document is generated from them, and client components infer their types.
+ */
+import { z } from "zod";
+
+export const RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"] as const;
+export const STEP_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "CAUGHT", "ABORTED", "TIMED_OUT", "CANCELLED"] as const;
+export const RunStatus = z.enum(RUN_STATUSES);
+export const StepStatus = z.enum(STEP_STATUSES);
+export type RunStatus = z.infer<typeof RunStatus>;
+export type StepStatus = z.infer<typeof StepStatus>;
+
+const isoTime = z.string().meta({ description: "ISO 8601 UTC timestamp" });
+
+/** A run is addressed by its public id (as in /runs/<publicId>) or by its execution ARN. */
+export const RunIdParams = z.object({
+  runId: z
+    .string()
+    .min(1)
+    .max(2048)
+    .meta({ description: "The run's public id (as in /runs/<publicId>) or its URL-encoded execution ARN" }),
+});
+
+export const RunLink = z
+  .object({ publicId: z.string(), name: z.string(), status: RunStatus, startedAt: isoTime })
+  .meta({ id: "RunLink" });
+
+export const Run = z
+  .object({
+    publicId: z.string(),
+    executionArn: z.string(),
+    name: z.string(),
+    status: RunStatus,
+    startedAt: isoTime,
+    stoppedAt: isoTime.nullable(),
+    input: z.string().nullable().meta({ description: "Execution input as AWS returned it; omitted with payloads=0" }),
+    output: z.string().nullable().meta({ description: "Execution output; omitted with payloads=0" }),
+    inputSize: z.number().int().meta({ description: "Length of the input in characters" }),
+    inputSummary: z.string().nullable().meta({ description: "A one-line summary of the input's top-level fields" }),
+    error: z.string().nullable(),
+    cause: z.string().nullable(),
+    redriveCount: z.number().int(),
+    redriveDate: isoTime.nullable(),
+    redriveStatus: z.string().nullable(),
+    stepCount: z.number().int(),
+    version: z.number().int().meta({ description: "Bumped on every change; the live stream sends it" }),
+    region: z.string(),
+    accountId: z.string(),
+    consoleUrl: z.string().meta({ description: "The execution in the AWS Step Functions console" }),
+    pipeline: z.object({
+      id: z.number().int(),
+      name: z.string(),
+      stateMachineArn: z.string(),
+      team: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+    }),
+    previous: RunLink.nullable().meta({ description: "The pipeline's run started just before this one" }),
+    next: RunLink.nullable().meta({ description: "The pipeline's run started just after this one" }),
+    statusCounts: z.record(z.string(), z.number().int()).meta({ description: "Steps per status" }),
+  })
+  .meta({ id: "Run", description: "A Step Functions execution of a pipeline." });
+export type Run = z.infer<typeof Run>;
+
+export const RunQuery = z.object({
+  payloads: z
+    .enum(["0", "1"])
+    .default("1")
+    .meta({ description: "0 leaves out input and output (the live page refetches without them)" }),
+});
+
+export const StepSummary = z
+  .object({
+    key: z.string().meta({ description: 'Unique within the run: "Train", "Train#2", "Map[3]/Train", "Par{1}/Score"' }),
+    parentKey: z.string().nullable(),
+    stateName: z.string(),
+    stateType: z.string(),
+    status: StepStatus,
+    enteredAt: isoTime,
+    exitedAt: isoTime.nullable(),
+    attempts: z.number().int(),
+    mapIterationIndex: z.number().int().nullable(),
+    parallelBranchIndex: z.number().int().nullable(),
+    depth: z.number().int(),
+    resourceType: z.string().nullable(),
+    error: z.string().nullable().meta({ description: "Error name, first 200 characters" }),
+    jobName: z.string().nullable(),
+    jobKind: z.string().nullable(),
+    jobStatus: z.string().nullable(),
+  })
+  .meta({ id: "StepSummary", description: "One execution of one state (a retry is an attempt, not a new step)." });
+export type StepSummary = z.infer<typeof StepSummary>;
+
+export const StepsQuery = z.object({
+  status: StepStatus.optional().meta({ description: "Only steps with this status" }),
+});
+
+export const StepList = z
+  .object({
+    run: z.object({ publicId: z.string(), status: RunStatus, version: z.number().int() }),
+    steps: z.array(StepSummary),
+  })
+  .meta({ id: "StepList" });
+export type StepList = z.infer<typeof StepList>;
+
+export const MetricSeries = z
+  .object({
+    name: z.string(),
+    points: z.array(z.object({ step: z.number().int(), value: z.number(), timestamp: isoTime })),
+  })
+  .meta({ id: "MetricSeries" });
+export type MetricSeries = z.infer<typeof MetricSeries>;
+
+export const StatusTransition = z.object({
+  status: z.string(),
+  startTime: isoTime.nullable(),
+  endTime: isoTime.nullable(),
+  message: z.string().nullable(),
+});
+export type StatusTransition = z.infer<typeof StatusTransition>;
+
+export const StepJob = z
+  .object({
+    name: z.string(),
+    arn: z.string(),
+    kind: z.enum(["TRAINING", "PROCESSING", "TRANSFORM", "TUNING"]),
+    status: z.string(),
+    secondaryStatus: z.string().nullable(),
+    statusTransitions: z.array(StatusTransition),
+    failureReason: z.string().nullable(),
+    hyperParameters: z.record(z.string(), z.string()),
+    instanceType: z.string().nullable(),
+    instanceCount: z.number().int().nullable(),
+    billableSeconds: z.number().int().nullable(),
+    artifactUri: z.string().nullable(),
+    startedAt: isoTime.nullable(),
+    endedAt: isoTime.nullable(),
+    finalMetrics: z.array(z.object({ name: z.string(), value: z.number() })),
+    series: z.array(MetricSeries),
+    consoleUrl: z.string(),
+    logsUrl: z.string(),
+  })
+  .meta({ id: "StepJob", description: "A SageMaker job a step started." });
+export type StepJob = z.infer<typeof StepJob>;
+
+export const StepEvent = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  timestamp: isoTime,
+  details: z.string().nullable().meta({ description: "The event's details as JSON, first 4 KiB" }),
+});
+export type StepEvent = z.infer<typeof StepEvent>;
+
+export const StepDetail = z
+  .object({
+    step: StepSummary.extend({
+      resource: z.string().nullable(),
+      input: z.string().nullable(),
+      output: z.string().nullable(),
+      error: z.string().nullable(),
+      cause: z.string().nullable(),
+      jobArn: z.string().nullable(),
+    }),
+    jobs: z.array(StepJob),
+    events: z.array(StepEvent).meta({ description: "History events of this step's thread, at most 500" }),
+  })
+  .meta({ id: "StepDetail" });
+export type StepDetail = z.infer<typeof StepDetail>;
+
+export const StepKeyParams = z.object({
+  runId: RunIdParams.shape.runId,
+  key: z
+    .array(z.string().min(1).max(512))
+    .min(1)
+    .max(32)
+    .meta({ description: 'The step key; its "/" separate path segments, e.g. ForecastPerMarket[3]/TrainForecaster' }),
+});
+
+// ───────────────────────────── view state in the page URL ─────────────────────────────
+
+export const DETAIL_TABS = ["input", "output", "job", "events"] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+
+/**
+ * The page's view state, read from and written to the URL query so a copied link reproduces the view.
+ * Lenient on purpose: a hand-edited or stale link falls back to defaults instead of failing.
+ */
+export const RunViewState = z.object({
+  step: z.string().max(512).optional().catch(undefined),
+  tab: z.enum(DETAIL_TABS).optional().catch(undefined),
+  /** Timeline zoom factor: 1 shows the whole run, 4 shows a quarter of it. */
+  zoom: z.coerce.number().min(1).max(512).optional().catch(undefined),
+  /** Start of the timeline's visible window, in seconds after the run started. */
+  window: z.coerce.number().min(0).max(1e9).optional().catch(undefined),
+  /** Map iteration the graph shows (its index), instead of all iterations together. */
+  iteration: z.coerce.number().int().min(0).max(1e6).optional().catch(undefined),
+  /** "failed" shows only failed steps in the timeline. */
+  filter: z.enum(["failed"]).optional().catch(undefined),
+  sort: z.enum(["start", "duration"]).optional().catch(undefined),
+});
+export type RunViewState = z.infer<typeof RunViewState>;
+
+export function parseViewState(query: Record<string, string | string[] | undefined>): RunViewState {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  return RunViewState.parse({
+    step: first(query.step),
+    tab: first(query.tab),
+    zoom: first(query.zoom),
+    window: first(query.window),
+    iteration: first(query.iteration),
+    filter: first(query.filter),
+    sort: first(query.sort),
+  });
+}
+
+// ───────────────────────────── actions ─────────────────────────────
+
+export const RUN_ACTIONS = ["stop", "redrive", "rerun"] as const;
+export type RunAction = (typeof RUN_ACTIONS)[number];
+
+export const RunActionInput = z.object({
+  publicId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a run id is letters, digits, '_' or '-'"),
+});
+
+export const RunActionBody = z
+  .object({ reason: z.string().trim().max(256).optional().meta({ description: "Kept in the audit log" }) })
+  .meta({ id: "RunActionBody" });
+
+export const RunActionResult = z
+  .object({
+    action: z.enum(RUN_ACTIONS),
+    publicId: z.string().meta({ description: "The run the action applied to (rerun: the original run)" }),
+    executionArn: z.string().meta({ description: "The execution acted on, or the new one (rerun)" }),
+    newRunPublicId: z.string().nullable().meta({ description: "rerun: the public id the new run will have" }),
+    message: z.string(),
+  })
+  .meta({ id: "RunActionResult" });
+export type RunActionResult = z.infer<typeof RunActionResult>;

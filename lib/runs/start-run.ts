@@ -1,0 +1,47 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { StartExecutionCommand } from "@aws-sdk/client-sfn";
+import type { Principal } from "@/lib/auth/principal";
+import { notFound } from "@/lib/errors";
+import { publicIdFor } from "@/lib/sync/ids";
+import { syncExecutionNow, withStepFunctions } from "./aws";
+import { assertCanActOnRun } from "./permissions";
+import { getRunForAction } from "./queries";
+import type { RunActionResult } from "./schema";
+
+/** Execution names: at most 80 characters of letters, digits, "-" and "_". */
+export function rerunName(original: string, suffix = randomBytes(3).toString("hex")): string {
+  const base = original.replace(/[^A-Za-z0-9_-]/g, "-").replace(/-rerun-[0-9a-f]{6}$/, "");
+  return `${base.slice(0, 80 - 13)}-rerun-${suffix}`;
+}
+
+/** Starts a new execution of the run's state machine with the run's input (StartExecution). */
+export async function rerunRun({
+  principal,
+  publicId,
+}: {
+  principal: Principal;
+  publicId: string;
+}): Promise<RunActionResult> {
+  const run = await getRunForAction({ id: publicId });
+  if (!run) throw notFound("No such run.");
+  assertCanActOnRun(principal, "rerun", run);
+  const started = await withStepFunctions(run.sourceId, (sfn) =>
+    sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: run.stateMachineArn,
+        name: rerunName(run.name),
+        input: run.input ?? "{}",
+      }),
+    ),
+  );
+  const executionArn = started.executionArn ?? "";
+  if (executionArn) await syncExecutionNow({ sourceId: run.sourceId, pipelineId: run.pipelineId, executionArn });
+  return {
+    action: "rerun",
+    publicId: run.publicId,
+    executionArn,
+    newRunPublicId: executionArn ? publicIdFor(executionArn) : null,
+    message: "New run started with the same input.",
+  };
+}
