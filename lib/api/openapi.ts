@@ -6,8 +6,8 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import packageJson from "@/package.json";
 import { registerRunPaths } from "@/lib/runs/openapi";
+import packageJson from "@/package.json";
 import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
 
 export const registry = new OpenAPIRegistry();
