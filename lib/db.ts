@@ -14,6 +14,8 @@ function createDb(): Db {
     connectionString: process.env.DATABASE_URL,
     max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
     application_name: "stepwise",
+    // The portal's queries are short index scans; JIT compilation once added seconds to a series plan.
+    options: "-c jit=off",
   });
   // An idle client that loses its connection (e.g. Postgres restart) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));

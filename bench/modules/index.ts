@@ -4,6 +4,7 @@ import { awsCalls } from "./aws-calls";
 import { httpPages } from "./http-pages";
 import { ingest } from "./ingest";
 import { live } from "./live";
+import { metricGraph } from "./metric-graph";
 import { runGraphLayout } from "./run-graph-layout";
 
-export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages, runGraphLayout];
+export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages, runGraphLayout, metricGraph];

@@ -6,6 +6,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
 import packageJson from "@/package.json";
 import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
@@ -99,6 +100,7 @@ registry.registerPath({
 });
 
 registerRunPaths(registry, security);
+registerPipelinePaths(registry, { security, errorResponses });
 
 export function openApiDocument() {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -1,11 +1,401 @@
+/**
+ * Reads of the pipelines domain. Each function is one SQL statement from ./sql (the pipeline page is
+ * two: its header and its runs page), so the cost of a page does not grow with the number of runs.
+ */
 import "server-only";
-import { prisma } from "@/lib/db";
+import { pool } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { metricDirection } from "@/lib/metrics/direction";
+import { chooseMetricColumns } from "./columns";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { type DefinitionSummary, summariseDefinition } from "./definition";
+import type {
+  MetricSeries,
+  MetricSeriesQuery,
+  PipelineListQuery,
+  PipelinePage,
+  PipelineSummary,
+  RunListQuery,
+  RunPage,
+  RunRow,
+  RunStatus,
+  TrainingCurves,
+} from "./schema";
+import { COMPARE_RUNS_SQL, type CompareRunRow } from "./sql/compare-runs";
+import { type MetricSeriesRow, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
+import { PIPELINE_DETAIL_SQL, type PipelineDetailRow, RUN_COUNT_BOUND } from "./sql/pipeline-detail";
+import { type PipelineIndexRow, pipelineIndexSql, RECENT_WINDOW } from "./sql/pipeline-index.sql";
+import { COUNT_BOUND, type RunsPageRow, runsPageSql } from "./sql/runs-page";
+import { TRAINING_CURVES_SQL, type TrainingCurvesRow } from "./sql/training-curves";
 
-export async function listPipelines({ limit = 100 }: { limit?: number } = {}) {
-  return prisma.pipeline.findMany({
-    where: { status: "ACTIVE" },
-    orderBy: [{ lastRunAt: { sort: "desc", nulls: "last" } }, { name: "asc" }],
-    take: limit,
-    select: { id: true, name: true, lastRunAt: true, team: { select: { name: true } } },
+const likePattern = (text: string | undefined) => (text ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null);
+
+const stringTags = (tags: unknown): Record<string, string> => {
+  if (!tags || typeof tags !== "object" || Array.isArray(tags)) return {};
+  return Object.fromEntries(
+    Object.entries(tags as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+};
+
+// ───────────────────────────── index ─────────────────────────────
+
+export async function listPipelines(query: PipelineListQuery): Promise<PipelinePage> {
+  const cursor = decodeCursor(query.cursor, `p:${query.sort}`);
+  const reverse = cursor?.direction === "prev";
+  const [tagKey, ...tagRest] = query.tag ? query.tag.split("=") : [];
+  const { rows } = await pool.query<PipelineIndexRow>(pipelineIndexSql(query.sort, reverse), [
+    likePattern(query.q),
+    query.team ?? null,
+    tagKey?.trim() || null,
+    tagRest.length ? tagRest.join("=").trim() : null,
+    query.status ?? null,
+    query.limit + 1,
+    cursor ? String(cursor.key) : null,
+    cursor?.id ?? null,
+  ]);
+  const hasMore = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  if (reverse) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  const sort = `p:${query.sort}`;
+  const moreBefore = reverse ? hasMore : cursor !== null;
+  const moreAfter = reverse ? true : hasMore;
+  return {
+    pipelines: page.map(toPipelineSummary),
+    total: rows[0]?.total ?? 0,
+    nextCursor: moreAfter && last ? encodeCursor({ sort, direction: "next", key: last.cursor_key, id: last.id }) : null,
+    prevCursor:
+      moreBefore && first ? encodeCursor({ sort, direction: "prev", key: first.cursor_key, id: first.id }) : null,
+  };
+}
+
+function toPipelineSummary(row: PipelineIndexRow): PipelineSummary {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    team: row.team_slug ? { slug: row.team_slug, name: row.team_name ?? row.team_slug } : null,
+    tags: stringTags(row.tags),
+    headlineMetric: row.headline,
+    lastRun:
+      row.last_public_id && row.last_started_at
+        ? {
+            publicId: row.last_public_id,
+            name: row.last_name ?? row.last_public_id,
+            status: row.last_status as RunStatus,
+            startedAt: row.last_started_at,
+            stoppedAt: row.last_stopped_at,
+          }
+        : null,
+    recent: {
+      window: RECENT_WINDOW,
+      finished: row.finished,
+      succeeded: row.succeeded,
+      successRate: row.finished > 0 ? row.succeeded / row.finished : null,
+      medianDurationMs: row.median_ms,
+    },
+    sparkline: row.sparkline ?? [],
+  };
+}
+
+// ───────────────────────────── pipeline ─────────────────────────────
+
+export type PipelineDetail = {
+  id: number;
+  name: string;
+  description: string | null;
+  stateMachineArn: string;
+  type: string;
+  status: string;
+  region: string;
+  accountId: string;
+  team: { slug: string; name: string } | null;
+  tags: Record<string, string>;
+  headlineMetric: string | null;
+  revisions: number;
+  runCount: { value: number; bounded: boolean };
+  latestRun: PipelineSummary["lastRun"];
+  metricNames: string[];
+  metricColumns: string[];
+  definition: DefinitionSummary;
+};
+
+export async function getPipeline({ pipelineId }: { pipelineId: number }): Promise<PipelineDetail> {
+  const { rows } = await pool.query<PipelineDetailRow>(PIPELINE_DETAIL_SQL, [pipelineId]);
+  const row = rows[0];
+  if (!row) throw notFound(`No pipeline ${pipelineId}.`);
+  const headline = row.headline && row.metric_names.includes(row.headline) ? row.headline : (row.headline ?? null);
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    stateMachineArn: row.state_machine_arn,
+    type: row.type,
+    status: row.status,
+    region: row.region,
+    accountId: row.account_id,
+    team: row.team_slug ? { slug: row.team_slug, name: row.team_name ?? row.team_slug } : null,
+    tags: stringTags(row.tags),
+    headlineMetric: headline,
+    revisions: row.revisions,
+    runCount: { value: Math.min(row.run_count, RUN_COUNT_BOUND), bounded: row.run_count > RUN_COUNT_BOUND },
+    latestRun: row.latest_run ? { ...row.latest_run, status: row.latest_run.status as RunStatus } : null,
+    metricNames: row.metric_names,
+    metricColumns: chooseMetricColumns(row.metric_names, headline),
+    definition: summariseDefinition(row.definition),
+  };
+}
+
+// ───────────────────────────── runs ─────────────────────────────
+
+export async function listRuns({
+  pipelineId,
+  query,
+  metricColumns,
+}: {
+  pipelineId: number;
+  query: RunListQuery;
+  metricColumns: string[];
+}): Promise<RunPage> {
+  const sort = `r:${query.sort}`;
+  const cursor = decodeCursor(query.cursor, sort);
+  const reverse = cursor?.direction === "prev";
+  const exactId = query.q && /^[A-Za-z0-9_-]{1,64}$/.test(query.q) ? query.q : null;
+  const { rows } = await pool.query<RunsPageRow>(runsPageSql(query.sort, reverse), [
+    pipelineId,
+    query.status?.length ? query.status : null,
+    query.from?.toISOString() ?? null,
+    query.to?.toISOString() ?? null,
+    likePattern(query.q),
+    exactId,
+    metricColumns,
+    query.limit + 1,
+    cursor ? String(cursor.key) : null,
+    cursor?.id ?? null,
+  ]);
+  const hasMore = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  if (reverse) page.reverse();
+  const first = page[0];
+  const last = page.at(-1);
+  const moreBefore = reverse ? hasMore : cursor !== null;
+  const moreAfter = reverse ? true : hasMore;
+  const counted = rows[0]?.bounded_count ?? 0;
+  return {
+    runs: page.map(toRunRow),
+    metricColumns,
+    count: { value: Math.min(counted, COUNT_BOUND), bounded: counted > COUNT_BOUND },
+    nextCursor: moreAfter && last ? encodeCursor({ sort, direction: "next", key: last.cursor_key, id: last.id }) : null,
+    prevCursor:
+      moreBefore && first ? encodeCursor({ sort, direction: "prev", key: first.cursor_key, id: first.id }) : null,
+  };
+}
+
+function toRunRow(row: RunsPageRow): RunRow {
+  return {
+    id: row.id,
+    publicId: row.public_id,
+    name: row.name,
+    status: row.status as RunStatus,
+    startedAt: row.started_at,
+    stoppedAt: row.stopped_at,
+    durationMs: row.duration_ms,
+    trigger: row.trigger,
+    redriveCount: row.redrive_count,
+    revisionId: row.revision_id,
+    metrics: row.metrics ?? {},
+    modelVersion:
+      row.model_id !== null && row.version !== null
+        ? { modelId: row.model_id, modelName: row.model_name ?? "", version: row.version, approval: row.approval ?? "" }
+        : null,
+  };
+}
+
+/** The pipeline page's data: two statements whatever the number of runs. */
+export async function getPipelinePage({ pipelineId, runs }: { pipelineId: number; runs: RunListQuery }) {
+  const pipeline = await getPipeline({ pipelineId });
+  const page = await listRuns({ pipelineId, query: runs, metricColumns: pipeline.metricColumns });
+  return { pipeline, runs: page };
+}
+
+// ───────────────────────────── metric series ─────────────────────────────
+
+export async function getMetricSeries({
+  pipelineId,
+  query,
+}: {
+  pipelineId: number;
+  query: MetricSeriesQuery;
+}): Promise<MetricSeries> {
+  const directions = query.names.map(metricDirection);
+  const { rows } = await pool.query<MetricSeriesRow>(
+    metricSeriesSql(query.x),
+    metricSeriesParams({
+      pipelineId,
+      names: query.names,
+      directions: directions.map((d) => (d === "higher" ? 1 : -1)),
+      buckets: Math.max(1, Math.floor(query.width / 2)),
+      x: query.x,
+      from: query.from,
+      to: query.to,
+      window: query.window,
+      threshold: query.threshold / 100,
+    }),
+  );
+  if (!rows.some((r) => r.kind === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
+
+  const runs: MetricSeries["runs"] = [];
+  const runIndex = new Map<number, number>();
+  const refer = (row: MetricSeriesRow): number => {
+    const id = row.run_id as number;
+    let index = runIndex.get(id);
+    if (index === undefined) {
+      index = runs.length;
+      runIndex.set(id, index);
+      runs.push({
+        publicId: row.public_id ?? "",
+        name: row.run_name ?? "",
+        status: (row.status ?? "SUCCEEDED") as RunStatus,
+        startedAt: row.started_ms ?? 0,
+        number: query.x === "number" ? (row.x ?? null) : null,
+      });
+    }
+    return index;
+  };
+
+  const series = query.names.map((name, i) => ({
+    name,
+    direction: directions[i] ?? "higher",
+    count: 0,
+    x: [] as number[],
+    y: [] as number[],
+    run: [] as number[],
+    previous: [] as (number | null)[],
+    baseline: [] as (number | null)[],
+    regressions: [] as MetricSeries["series"][number]["regressions"],
+  }));
+  const byName = new Map(series.map((s) => [s.name, s]));
+  const result: MetricSeries = {
+    pipelineId,
+    x: query.x,
+    width: query.width,
+    domain: null,
+    window: query.window,
+    threshold: query.threshold,
+    runs,
+    series,
+    failed: [],
+    definitionChanges: [],
+  };
+  // Rows arrive ordered by kind, name, x: each series' arrays come out sorted by x.
+  for (const row of rows) {
+    const s = row.name === null ? undefined : byName.get(row.name);
+    switch (row.kind) {
+      case "point":
+        if (!s || row.x === null || row.y === null || row.run_id === null) break;
+        s.x.push(row.x);
+        s.y.push(row.y);
+        s.run.push(refer(row));
+        s.previous.push(row.prev);
+        s.baseline.push(row.base);
+        break;
+      case "regression":
+        if (!s || row.x === null || row.y === null || row.run_id === null || row.base === null) break;
+        s.regressions.push({ x: row.x, y: row.y, run: refer(row), baseline: row.base });
+        break;
+      case "count":
+        if (s) s.count = row.n ?? 0;
+        break;
+      case "failed":
+        if (row.x !== null && row.run_id !== null) result.failed.push({ x: row.x, run: refer(row), count: row.n ?? 1 });
+        break;
+      case "change":
+        if (row.x !== null && row.run_id !== null && row.base !== null)
+          result.definitionChanges.push({ x: row.x, run: refer(row), revisionId: row.base });
+        break;
+      case "domain":
+        if (row.x !== null && row.y !== null) result.domain = [row.x, row.y];
+        break;
+    }
+  }
+  return result;
+}
+
+// ───────────────────────────── training curves ─────────────────────────────
+
+export async function getTrainingCurves({
+  pipelineId,
+  metric,
+  runs,
+}: {
+  pipelineId: number;
+  metric: string | undefined;
+  runs: number;
+}): Promise<TrainingCurves> {
+  const { rows } = await pool.query<TrainingCurvesRow>(
+    `WITH p AS (SELECT coalesce(headline_metric, tags ->> 'stepwise:headline-metric') AS headline
+                FROM pipeline WHERE id = $1)
+     SELECT t.* FROM p CROSS JOIN LATERAL (${TRAINING_CURVES_SQL.replaceAll("$4::text", "p.headline")}) t`,
+    [pipelineId, runs, metric ?? null],
+  );
+  if (rows.length === 0) throw notFound(`No pipeline ${pipelineId}.`);
+  const first = rows[0];
+  return {
+    metric: first?.metric ?? null,
+    metrics: first?.names ?? [],
+    curves: rows.flatMap((r) =>
+      r.public_id && r.job && r.steps && r.values && r.started_at
+        ? [
+            {
+              publicId: r.public_id,
+              runName: r.run_name ?? r.public_id,
+              job: r.job,
+              startedAt: r.started_at,
+              steps: r.steps,
+              values: r.values,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+// ───────────────────────────── compare ─────────────────────────────
+
+export type ComparedRun = Omit<CompareRunRow, "public_id" | "started_at" | "stopped_at" | "duration_ms"> & {
+  publicId: string;
+  startedAt: string;
+  stoppedAt: string | null;
+  durationMs: number | null;
+};
+
+/** The selected runs of the pipeline, in the order of `publicIds` (unknown ids are left out). */
+export async function compareRuns({
+  pipelineId,
+  publicIds,
+}: {
+  pipelineId: number;
+  publicIds: string[];
+}): Promise<ComparedRun[]> {
+  if (publicIds.length === 0) return [];
+  const { rows } = await pool.query<CompareRunRow>(COMPARE_RUNS_SQL, [pipelineId, publicIds]);
+  const byId = new Map(rows.map((r) => [r.public_id, r]));
+  return publicIds.flatMap((id) => {
+    const r = byId.get(id);
+    if (!r) return [];
+    const { public_id, started_at, stopped_at, duration_ms, ...rest } = r;
+    return [{ ...rest, publicId: public_id, startedAt: started_at, stoppedAt: stopped_at, durationMs: duration_ms }];
   });
+}
+
+/** Teams that own at least one pipeline (by team row, or by the `team` tag until the sync links one). */
+export async function listPipelineTeams(): Promise<{ slug: string; name: string }[]> {
+  const { rows } = await pool.query<{ slug: string; name: string }>(
+    `SELECT DISTINCT coalesce(t.slug, p.tags ->> 'team') AS slug, coalesce(t.name, p.tags ->> 'team') AS name
+       FROM pipeline p LEFT JOIN team t ON t.id = p.team_id
+      WHERE p.status <> 'DELETED' AND coalesce(t.slug, p.tags ->> 'team') IS NOT NULL
+      ORDER BY name`,
+  );
+  return rows;
 }

@@ -1,39 +1,30 @@
 import type { Metadata } from "next";
-import { listPipelines } from "@/lib/pipelines/queries";
+import { PipelinesIndex } from "@/components/pipeline/pipelines-index";
+import { listPipelines, listPipelineTeams } from "@/lib/pipelines/queries";
+import { PipelineListQuery } from "@/lib/pipelines/schema";
+import { searchParamsRecord } from "@/lib/pipelines/search-params";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Pipelines" };
 
-export default async function PipelinesPage() {
-  const pipelines = await listPipelines();
+export default async function PipelinesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[]>>;
+}) {
+  const raw = searchParamsRecord(await searchParams, ["q", "team", "status", "tag", "sort", "cursor", "limit"]);
+  const parsed = PipelineListQuery.safeParse(raw);
+  const query = parsed.success ? parsed.data : PipelineListQuery.parse({});
+  const [page, teams] = await Promise.all([listPipelines(query), listPipelineTeams()]);
   return (
     <>
       <h1>Pipelines</h1>
-      {pipelines.length === 0 ? (
-        <div className="empty-state">
-          <p>No pipelines have been synced yet.</p>
-          <p>Stepwise lists every Step Functions state machine of the configured AWS sources here.</p>
-        </div>
-      ) : (
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Pipeline</th>
-              <th scope="col">Team</th>
-              <th scope="col">Last run</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pipelines.map((pipeline) => (
-              <tr key={pipeline.id}>
-                <td>{pipeline.name}</td>
-                <td>{pipeline.team?.name ?? "—"}</td>
-                <td>{pipeline.lastRunAt?.toISOString() ?? "never"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {parsed.success ? null : (
+        <p role="alert" className="muted">
+          Some filters were not understood and were ignored.
+        </p>
       )}
+      <PipelinesIndex params={parsed.success ? raw : {}} initial={page} teams={teams} serverNow={Date.now()} />
     </>
   );
 }

@@ -1,0 +1,97 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { MetricEvolution } from "@/components/charts/metric-evolution";
+import { TrainingCurves } from "@/components/charts/training-curves";
+import { PipelineHeader } from "@/components/pipeline/pipeline-header";
+import { RunsTable } from "@/components/pipeline/runs-table";
+import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
+import { isAppError } from "@/lib/errors";
+import { getPipelinePage } from "@/lib/pipelines/queries";
+import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
+import { searchParamsRecord } from "@/lib/pipelines/search-params";
+
+export const dynamic = "force-dynamic";
+
+type Props = {
+  params: Promise<{ pipelineId: string }>;
+  searchParams: Promise<Record<string, string | string[]>>;
+};
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Pipeline ${(await params).pipelineId}` };
+}
+
+const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor", "limit"];
+
+export default async function PipelinePage({ params, searchParams }: Props) {
+  const id = PipelineIdParams.safeParse(await params);
+  if (!id.success) notFound();
+  const search = await searchParams;
+  const runParams = searchParamsRecord(search, RUN_KEYS);
+  const runQuery = RunListQuery.safeParse(runParams);
+  const graph = searchParamsRecord(search, ["m", "x", "scale", "gfrom", "gto", "th", "sel"]);
+
+  let data: Awaited<ReturnType<typeof getPipelinePage>>;
+  try {
+    data = await getPipelinePage({
+      pipelineId: id.data.pipelineId,
+      runs: runQuery.success ? runQuery.data : RunListQuery.parse({}),
+    });
+  } catch (error) {
+    if (isAppError(error) && (error.code === "not_found" || error.code === "bad_request")) notFound();
+    throw error;
+  }
+  const { pipeline, runs } = data;
+  const metrics = (graph.m?.split(",") ?? []).filter((m) => pipeline.metricNames.includes(m));
+  const defaultMetrics = pipeline.metricColumns.slice(0, 1);
+  const threshold = Number(graph.th);
+
+  return (
+    <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
+      <PipelineHeader pipeline={pipeline} />
+
+      <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
+        <h2 id="evolution">Metric evolution</h2>
+        {pipeline.metricNames.length === 0 ? (
+          <div className="empty-state">
+            <p>No run of this pipeline has reported metrics yet.</p>
+          </div>
+        ) : (
+          <MetricEvolution
+            pipelineId={pipeline.id}
+            metricNames={pipeline.metricNames}
+            initial={{
+              metrics: metrics.length ? metrics : defaultMetrics,
+              x: graph.x === "number" ? "number" : "time",
+              scale: graph.scale === "normalised" ? "normalised" : "split",
+              from: graph.gfrom ?? null,
+              to: graph.gto ?? null,
+              threshold: Number.isFinite(threshold) && threshold >= 0.1 && threshold <= 100 ? threshold : 3,
+            }}
+          />
+        )}
+      </section>
+
+      <section aria-labelledby="curves" style={{ marginTop: 16 }}>
+        <h2 id="curves">Training curves</h2>
+        <TrainingCurves pipelineId={pipeline.id} initialMetric={pipeline.headlineMetric} />
+      </section>
+
+      <section aria-labelledby="runs" style={{ marginTop: 16 }}>
+        <h2 id="runs">Runs</h2>
+        {runQuery.success ? null : (
+          <p role="alert" className="muted">
+            Some run filters were not understood and were ignored.
+          </p>
+        )}
+        <RunsTable
+          pipelineId={pipeline.id}
+          params={runQuery.success ? runParams : {}}
+          initial={runs}
+          serverNow={Date.now()}
+        />
+        <CompareBar pipelineId={pipeline.id} />
+      </section>
+    </SelectionProvider>
+  );
+}

@@ -1,0 +1,10 @@
+import { withApi } from "@/lib/api/handler";
+import { getMetricSeries } from "@/lib/pipelines/queries";
+import { MetricSeriesQuery, PipelineIdParams } from "@/lib/pipelines/schema";
+
+export const dynamic = "force-dynamic";
+
+/** The metric-evolution series, downsampled for `width` pixels by one SQL statement. */
+export const GET = withApi({ scope: "read", params: PipelineIdParams, query: MetricSeriesQuery }, ({ params, query }) =>
+  getMetricSeries({ pipelineId: params.pipelineId, query }),
+);

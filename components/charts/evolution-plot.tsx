@@ -1,0 +1,175 @@
+"use client";
+/**
+ * The static layer of the metric-evolution graph: axes, baseline bands, one <path> per series,
+ * failed-run marks, definition changes and regression markers. Memoised on (data, geometry): hovering
+ * never re-renders it (the hover layer draws on top), which is what keeps hover under a frame.
+ */
+import { memo, useEffect } from "react";
+import type { MetricSeries } from "@/lib/pipelines/schema";
+import styles from "./chart.module.css";
+import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor } from "./geometry";
+
+type Props = { data: MetricSeries; geometry: Geometry; formatX: (v: number) => string; xTicks: number[] };
+
+function bandPath(
+  s: MetricSeries["series"][number],
+  px: Float64Array,
+  y: (v: number) => number,
+  threshold: number,
+): string {
+  let d = "";
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length > 1) {
+      const top = run.map((i) => {
+        const b = s.baseline[i] as number;
+        return `${(px[i] as number).toFixed(1)} ${y(b + Math.abs(b) * threshold).toFixed(1)}`;
+      });
+      const bottom = run
+        .map((i) => {
+          const b = s.baseline[i] as number;
+          return `${(px[i] as number).toFixed(1)} ${y(b - Math.abs(b) * threshold).toFixed(1)}`;
+        })
+        .reverse();
+      d += `M${top.join("L")}L${bottom.join("L")}Z`;
+    }
+    run = [];
+  };
+  for (let i = 0; i < s.baseline.length; i++) {
+    if (s.baseline[i] === null) flush();
+    else run.push(i);
+  }
+  flush();
+  return d;
+}
+
+function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
+  useEffect(() => {
+    if (g) performance.mark("stepwise:metric-graph:rendered");
+  }, [g]);
+  const threshold = data.threshold / 100;
+  const bottom = g.height - MARGIN.bottom;
+  const top = MARGIN.top;
+  const sparse = data.series.every((s) => s.x.length <= g.innerWidth / 6);
+  return (
+    <svg
+      className={styles.svg}
+      width={g.width}
+      height={g.height}
+      role="img"
+      aria-label={`${data.series.map((s) => `${s.name}: ${s.count} runs`).join("; ")}; ${data.failed.reduce((a, f) => a + f.count, 0)} failed runs; ${data.definitionChanges.length} definition changes`}
+    >
+      {g.panels.map((panel, pi) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: panels are positional
+        <g key={pi}>
+          {panel.ticks.map((t) => (
+            <g key={t.value}>
+              <line x1={MARGIN.left} x2={g.width - MARGIN.right} y1={t.px} y2={t.px} stroke="var(--grid)" />
+              <text x={MARGIN.left - 6} y={t.px} dy="0.32em" textAnchor="end">
+                {t.label}
+              </text>
+            </g>
+          ))}
+          <line
+            x1={MARGIN.left}
+            x2={g.width - MARGIN.right}
+            y1={panel.top + panel.height}
+            y2={panel.top + panel.height}
+            stroke="var(--axis)"
+            strokeOpacity={0.6}
+          />
+          {panel.label ? (
+            <text x={MARGIN.left + 4} y={panel.top + 2} dy="0.8em" style={{ fontWeight: 600, fill: "var(--text)" }}>
+              {panel.label}
+            </text>
+          ) : null}
+          {/* failed runs: small crosses along the panel's bottom edge */}
+          <path
+            d={data.failed
+              .map((f) => {
+                const x = g.x(f.x);
+                const y = panel.top + panel.height - 6;
+                return `M${(x - 3).toFixed(1)} ${y - 3}l6 6M${(x - 3).toFixed(1)} ${y + 3}l6 -6`;
+              })
+              .join("")}
+            stroke="var(--fail)"
+            strokeWidth={1.5}
+            fill="none"
+            data-testid={pi === 0 ? "failed-marks" : undefined}
+          />
+        </g>
+      ))}
+
+      {data.definitionChanges.map((c) => {
+        const x = g.x(c.x);
+        return (
+          <g key={`${c.x}-${c.revisionId}`} data-testid="definition-change">
+            <line x1={x} x2={x} y1={top} y2={bottom} stroke="var(--warn)" strokeDasharray="3 3" strokeWidth={1.25} />
+            <text x={x + 3} y={top} dy="0.8em" style={{ fill: "var(--warn)" }}>
+              def. change
+            </text>
+            <title>{`Definition changed (revision ${c.revisionId}) at ${data.runs[c.run]?.name ?? ""}`}</title>
+          </g>
+        );
+      })}
+
+      {data.series.map((s, i) => {
+        const panel = g.panels[g.panelOf[i] as number];
+        if (!panel) return null;
+        const y = panel.y[panel.series.indexOf(i)] as (v: number) => number;
+        const px = g.px[i] as Float64Array;
+        const py = g.py[i] as Float64Array;
+        return (
+          <g key={s.name} data-series={s.name}>
+            <path d={bandPath(s, px, y, threshold)} fill={seriesColor(i)} fillOpacity={0.12} stroke="none" />
+            <path
+              d={linePath(px, py)}
+              fill="none"
+              stroke={seriesColor(i)}
+              strokeWidth={1.5}
+              strokeDasharray={SERIES_DASH[i % SERIES_DASH.length]}
+              strokeLinejoin="round"
+            />
+            <path
+              d={dotsPath(px, py)}
+              stroke={seriesColor(i)}
+              strokeWidth={sparse ? 5 : 3}
+              strokeLinecap="round"
+              fill="none"
+            />
+            {s.regressions.map((r) => {
+              const rx = g.x(r.x);
+              const ry = y(r.y);
+              const down = s.direction === "higher";
+              return (
+                <g key={`${r.x}`} data-testid="regression-marker">
+                  <path
+                    d={down ? `M${rx - 6} ${ry + 8}h12l-6 10z` : `M${rx - 6} ${ry - 8}h12l-6 -10z`}
+                    fill="var(--fail)"
+                    stroke="var(--surface)"
+                    strokeWidth={1}
+                  />
+                  <title>{`Regression: ${data.runs[r.run]?.name ?? ""} ${s.name} ${r.y.toPrecision(4)}, baseline ${r.baseline.toPrecision(4)}`}</title>
+                </g>
+              );
+            })}
+          </g>
+        );
+      })}
+
+      {xTicks.map((t) => {
+        const x = g.x(t);
+        return (
+          <g key={t}>
+            <line x1={x} x2={x} y1={bottom} y2={bottom + 4} stroke="var(--axis)" />
+            <text x={x} y={bottom + 6} dy="0.8em" textAnchor="middle">
+              {formatX(t)}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+export const EvolutionPlot = memo(PlotImpl);

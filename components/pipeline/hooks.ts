@@ -1,0 +1,68 @@
+"use client";
+/**
+ * One TanStack Query hook per pipelines endpoint. Keys come from lib/query-keys (pipelineKeys), so a
+ * live message on "pipelines" / "pipeline:<id>" invalidates exactly these queries and they refetch.
+ */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { MetricSeries, PipelinePage, RunPage, TrainingCurves } from "@/lib/pipelines/schema";
+import { pipelineKeys } from "@/lib/query-keys";
+
+export type Params = Record<string, string>;
+
+export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: "application/json" } });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+const qs = (params: Params) => {
+  const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ""));
+  const text = search.toString();
+  return text ? `?${text}` : "";
+};
+
+export function usePipelines(params: Params, initialData: PipelinePage) {
+  return useQuery({
+    queryKey: pipelineKeys.list(params),
+    queryFn: ({ signal }) => fetchJson<PipelinePage>(`/api/v1/pipelines${qs(params)}`, signal),
+    initialData,
+    staleTime: 60_000,
+  });
+}
+
+export function useRuns(pipelineId: number, params: Params, initialData: RunPage) {
+  return useQuery({
+    queryKey: pipelineKeys.runs(pipelineId, params),
+    queryFn: ({ signal }) => fetchJson<RunPage>(`/api/v1/pipelines/${pipelineId}/runs${qs(params)}`, signal),
+    initialData,
+    staleTime: 60_000,
+  });
+}
+
+export function useMetricSeries(pipelineId: number, params: Params, enabled: boolean) {
+  return useQuery({
+    queryKey: pipelineKeys.metrics(pipelineId, params),
+    queryFn: async ({ signal }) => {
+      const data = await fetchJson<MetricSeries>(`/api/v1/pipelines/${pipelineId}/metrics${qs(params)}`, signal);
+      // The bench (bench/modules/metric-graph.ts) measures first render from here to the plot's commit.
+      performance.mark("stepwise:metric-graph:data");
+      return data;
+    },
+    enabled,
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}
+
+export function useTrainingCurves(pipelineId: number, params: Params) {
+  return useQuery({
+    queryKey: pipelineKeys.metrics(pipelineId, { curves: "1", ...params }),
+    queryFn: ({ signal }) =>
+      fetchJson<TrainingCurves>(`/api/v1/pipelines/${pipelineId}/training-curves${qs(params)}`, signal),
+    placeholderData: keepPreviousData,
+    staleTime: 60_000,
+  });
+}

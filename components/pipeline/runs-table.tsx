@@ -1,0 +1,224 @@
+"use client";
+/**
+ * The runs table of the pipeline page: server-side filters, sorting and keyset pages in the URL;
+ * live while mounted (topic "pipeline:<id>" refetches the page, running rows tick their duration);
+ * checkboxes pick runs for comparison.
+ */
+import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import type { FormEvent } from "react";
+import { useLiveTopic } from "@/components/live/live-provider";
+import { RUN_SORTS, RUN_STATUSES, type RunPage } from "@/lib/pipelines/schema";
+import { Field } from "./field";
+import { formatDuration, formatTime, formatValue } from "./format";
+import { type Params, useRuns } from "./hooks";
+import styles from "./pipeline.module.css";
+import { useSelection } from "./selection";
+import { StatusBadge, statusLabel } from "./status-badge";
+import { useNow } from "./use-now";
+
+const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor"] as const;
+const SORT_LABELS = { newest: "Newest first", oldest: "Oldest first", longest: "Longest first" } as const;
+
+export function RunsTable({
+  pipelineId,
+  params,
+  initial,
+  serverNow,
+}: {
+  pipelineId: number;
+  params: Params;
+  initial: RunPage;
+  serverNow: number;
+}) {
+  useLiveTopic(`pipeline:${pipelineId}`);
+  const { data, isFetching, error } = useRuns(pipelineId, params, initial);
+  const page = data ?? initial;
+  const hasRunning = page.runs.some((r) => r.status === "RUNNING");
+  const now = useNow(serverNow, hasRunning ? 1000 : 30_000);
+  const router = useRouter();
+  const search = useSearchParams();
+  const { selected, toggle } = useSelection();
+
+  const href = (patch: Record<string, string | null>) => {
+    const next = new URLSearchParams(search.toString());
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    return `/pipelines/${pipelineId}?${next.toString()}#runs`;
+  };
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const patch: Record<string, string | null> = { cursor: null };
+    for (const key of RUN_KEYS) if (key !== "cursor") patch[key] = String(form.get(key) ?? "");
+    router.push(href(patch), { scroll: false });
+  };
+  const filtered = Boolean(params.status || params.q || params.from || params.to);
+  const countText = `${page.count.value.toLocaleString("en-US")}${page.count.bounded ? "+" : ""}`;
+
+  return (
+    <>
+      <form
+        key={new URLSearchParams(params).toString()}
+        className={styles.toolbar}
+        onSubmit={onSubmit}
+        aria-label="Filter runs"
+      >
+        <Field label="Status">
+          {(id) => (
+            <select id={id} name="status" defaultValue={params.status ?? ""}>
+              <option value="">Any status</option>
+              {RUN_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {statusLabel(s)}
+                </option>
+              ))}
+              <option value="FAILED,TIMED_OUT,ABORTED">Any failure</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Run name or id">
+          {(id) => <input id={id} type="search" name="q" defaultValue={params.q ?? ""} />}
+        </Field>
+        <Field label="Started from">
+          {(id) => <input id={id} type="date" name="from" defaultValue={params.from?.slice(0, 10) ?? ""} />}
+        </Field>
+        <Field label="Started before">
+          {(id) => <input id={id} type="date" name="to" defaultValue={params.to?.slice(0, 10) ?? ""} />}
+        </Field>
+        <Field label="Sort">
+          {(id) => (
+            <select id={id} name="sort" defaultValue={params.sort ?? "newest"}>
+              {RUN_SORTS.map((s) => (
+                <option key={s} value={s}>
+                  {SORT_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit" className={`${styles.button} ${styles.primary}`}>
+          Apply
+        </button>
+        {filtered ? (
+          <Link
+            className={styles.button}
+            href={href({ status: null, q: null, from: null, to: null, cursor: null })}
+            scroll={false}
+          >
+            Clear
+          </Link>
+        ) : null}
+      </form>
+      {error ? (
+        <p role="alert" className="muted">
+          Could not refresh: {error.message}
+        </p>
+      ) : null}
+      {page.runs.length === 0 ? (
+        <div className="empty-state">
+          <p>{filtered ? "No run matches these filters." : "This pipeline has not run yet."}</p>
+        </div>
+      ) : (
+        <div className={styles.tableWrap}>
+          <table className="data" aria-busy={isFetching} data-testid="runs-table">
+            <caption className="visually-hidden">Runs of this pipeline, {countText} matching</caption>
+            <thead>
+              <tr>
+                <th scope="col">
+                  <span className="visually-hidden">Select for comparison</span>
+                </th>
+                <th scope="col">Run</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col" className={styles.num}>
+                  Duration
+                </th>
+                <th scope="col">Trigger</th>
+                {page.metricColumns.map((m) => (
+                  <th scope="col" key={m} className={styles.num}>
+                    {m}
+                  </th>
+                ))}
+                <th scope="col">Model version</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.runs.map((run) => {
+                const isSelected = selected.includes(run.publicId);
+                return (
+                  <tr key={run.id} data-run={run.publicId} className={isSelected ? styles.rowSelected : undefined}>
+                    <td>
+                      <input
+                        type="checkbox"
+                        checked={isSelected}
+                        onChange={() => toggle(run.publicId)}
+                        aria-label={`Compare ${run.name}`}
+                      />
+                    </td>
+                    <td className={styles.nameCell}>
+                      <Link href={`/runs/${run.publicId}`}>{run.name}</Link>
+                    </td>
+                    <td>
+                      <StatusBadge status={run.status} />
+                    </td>
+                    <td>{formatTime(run.startedAt)}</td>
+                    <td className={styles.num}>
+                      {run.durationMs !== null
+                        ? formatDuration(run.durationMs)
+                        : run.status === "RUNNING"
+                          ? formatDuration(now - Date.parse(run.startedAt))
+                          : "—"}
+                    </td>
+                    <td>{run.trigger ?? <span className="muted">—</span>}</td>
+                    {page.metricColumns.map((m) => (
+                      <td key={m} className={styles.num} data-metric={m}>
+                        {formatValue(run.metrics[m])}
+                      </td>
+                    ))}
+                    <td>
+                      {run.modelVersion ? (
+                        <Link href={`/models/${run.modelVersion.modelId}`}>
+                          {run.modelVersion.modelName} v{run.modelVersion.version}
+                          <span className={styles.sub}>
+                            {run.modelVersion.approval.toLowerCase().replace(/_/g, " ")}
+                          </span>
+                        </Link>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className={styles.pager} aria-label="Pages of runs">
+        <span data-testid="runs-count">
+          {countText} run{page.count.value === 1 ? "" : "s"}
+          {filtered ? " match" : ""}
+        </span>
+        <span className={styles.spacer} />
+        {params.cursor ? (
+          <Link className={styles.button} href={href({ cursor: null })} scroll={false}>
+            First page
+          </Link>
+        ) : null}
+        {page.prevCursor ? (
+          <Link className={styles.button} href={href({ cursor: page.prevCursor })} rel="prev" scroll={false}>
+            ← Previous
+          </Link>
+        ) : null}
+        {page.nextCursor ? (
+          <Link className={styles.button} href={href({ cursor: page.nextCursor })} rel="next" scroll={false}>
+            Next →
+          </Link>
+        ) : null}
+      </nav>
+    </>
+  );
+}
