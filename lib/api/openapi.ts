@@ -6,6 +6,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { registerModelPaths } from "@/lib/models/openapi";
 import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
 import packageJson from "@/package.json";
@@ -101,6 +102,7 @@ registry.registerPath({
 
 registerRunPaths(registry, security);
 registerPipelinePaths(registry, { security, errorResponses });
+registerModelPaths(registry, security);
 
 export function openApiDocument() {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

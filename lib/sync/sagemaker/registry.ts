@@ -423,7 +423,10 @@ async function linkGroupsByLineage(ctx: SyncContext, changed: Set<number>) {
   for (const r of updated) changed.add(r.id);
 }
 
-/** One version bump and one "model:<id>" message per group whose group, versions or cards changed. */
+/**
+ * One version bump and one "model:<id>" message per group whose group, versions or cards changed, and
+ * one "models" message per pass for the models list.
+ */
 async function announceGroups(ctx: SyncContext, changed: Set<number>) {
   if (changed.size === 0) return;
   const rows = await sql<{ id: number; version: number }>(
@@ -433,4 +436,6 @@ async function announceGroups(ctx: SyncContext, changed: Set<number>) {
   );
   for (const r of rows)
     ctx.changes.add({ topic: `model:${r.id}`, kind: "model", id: String(r.id), version: r.version });
+  const newest = rows.at(-1);
+  if (newest) ctx.changes.add({ topic: "models", kind: "model", id: String(newest.id), version: newest.version });
 }

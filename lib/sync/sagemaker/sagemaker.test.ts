@@ -633,6 +633,7 @@ describe("model registry", () => {
       expect(after[table]).toEqual(before[table]);
     expect(changes).toEqual([
       { topic: `model:${group.id}`, kind: "model", id: String(group.id), version: group.version + 1 },
+      { topic: "models", kind: "model", id: String(group.id), version: group.version + 1 },
     ]);
   });
 

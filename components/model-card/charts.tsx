@@ -1,0 +1,268 @@
+"use client";
+/**
+ * The card's charts as static SVG (visx): fixed viewBox, no measuring, no interaction, so they render on
+ * the server, scale to any width and print crisply. Meaning never rests on colour: approval status is a
+ * marker shape (● approved, ○ pending, ✕ rejected), this version is ringed and labelled, thresholds are
+ * dashed and labelled, and every line is drawn in the text colour (black on paper).
+ */
+import { AxisBottom, AxisLeft } from "@visx/axis";
+import { Group } from "@visx/group";
+import { scaleLinear } from "@visx/scale";
+import { LinePath } from "@visx/shape";
+import type { Curve, MetricThreshold, VersionPoint } from "@/lib/models/schema";
+import styles from "./model-card.module.css";
+
+const AXIS_FONT = 10;
+const leftTickLabel = () =>
+  ({ fill: "currentColor", fontSize: AXIS_FONT, fontFamily: "inherit", textAnchor: "end", dx: -4, dy: 3 }) as const;
+const bottomTickLabel = () =>
+  ({ fill: "currentColor", fontSize: AXIS_FONT, fontFamily: "inherit", textAnchor: "middle", dy: 2 }) as const;
+
+function formatTick(value: number): string {
+  const abs = Math.abs(value);
+  if (abs === 0) return "0";
+  if (abs >= 1000) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+function extent(values: number[]): [number, number] {
+  let min = Math.min(...values);
+  let max = Math.max(...values);
+  if (min === max) {
+    const pad = Math.abs(min) * 0.05 || 1;
+    min -= pad;
+    max += pad;
+  }
+  const pad = (max - min) * 0.08;
+  return [min - pad, max + pad];
+}
+
+export function MetricAcrossVersionsChart({
+  metric,
+  points,
+  threshold,
+}: {
+  metric: string;
+  points: VersionPoint[];
+  threshold: MetricThreshold | null;
+}) {
+  const width = 720;
+  const height = 230;
+  const margin = { top: 14, right: 18, bottom: 38, left: 58 };
+  const innerW = width - margin.left - margin.right;
+  const innerH = height - margin.top - margin.bottom;
+  const versions = points.map((p) => p.version);
+  const minV = Math.min(...versions);
+  const maxV = Math.max(...versions);
+  const x = scaleLinear<number>({ domain: minV === maxV ? [minV - 1, maxV + 1] : [minV, maxV], range: [0, innerW] });
+  const y = scaleLinear<number>({
+    domain: extent([...points.map((p) => p.value), ...(threshold ? [threshold.value] : [])]),
+    range: [innerH, 0],
+    nice: true,
+  });
+  const current = points.find((p) => p.current);
+  const xTicks = Math.min(12, Math.max(2, points.length));
+  const summary = `${metric} across ${points.length} model versions${
+    current ? `; this version (${current.version}) is ${formatTick(current.value)}` : ""
+  }${threshold ? `; threshold ${threshold.op} ${threshold.value}` : ""}.`;
+
+  return (
+    <figure className={styles.figure} data-testid="chart-across-versions">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className={styles.chart}
+        role="img"
+        aria-label={summary}
+        preserveAspectRatio="xMidYMid meet"
+      >
+        <Group left={margin.left} top={margin.top}>
+          {y.ticks(5).map((t) => (
+            <line key={t} x1={0} x2={innerW} y1={y(t)} y2={y(t)} className={styles.gridLine} />
+          ))}
+          {threshold ? (
+            <g>
+              <line
+                x1={0}
+                x2={innerW}
+                y1={y(threshold.value)}
+                y2={y(threshold.value)}
+                stroke="currentColor"
+                strokeWidth={1}
+                strokeDasharray="6 4"
+              />
+              <text
+                x={innerW - 4}
+                y={y(threshold.value) - 4}
+                textAnchor="end"
+                fontSize={AXIS_FONT}
+                fill="currentColor"
+                stroke="var(--surface, #fff)"
+                strokeWidth={3}
+                paintOrder="stroke"
+              >
+                threshold {threshold.op} {threshold.value}
+              </text>
+            </g>
+          ) : null}
+          <LinePath
+            data={points}
+            x={(p) => x(p.version)}
+            y={(p) => y(p.value)}
+            stroke="currentColor"
+            strokeWidth={1.25}
+            strokeOpacity={0.7}
+            fill="none"
+          />
+          {points.map((p) => {
+            const cx = x(p.version);
+            const cy = y(p.value);
+            if (p.approvalStatus === "REJECTED") {
+              return (
+                <path
+                  key={p.version}
+                  d={`M${cx - 3.5},${cy - 3.5}L${cx + 3.5},${cy + 3.5}M${cx - 3.5},${cy + 3.5}L${cx + 3.5},${cy - 3.5}`}
+                  stroke="currentColor"
+                  strokeWidth={1.4}
+                />
+              );
+            }
+            return (
+              <circle
+                key={p.version}
+                cx={cx}
+                cy={cy}
+                r={3.2}
+                fill={p.approvalStatus === "APPROVED" ? "currentColor" : "var(--surface, #fff)"}
+                stroke="currentColor"
+                strokeWidth={1.2}
+              />
+            );
+          })}
+          {current ? (
+            <g>
+              <circle
+                cx={x(current.version)}
+                cy={y(current.value)}
+                r={7.5}
+                fill="none"
+                stroke="currentColor"
+                strokeWidth={1.6}
+              />
+              <text
+                x={x(current.version) + (x(current.version) > innerW - 90 ? -11 : 11)}
+                y={y(current.value) - 9}
+                textAnchor={x(current.version) > innerW - 90 ? "end" : "start"}
+                fontSize={AXIS_FONT + 1}
+                fontWeight={600}
+                fill="currentColor"
+                stroke="var(--surface, #fff)"
+                strokeWidth={3}
+                paintOrder="stroke"
+              >
+                v{current.version} (this card)
+              </text>
+            </g>
+          ) : null}
+          <AxisLeft
+            scale={y}
+            numTicks={5}
+            tickFormat={(v) => formatTick(Number(v))}
+            stroke="currentColor"
+            tickStroke="currentColor"
+            tickLabelProps={leftTickLabel}
+          />
+          <AxisBottom
+            top={innerH}
+            scale={x}
+            numTicks={xTicks}
+            tickFormat={(v) => (Number.isInteger(Number(v)) ? `v${Number(v)}` : "")}
+            stroke="currentColor"
+            tickStroke="currentColor"
+            tickLabelProps={bottomTickLabel}
+            label="Model version"
+            labelProps={{ fill: "currentColor", fontSize: AXIS_FONT, textAnchor: "middle" }}
+          />
+        </Group>
+      </svg>
+      <figcaption className={styles.caption}>
+        <strong>{metric}</strong> by model version.{" "}
+        <span className={styles.legend}>
+          <span aria-hidden="true">●</span> approved <span aria-hidden="true">○</span> pending{" "}
+          <span aria-hidden="true">✕</span> rejected <span aria-hidden="true">◯</span> this version
+          {threshold ? " · dashed line: threshold" : ""}
+        </span>
+      </figcaption>
+    </figure>
+  );
+}
+
+function CurvePanel({ curve }: { curve: Curve }) {
+  const width = 340;
+  const height = 140;
+  const margin = { top: 10, right: 12, bottom: 28, left: 50 };
+  const innerW = width - margin.left - margin.right;
+  const innerH = height - margin.top - margin.bottom;
+  const steps = curve.points.map((p) => p.step);
+  const x = scaleLinear<number>({ domain: [Math.min(...steps), Math.max(...steps)], range: [0, innerW] });
+  const y = scaleLinear<number>({ domain: extent(curve.points.map((p) => p.value)), range: [innerH, 0], nice: true });
+  const last = curve.points.at(-1);
+  return (
+    <figure className={styles.curve}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className={styles.chart}
+        role="img"
+        aria-label={`${curve.metric} over ${curve.points.length} training steps${last ? `, ending at ${formatTick(last.value)}` : ""}`}
+      >
+        <Group left={margin.left} top={margin.top}>
+          {y.ticks(4).map((t) => (
+            <line key={t} x1={0} x2={innerW} y1={y(t)} y2={y(t)} className={styles.gridLine} />
+          ))}
+          <LinePath
+            data={curve.points}
+            x={(p) => x(p.step)}
+            y={(p) => y(p.value)}
+            stroke="currentColor"
+            strokeWidth={1.5}
+            fill="none"
+          />
+          {last ? <circle cx={x(last.step)} cy={y(last.value)} r={2.8} fill="currentColor" /> : null}
+          <AxisLeft
+            scale={y}
+            numTicks={4}
+            tickFormat={(v) => formatTick(Number(v))}
+            stroke="currentColor"
+            tickStroke="currentColor"
+            tickLabelProps={leftTickLabel}
+          />
+          <AxisBottom
+            top={innerH}
+            scale={x}
+            numTicks={6}
+            tickFormat={(v) => String(Number(v))}
+            stroke="currentColor"
+            tickStroke="currentColor"
+            tickLabelProps={bottomTickLabel}
+          />
+        </Group>
+      </svg>
+      <figcaption className={styles.caption}>
+        <strong>{curve.metric}</strong>
+        {last ? ` · final ${formatTick(last.value)}` : ""}
+      </figcaption>
+    </figure>
+  );
+}
+
+export function TrainingCurves({ curves, job }: { curves: Curve[]; job: string | null }) {
+  return (
+    <div className={styles.curves} data-testid="training-curves">
+      {curves.map((c) => (
+        <CurvePanel key={c.metric} curve={c} />
+      ))}
+      {job ? <p className={`${styles.caption} ${styles.curvesNote}`}>Per epoch, from training job {job}.</p> : null}
+    </div>
+  );
+}

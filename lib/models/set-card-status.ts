@@ -1,0 +1,40 @@
+/**
+ * Moving a card through Draft → Pending review → Approved → Archived (transitions and who may make
+ * them: permissions.ts). A status change is itself a revision (same content, new status, the caller as
+ * author), so the history shows who submitted and who approved, and when.
+ */
+import "server-only";
+import type { Principal } from "@/lib/auth/principal";
+import { conflict } from "@/lib/errors";
+import { type AppendResult, appendCardRevision } from "./card-store";
+import { assertCanSetCardStatus, STATUS_LABEL } from "./permissions";
+import type { SetCardStatusInput } from "./schema";
+
+export async function setCardStatus({
+  principal,
+  input,
+}: {
+  principal: Principal;
+  input: SetCardStatusInput;
+}): Promise<AppendResult> {
+  return appendCardRevision({
+    modelId: input.modelId,
+    version: input.version,
+    baseRevision: input.baseRevision,
+    principal,
+    check: (card) => {
+      assertCanSetCardStatus(principal, card, input.status);
+    },
+    plan: {
+      decide: (card) => {
+        const transition = assertCanSetCardStatus(principal, card, input.status);
+        if (card.latestRevision === 0) {
+          throw conflict("Write the card (save a first revision) before changing its status.");
+        }
+        const note =
+          input.note?.trim() || `${transition.label}: ${STATUS_LABEL[card.status]} → ${STATUS_LABEL[input.status]}`;
+        return { content: card.content, status: input.status, note };
+      },
+    },
+  });
+}
