@@ -147,9 +147,13 @@ test.describe("ending sessions", () => {
     const denied = await cleo.request.patch("/api/v1/teams/fit-and-size", { data: { name: "Hijacked" } });
     expect(denied.status()).toBe(403);
     expect((await denied.json()).error.code).toBe("forbidden");
-    // Ada (member of fit-and-size) may.
+    // Ada (member of fit-and-size) may; the name is put back so later specs see the team as it was.
+    const original = (await (await page.request.get("/api/v1/teams/fit-and-size")).json()).name as string;
     const allowed = await page.request.patch("/api/v1/teams/fit-and-size", { data: { name: "Fit & Size" } });
     expect(allowed.status()).toBe(200);
+    expect((await allowed.json()).name).toBe("Fit & Size");
+    const restored = await page.request.patch("/api/v1/teams/fit-and-size", { data: { name: original } });
+    expect(restored.status()).toBe(200);
 
     await page.goto("/admin/audit");
     const row = page.getByTestId("session-row").filter({ hasText: CLEO });

@@ -43,6 +43,8 @@ export async function startBenchApp(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<RunningApp> {
   const port = await freePort();
+  // Its own free port for the local IdP too: PORT + 1 (the default) may be taken.
+  const idpPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const metricsToken = randomBytes(16).toString("hex");
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
@@ -56,6 +58,7 @@ export async function startBenchApp(options: {
       NEXTAUTH_URL: baseUrl,
       METRICS_TOKEN: metricsToken,
       EMULATOR_PORT: "0",
+      LOCAL_IDP_PORT: String(idpPort),
       ...options.env,
     },
   });
