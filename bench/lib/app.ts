@@ -54,6 +54,8 @@ export async function startBenchApp(options: {
       DATABASE_URL: options.databaseUrl,
       PORT: String(port),
       STEPWISE_DEMO: "off",
+      // No background sync: every SQL statement counted while measuring belongs to the measured request.
+      STEPWISE_SYNC: "off",
       STEPWISE_SOURCES: "[]",
       NEXTAUTH_URL: baseUrl,
       METRICS_TOKEN: metricsToken,
