@@ -66,7 +66,7 @@ describe("prisma adapter sessions", () => {
     const { user } = await createTestUser();
     const raw = `raw-${uniqueName("token")}`;
     const created = await runWithRequestContext({ ip: "10.1.2.3", userAgent: "test-agent" }, async () =>
-      adapter.createSession?.({ sessionToken: raw, userId: user.id, expires: new Date(Date.now() + 1000) }),
+      adapter.createSession?.({ sessionToken: raw, userId: user.id, expires: new Date(Date.now() + 3_600_000) }),
     );
     expect(created?.sessionToken).toBe(raw);
     const row = await prisma.session.findUniqueOrThrow({ where: { sessionToken: sha256(raw) } });

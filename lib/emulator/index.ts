@@ -38,6 +38,10 @@ export interface EmulatorOptions {
   backfillRuns?: number;
   /** EMULATOR_BACKFILL_DAYS: how far back the back-fill reaches, default 90 */
   backfillDays?: number;
+  /** epoch ms the back-fill ends at (default: now); with a fixed seed the whole back-fill is then reproducible */
+  backfillEnd?: number;
+  /** back-fill these demo pipelines in turn (default: a weighted random pick per run) */
+  backfillPipelines?: string[];
   /** EMULATOR_MAX_RUNNING: scheduler skips a tick when this many runs are live, default 6 */
   maxConcurrentRuns?: number;
   /** EMULATOR_FAULTS (JSON) */
@@ -138,6 +142,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       seed,
       backfillRuns: options.backfillRuns ?? envNumber(env.EMULATOR_BACKFILL_RUNS) ?? 200,
       backfillDays: options.backfillDays ?? envNumber(env.EMULATOR_BACKFILL_DAYS) ?? 90,
+      backfillEnd: options.backfillEnd,
+      backfillPipelines: options.backfillPipelines,
       runIntervalMs: options.runIntervalMs ?? envNumber(env.EMULATOR_RUN_INTERVAL_MS) ?? 45_000,
       maxConcurrentRuns: options.maxConcurrentRuns ?? envNumber(env.EMULATOR_MAX_RUNNING) ?? 6,
       log,

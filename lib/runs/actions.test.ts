@@ -110,15 +110,20 @@ describe("run actions", () => {
   });
 
   it("decides availability by status and membership by team", () => {
-    expect(runActionUnavailable("stop", { status: "RUNNING", stoppedAt: null })).toBeNull();
-    expect(runActionUnavailable("stop", { status: "SUCCEEDED", stoppedAt: new Date() })).toMatch(/running/);
-    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: new Date() })).toBeNull();
-    expect(runActionUnavailable("redrive", { status: "SUCCEEDED", stoppedAt: new Date() })).toMatch(/failed/);
-    const old = new Date(Date.now() - 15 * 24 * 3600 * 1000);
-    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: old })).toMatch(/14 days/);
-    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: null, pipelineType: "EXPRESS" })).toMatch(
-      /Standard/,
-    );
+    // A fixed "now": the 14-day redrive window is decided against it, not against the wall clock.
+    const now = Date.UTC(2026, 5, 15, 12);
+    const justNow = new Date(now - 60_000);
+    expect(runActionUnavailable("stop", { status: "RUNNING", stoppedAt: null }, now)).toBeNull();
+    expect(runActionUnavailable("stop", { status: "SUCCEEDED", stoppedAt: justNow }, now)).toMatch(/running/);
+    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: justNow }, now)).toBeNull();
+    expect(runActionUnavailable("redrive", { status: "SUCCEEDED", stoppedAt: justNow }, now)).toMatch(/failed/);
+    const old = new Date(now - 15 * 24 * 3600 * 1000);
+    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: old }, now)).toMatch(/14 days/);
+    const inside = new Date(now - 13 * 24 * 3600 * 1000);
+    expect(runActionUnavailable("redrive", { status: "FAILED", stoppedAt: inside }, now)).toBeNull();
+    expect(
+      runActionUnavailable("redrive", { status: "FAILED", stoppedAt: null, pipelineType: "EXPRESS" }, now),
+    ).toMatch(/Standard/);
     expect(runActionUnavailable("rerun", { status: "RUNNING", stoppedAt: null })).toBeNull();
     expect(canActOnRun(member.principal.user, { teamId: member.principal.user.teams[0]?.id ?? -1 })).toBe(true);
     expect(canActOnRun(outsider.principal.user, { teamId: member.principal.user.teams[0]?.id ?? -1 })).toBe(false);

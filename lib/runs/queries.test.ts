@@ -3,7 +3,9 @@ import { pool } from "@/lib/db";
 import { findRunByExecutionName, getRun, getRunForAction, getRunPage, getStepDetail, listRunSteps } from "./queries";
 import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, seedTrainingJob } from "./test-seed";
 
-const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+// Seeded relative to a fixed instant, so what the tests assert about times never depends on the clock.
+const NOW = Date.UTC(2026, 5, 15, 12);
+const minutesAgo = (m: number) => new Date(NOW - m * 60_000);
 
 describe("run queries", () => {
   let pipeline: SeededPipeline;
@@ -52,10 +54,10 @@ describe("run queries", () => {
       `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${run.executionArn}`,
     );
     expect(page.run.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(Date.parse(page.run.startedAt)).toBeCloseTo(minutesAgo(30).getTime(), -4);
+    expect(Date.parse(page.run.startedAt)).toBe(minutesAgo(30).getTime());
     expect(page.definition).toEqual(revisionDefinition);
-    // Step times come back as UTC ISO strings, the same instants as the run's own (seeded together).
-    expect(Math.abs(Date.parse(page.steps[0]?.enteredAt ?? "") - Date.parse(page.run.startedAt))).toBeLessThan(5000);
+    // Step times come back as UTC ISO strings, the same instants as seeded.
+    expect(Date.parse(page.steps[0]?.enteredAt ?? "")).toBe(minutesAgo(30).getTime());
     expect(page.steps[0]?.enteredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/);
     expect(page.steps.map((s) => [s.key, s.status, s.attempts])).toEqual([
       ["Train", "FAILED", 1],

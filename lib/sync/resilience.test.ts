@@ -19,6 +19,8 @@ import {
   deleteSource,
   dumpSource,
   expectMatchesEmulator,
+  lastLiveEventId,
+  liveEventsOfSource,
   memoryLogger,
   reloadSource,
   resetStats,
@@ -76,7 +78,7 @@ describe("idempotency", () => {
     expect(first.failures).toBe(0);
     const before = await dumpSource(source.id, { withIds: true, wallClock: true });
     expect(before.runs).toHaveLength(14);
-    const liveBefore = (await pool.query("SELECT max(id) AS id FROM live_event")).rows[0].id;
+    const liveBefore = await lastLiveEventId();
 
     // Replay: every execution's whole history fetched and written again, steps re-derived.
     const { ctx, close } = createSyncContext(await reloadSource(source.key), { log });
@@ -117,15 +119,7 @@ describe("idempotency", () => {
     ]);
     expect(ingested.rows[0].n).toBe(events.length);
     // Nothing changed, so no live change was announced for this source's rows.
-    const liveAfter = (await pool.query("SELECT max(id) AS id FROM live_event")).rows[0].id;
-    const mine = await pool.query(
-      `SELECT count(*)::int AS n FROM live_event l
-        WHERE l.id > $1 AND l.entity_id IN (SELECT r.public_id FROM run r JOIN pipeline p ON p.id = r.pipeline_id
-                                            WHERE p.source_id = $2)`,
-      [liveBefore ?? 0, source.id],
-    );
-    expect(mine.rows[0].n).toBe(0);
-    expect(liveAfter).toBeDefined();
+    expect(await liveEventsOfSource(source.id, liveBefore)).toBe(0);
     await deleteSource(source.id);
   });
 

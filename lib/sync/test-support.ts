@@ -17,7 +17,7 @@ import {
 import type pg from "pg";
 import { expect } from "vitest";
 import { pool } from "@/lib/db";
-import { type EmulatorOptions, type RunningEmulator, startEmulator } from "@/lib/emulator";
+import { catalogue, type EmulatorOptions, type RunningEmulator, startEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import type { SyncLogger } from "./context";
 import { deriveSteps } from "./derive-steps";
@@ -31,10 +31,23 @@ process.env.AWS_SECRET_ACCESS_KEY ??= "test";
 
 export const randomAccount = () => String(randomInt(100_000_000, 999_999_999)).padStart(12, "7");
 
+/**
+ * The instant every test emulator's back-fill ends at. With a fixed seed and this fixed clock the
+ * back-filled history is a pure function of the options, so what a test asserts about its shape (Map
+ * iterations, Parallel branches, failures) holds on every run, whatever the date. The random account
+ * only keeps ARNs apart on the shared database; it decides nothing a test asserts.
+ */
+export const TEST_BACKFILL_END = Date.UTC(2026, 5, 15, 12, 0, 0);
+
+/** Every demo pipeline in turn, so a back-fill of n ≥ 4 runs holds each shape (Map, Parallel, Choice, distributed Map). */
+export const ALL_DEMO_PIPELINES = catalogue.map((p) => p.name);
+
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return startEmulator({
     port: 0,
-    seed: `sync-${randomBytes(3).toString("hex")}`,
+    seed: "sync-tests",
+    backfillEnd: TEST_BACKFILL_END,
+    backfillPipelines: ALL_DEMO_PIPELINES,
     timeScale: 50_000,
     backfillRuns: 12,
     backfillDays: 10,
@@ -284,4 +297,27 @@ export async function expectMatchesEmulator(sfn: SFNClient, source: { id: number
     }
   }
   return runsChecked;
+}
+
+/**
+ * Live events announcing something of this source (its runs, pipelines and model groups) written after
+ * `afterId`. Other test files write live events on the same database at the same time, so a test that
+ * says "nothing was announced" counts only its own source's.
+ */
+export async function liveEventsOfSource(sourceId: number, afterId: bigint | string = "0"): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM live_event e
+      WHERE e.id > $2::bigint
+        AND (   (e.kind IN ('run', 'step') AND e.entity_id IN (
+                   SELECT r.public_id FROM run r JOIN pipeline p ON p.id = r.pipeline_id WHERE p.source_id = $1))
+             OR (e.kind = 'pipeline' AND e.entity_id IN (SELECT p.id::text FROM pipeline p WHERE p.source_id = $1))
+             OR (e.kind = 'model' AND e.entity_id IN (SELECT g.id::text FROM model_group g WHERE g.source_id = $1)))`,
+    [sourceId, String(afterId)],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+export async function lastLiveEventId(): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM live_event");
+  return rows[0]?.id ?? "0";
 }

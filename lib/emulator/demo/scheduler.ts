@@ -22,6 +22,10 @@ export interface DemoOptions {
   seed: string;
   backfillRuns: number;
   backfillDays: number;
+  /** epoch ms the back-fill ends at (4 hours before it); default: now. Tests fix it so history is a pure function of the seed. */
+  backfillEnd?: number;
+  /** back-fill these demo pipelines in turn instead of a weighted random pick (tests that need each shape) */
+  backfillPipelines?: string[];
   runIntervalMs: number;
   maxConcurrentRuns: number;
   log: (message: string) => void;
@@ -65,7 +69,13 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
   let timer: NodeJS.Timeout | undefined;
   const redriveTimers = new Set<NodeJS.Timeout>();
 
-  const created = Date.now() - (o.backfillDays + 2) * 86_400_000;
+  const backfillEnd = o.backfillEnd ?? Date.now();
+  const rotation = (o.backfillPipelines ?? []).map((name) => {
+    const p = catalogue.find((c) => c.name === name);
+    if (!p) throw new Error(`unknown demo pipeline '${name}' in backfillPipelines`);
+    return p;
+  });
+  const created = backfillEnd - (o.backfillDays + 2) * 86_400_000;
   for (const p of catalogue) {
     const sm = createStateMachine(
       sfn,
@@ -453,14 +463,14 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
     behaviour,
     async backfill() {
       if (o.backfillRuns <= 0) return;
-      const end = Date.now() - 4 * 3_600_000;
+      const end = backfillEnd - 4 * 3_600_000;
       const span = o.backfillDays * 86_400_000;
       const spacing = span / o.backfillRuns;
       const started = Date.now();
       for (let i = 0; i < o.backfillRuns; i++) {
         const t = end - span + i * spacing + rng.next() * spacing * 0.5;
         const clock = new VirtualClock(t);
-        const p = pickPipeline(rng);
+        const p = rotation.length > 0 ? (rotation[i % rotation.length] as DemoPipeline) : pickPipeline(rng);
         const x = launch(p, clock);
         await clock.run(x.done);
         if (x.status === "FAILED" && rng.chance(0.6)) {

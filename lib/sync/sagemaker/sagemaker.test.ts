@@ -29,6 +29,7 @@ import { pool, prisma, sql } from "@/lib/db";
 import { catalogue, type RunningEmulator, startEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import type { Change, SyncContext } from "../context";
+import { ALL_DEMO_PIPELINES, TEST_BACKFILL_END } from "../test-support";
 import { pollRunningJobs, syncJobByName, syncJobsForSteps, syncModelRegistry } from "./index";
 
 let emu: RunningEmulator;
@@ -49,7 +50,9 @@ beforeAll(async () => {
   emu = await startEmulator({
     port: 0,
     accountId,
-    seed: `sagemaker-sync-${randomBytes(3).toString("hex")}`,
+    seed: "sagemaker-sync",
+    backfillEnd: TEST_BACKFILL_END,
+    backfillPipelines: ALL_DEMO_PIPELINES,
     timeScale: 50_000,
     backfillRuns: 40,
     backfillDays: 20,
