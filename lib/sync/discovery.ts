@@ -13,6 +13,7 @@ import {
   ListTagsForResourceCommand,
   type StateMachineListItem,
 } from "@aws-sdk/client-sfn";
+import type pg from "pg";
 import type { SyncContext } from "./context";
 import { isInvalidToken, pgText } from "./history";
 import { definitionHash } from "./ids";
@@ -122,6 +123,23 @@ export async function discoverPipelines(ctx: SyncContext): Promise<DiscoveryResu
   return { seen: seen.length, changed: changed + gone.rows.length, skipped, complete: failed === 0 };
 }
 
+/**
+ * Inserts a row unless its key exists, and returns its id either way. The lookup runs as its own statement
+ * after the INSERT: when another instance inserts the same key concurrently, our INSERT waits for it and
+ * then does nothing, and a lookup inside the same statement would still read the snapshot taken before
+ * the other row was committed (and find nothing). A separate statement takes a fresh snapshot.
+ */
+async function insertOrFindId(
+  client: pg.PoolClient,
+  insert: [sql: string, params: unknown[]],
+  find: [sql: string, params: unknown[]],
+): Promise<number | null> {
+  const inserted = await client.query<{ id: number }>(...insert);
+  if (inserted.rows[0]) return inserted.rows[0].id;
+  const found = await client.query<{ id: number }>(...find);
+  return found.rows[0]?.id ?? null;
+}
+
 function emitPipeline(ctx: SyncContext, id: number, version: number) {
   ctx.changes.add({ topic: "pipelines", kind: "pipeline", id: String(id), version });
   ctx.changes.add({ topic: `pipeline:${id}`, kind: "pipeline", id: String(id), version });
@@ -153,12 +171,14 @@ async function upsertPipeline(
     let teamId: number | null = null;
     if (teamValue) {
       const slug = slugify(teamValue);
-      const team = await client.query<{ id: number }>(
-        `WITH ins AS (INSERT INTO team (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id)
-         SELECT id FROM ins UNION ALL SELECT id FROM team WHERE slug = $1 LIMIT 1`,
-        [slug, pgText(teamValue)],
+      teamId = await insertOrFindId(
+        client,
+        [
+          "INSERT INTO team (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
+          [slug, pgText(teamValue)],
+        ],
+        ["SELECT id FROM team WHERE slug = $1", [slug]],
       );
-      teamId = team.rows[0]?.id ?? null;
     }
     const upsert = await client.query<{ id: number; version: number; inserted: boolean }>(
       `INSERT INTO pipeline AS p (source_id, state_machine_arn, name, type, status, description, team_id, tags,
@@ -200,16 +220,16 @@ async function upsertPipeline(
       if (!found || found.sourceId !== ctx.source.id) return null; // owned by another source: leave it alone
       row = { ...found, inserted: false };
     }
-    const revision = await client.query<{ id: number }>(
-      `WITH ins AS (
-         INSERT INTO pipeline_revision (pipeline_id, aws_revision_id, definition_hash, definition, first_seen_at)
+    const revisionId = await insertOrFindId(
+      client,
+      [
+        `INSERT INTO pipeline_revision (pipeline_id, aws_revision_id, definition_hash, definition, first_seen_at)
          VALUES ($1, $2, $3, $4::jsonb, now() AT TIME ZONE 'UTC')
-         ON CONFLICT (pipeline_id, definition_hash) DO NOTHING RETURNING id)
-       SELECT id FROM ins UNION ALL
-       SELECT id FROM pipeline_revision WHERE pipeline_id = $1 AND definition_hash = $3 LIMIT 1`,
-      [row.id, m.description.revisionId ?? null, hash, definitionJson],
+         ON CONFLICT (pipeline_id, definition_hash) DO NOTHING RETURNING id`,
+        [row.id, m.description.revisionId ?? null, hash, definitionJson],
+      ],
+      ["SELECT id FROM pipeline_revision WHERE pipeline_id = $1 AND definition_hash = $2", [row.id, hash]],
     );
-    const revisionId = revision.rows[0]?.id ?? null;
     const current = await client.query<{ version: number }>(
       `UPDATE pipeline SET revision_id = $2,
           version = version + CASE WHEN $3 THEN 0 ELSE 1 END, updated_at = now() AT TIME ZONE 'UTC'
