@@ -348,12 +348,17 @@ export async function recordPass(
   const client = await db.connect();
   try {
     await client.query("BEGIN");
-    // Bookkeeping is fenced too: a pass whose lease was taken over does not add its counters.
-    if (fence) await checkLease(client, fence);
+    // Bookkeeping is fenced too: a pass whose lease was taken over does not add its counters. The lease
+    // condition sits in the row lock itself (one lock, no share-then-update upgrade).
+    const lease = fence?.lease;
     const { rows } = await client.query<{ cursors: SourceCursors }>(
-      "SELECT cursors FROM aws_source WHERE id = $1 FOR UPDATE",
-      [sourceId],
+      `SELECT cursors FROM aws_source WHERE id = $1
+          AND ($2::text IS NULL OR (lease_owner = $2 AND lease_epoch = $3
+               AND lease_expires_at > now() AT TIME ZONE 'UTC'))
+        FOR UPDATE`,
+      [sourceId, lease?.owner ?? null, lease?.epoch ?? null],
     );
+    if (fence && lease && rows.length === 0) await checkLease(client, fence);
     const cursors: SourceCursors = { ...(rows[0]?.cursors ?? {}), ...(outcome.cursors ?? {}) };
     const prev = cursors.stats;
     const stats: SourceStats = {

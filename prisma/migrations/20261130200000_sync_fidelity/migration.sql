@@ -54,6 +54,7 @@ CREATE TABLE "sync_backoff" (
 -- CreateTable
 CREATE TABLE "sync_instance" (
     "id" TEXT NOT NULL,
+    "scope" TEXT NOT NULL DEFAULT '',
     "started_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "heartbeat_at" TIMESTAMP(3) NOT NULL,
 
