@@ -5,10 +5,12 @@
  * another account, or a call that keeps failing.
  *
  * Two levels, both in `sync_backoff` (source, operation = IAM action, object):
- * - object "*": a gap of the whole source (AccessDenied, UnknownOperation). Calls of that action are not
- *   made for any object until `next_attempt_at` (15 min, doubling up to 6 h; a gap is never given up, a
- *   permission can be granted at any time); the first call after it is the probe. Logged once per source
- *   and action per hour (`logged_at`), listed in /api/health's sync status.
+ * - object "*": a gap of the whole source — an unknown operation, or a denied action that IAM cannot grant
+ *   per resource (SOURCE_WIDE_ACTIONS: listings, GetMetricData). Calls of that action are not made for any
+ *   object until `next_attempt_at` (15 min, doubling up to 6 h; a gap is never given up, a permission can
+ *   be granted at any time); the first call after it is the probe. Logged once per source and action per
+ *   hour (`logged_at`), listed in /api/health's sync status. A denial of a resource-scoped action (one state
+ *   machine's DescribeStateMachine) stays with that object: the others go on.
  * - one object (an execution ARN, a job name, a model card): exponential backoff from one minute, up to
  *   6 h, given up after MAX_ATTEMPTS tries (`gave_up_at`); an object that is gone or elsewhere is given up
  *   at once. Rows tied to a run become the run page's warning.
@@ -103,6 +105,20 @@ export const WITHOUT_ACTION: Record<string, string> = {
   "sagemaker:ListModelCards": "SageMaker model cards are not imported (cards written in Stepwise are unaffected)",
   "sagemaker:DescribeModelCard": "SageMaker model cards are not imported (cards written in Stepwise are unaffected)",
 };
+
+/**
+ * Actions IAM cannot grant per resource (listings, CloudWatch metrics): a denial of one call is a denial
+ * for the whole source, so the gap holds every call of it back. Other actions can be denied for some
+ * resources only (a policy naming some state machines): their denials stay with the object, and the
+ * others go on.
+ */
+export const SOURCE_WIDE_ACTIONS = new Set([
+  "cloudwatch:GetMetricData",
+  "states:ListStateMachines",
+  "sagemaker:ListModelPackageGroups",
+  "sagemaker:ListModelPackages",
+  "sagemaker:ListModelCards",
+]);
 
 const keyOf = (operation: string, object: string) => `${operation}\u0000${object}`;
 const nowOf = (ctx: SyncContext) => ctx.now?.() ?? new Date();
@@ -234,8 +250,9 @@ export async function recordFailure(
   const message = input.message ?? errorText(input.error);
   // A call for the whole source (a listing): its failures are the source's gap, backed off, never given up.
   if (input.object === SOURCE_WIDE) return recordGap(ctx, input.operation, kind, message);
-  if (kind === "denied" || kind === "unsupported") {
-    await recordGap(ctx, actionOf(input.error, input.operation), kind, message);
+  const action = actionOf(input.error, input.operation);
+  if (kind === "unsupported" || (kind === "denied" && SOURCE_WIDE_ACTIONS.has(action))) {
+    await recordGap(ctx, action, kind, message);
   }
   const previous = ctx.backoff?.get(keyOf(input.operation, input.object));
   const attempts = (previous && !previous.gaveUpAt ? previous.attempts : 0) + 1;
@@ -255,7 +272,7 @@ export async function recordFailure(
   };
   ctx.backoff?.set(keyOf(row.operation, row.object), row);
   await upsert(ctx, row, now);
-  if (kind !== "denied" && kind !== "unsupported") {
+  if (kind !== "unsupported" && !(kind === "denied" && SOURCE_WIDE_ACTIONS.has(action))) {
     ctx.log.warn(giveUp ? "sync gave up on an object" : "sync call failed; backing off", {
       source: ctx.source.key,
       operation: row.operation,

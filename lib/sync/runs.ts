@@ -67,14 +67,14 @@ export async function knownRuns(ctx: SyncContext, arns: string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.executionArn, r]));
 }
 
-/** True when the listing item says nothing new about a stored run (so it costs no further call). */
+/**
+ * True when the listing item says nothing new about a stored run (so it costs no further call): the run is
+ * complete — finished and fully synced, or settled because the sync gave up on it (then it may even still be
+ * RUNNING) — and the listing shows the same status and redrive count.
+ */
 export function isSettled(known: KnownRun | undefined, item: ExecutionListItem): boolean {
   return (
-    !!known &&
-    known.historyComplete &&
-    FINISHED.has(known.status) &&
-    known.status === item.status &&
-    known.redriveCount === (item.redriveCount ?? 0)
+    !!known && known.historyComplete && known.status === item.status && known.redriveCount === (item.redriveCount ?? 0)
   );
 }
 
