@@ -364,13 +364,13 @@ async function describeAndWrite(ctx: SyncContext, targets: Target[]): Promise<{ 
     const job = described.value;
     const series = await seriesOf(ctx, job, priorAttempts.get(job.name) ?? 0);
     const running = !TERMINAL_STATUSES.has(job.status);
-    const now = ctx.now?.() ?? new Date();
     return {
       job,
       link: target.link,
       points: series.points,
       series,
-      nextPollAt: running ? new Date(now.getTime() + RUNNING_POLL_MS) : null,
+      // The poll schedule runs on the database's clock (pollRunningJobs compares with now()).
+      nextPollAt: running ? new Date(Date.now() + RUNNING_POLL_MS) : null,
     };
   });
   if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("sync aborted");
