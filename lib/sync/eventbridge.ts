@@ -133,7 +133,10 @@ type Queued = { id: string; detailType: string; payload: unknown; attempts: numb
 type Handled = { id: string; outcome: string | null; retryAt: Date | null };
 
 /** Handles the queued events of the context's source (its account and region). Returns how many. */
-export async function processQueuedEvents(ctx: SyncContext, options: { now?: Date } = {}): Promise<number> {
+export async function processQueuedEvents(
+  ctx: SyncContext,
+  options: { now?: Date /** this pass already ran a discovery */; discovered?: boolean } = {},
+): Promise<number> {
   const now = options.now ?? ctx.now?.() ?? new Date();
   const events = await readSql<Queued>(
     ctx,
@@ -145,7 +148,7 @@ export async function processQueuedEvents(ctx: SyncContext, options: { now?: Dat
   );
   if (events.length === 0) return 0;
   await loadBackoffs(ctx);
-  const state = { discovered: false, registry: false };
+  const state = { discovered: options.discovered ?? false, registry: false };
   const handled: Handled[] = [];
   for (const queued of events) {
     if (ctx.signal?.aborted) break;

@@ -147,18 +147,6 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
   };
   await loadBackoffs(ctx);
 
-  // 0. EventBridge events queued for this source's account and region (push before polling).
-  try {
-    summary.eventsProcessed = await processQueuedEvents(ctx, { now });
-  } catch (error) {
-    fatal(error);
-    summary.failures++;
-    ctx.log.error("processing queued EventBridge events failed", {
-      source: ctx.source.key,
-      error: errorMessage(error),
-    });
-  }
-
   // 1. Discovery.
   if (full || due(cursors.discoveredAt, every.discovery, now)) {
     try {
@@ -172,6 +160,19 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
       summary.failures++;
       ctx.log.error("discovery failed", { source: ctx.source.key, error: errorMessage(error) });
     }
+  }
+
+  // EventBridge events queued for this source's account and region (push before polling). A discovery this
+  // pass already made answers events naming a new state machine.
+  try {
+    summary.eventsProcessed = await processQueuedEvents(ctx, { now, discovered: summary.discovered !== null });
+  } catch (error) {
+    fatal(error);
+    summary.failures++;
+    ctx.log.error("processing queued EventBridge events failed", {
+      source: ctx.source.key,
+      error: errorMessage(error),
+    });
   }
 
   // 2. Executions of the pipelines that are due.
