@@ -16,9 +16,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from "@aws-sdk/client-sfn";
-import { syncJobsForSteps } from "@/lib/sync/sagemaker";
-import { DESCRIBE_ACTION } from "@/lib/sync/sagemaker/jobs";
-import { jobOfStep } from "@/lib/sync/sagemaker/kinds";
+import { DESCRIBE_ACTION, jobOfStep, syncJobsForSteps } from "@/lib/sync/sagemaker";
 import type { SyncContext } from "./context";
 import { gapInForce, guarded, loadBackoffs, objectBlocked } from "./degrade";
 import { deriveSteps } from "./derive-steps";
