@@ -240,6 +240,11 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, scope = excluded.scope`,
       [id, scope],
     );
+    // Instances that stopped without saying so (crashed) are forgotten after a while.
+    await db.query(
+      "DELETE FROM sync_instance WHERE heartbeat_at < (now() AT TIME ZONE 'UTC') - make_interval(secs => $1)",
+      [leaseSeconds * 100],
+    );
     const { rows: alive } = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM sync_instance
         WHERE scope = $1 AND heartbeat_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)`,
@@ -271,12 +276,21 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
   };
 
   // Wakes every source loop when the ingest route queues events.
+  // Lost (a Postgres restart), it is opened again at the next coordinator tick; meanwhile the loops' own
+  // pauses still bring queued events in.
   const ingest: { client: pg.Client | null } = { client: null };
   const listen = async () => {
-    if (options.listen === false) return;
+    if (options.listen === false || ingest.client || stopping.signal.aborted) return;
     const client = new pg.Client({ connectionString: options.databaseUrl ?? process.env.DATABASE_URL });
     try {
-      client.on("error", (error) => log.warn({ error: error.message }, "ingest listener error"));
+      const lost = () => {
+        if (ingest.client === client) ingest.client = null;
+      };
+      client.on("error", (error) => {
+        lost();
+        if (!stopping.signal.aborted) log.warn({ error: error.message }, "ingest listener lost; reconnecting");
+      });
+      client.on("end", lost);
       client.on("notification", () => {
         for (const loop of loops.values()) loop.wake?.();
       });
@@ -299,9 +313,9 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
         log.error({ error: errorMessage(error) }, "sync sources are misconfigured; using the sources already stored");
       }
     }
-    await listen();
     while (!stopping.signal.aborted) {
       try {
+        await listen();
         await coordinate();
       } catch (error) {
         if (!stopping.signal.aborted) log.error({ error: errorMessage(error) }, "sync tick failed");
