@@ -103,6 +103,23 @@ export function RunHeader({ run, now, actions }: { run: Run; now: number; action
           </dd>
         </div>
       </dl>
+      {run.syncWarnings.length > 0 ? (
+        <section className={styles.syncWarning} aria-label="Sync warnings" data-testid="sync-warnings">
+          <h2 className={styles.syncWarningTitle}>
+            <span aria-hidden="true">⚠ </span>Incomplete: Stepwise stopped reading part of this run from AWS
+          </h2>
+          <ul>
+            {run.syncWarnings.map((w) => (
+              <li key={`${w.operation}|${w.object}`}>
+                {w.message}{" "}
+                <span className="muted">
+                  (since <LocalTime iso={w.gaveUpAt} />)
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
     </header>
   );
 }

@@ -402,6 +402,15 @@ function JobView({ job, now }: { job: StepJob; now: number }) {
           <MetricCharts series={job.series} />
         </>
       ) : null}
+      {job.seriesState === "UNAVAILABLE" ? (
+        <p className={styles.notice} data-testid="series-unavailable">
+          <span aria-hidden="true">⚠ </span>
+          {job.series.length ? "more per-epoch curves unavailable: " : "per-epoch curves unavailable: "}
+          {job.seriesNote ?? "CloudWatch did not return them"}
+        </p>
+      ) : job.seriesState === "PENDING" && job.series.length === 0 && job.status !== "InProgress" ? (
+        <p className="muted">Per-epoch curves not synced yet.</p>
+      ) : null}
       {hyper.length ? (
         <>
           <h4 className={styles.minor}>Hyperparameters</h4>

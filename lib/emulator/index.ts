@@ -76,7 +76,13 @@ export interface RunningEmulator {
     definition: string;
     roleArn?: string;
     tags?: Record<string, string>;
+    type?: "STANDARD" | "EXPRESS";
   }): StateMachine;
+  /**
+   * Drops an execution as Step Functions does once it is past its retention (90 days after it closed):
+   * it leaves the listings and Describe/GetExecutionHistory answer ExecutionDoesNotExist.
+   */
+  expireExecution(executionArn: string): void;
   /** resolves when the execution's current attempt has finished */
   waitForExecution(executionArn: string): Promise<Execution>;
   config: RuntimeConfig;
@@ -192,6 +198,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return demo.startRun(p);
     },
     createStateMachine: (o) => createStateMachine(sfn, o, Date.now()),
+    expireExecution(arn) {
+      const x = sfn.executions.get(arn);
+      x?.controller.abort();
+      sfn.executions.delete(arn);
+    },
     async waitForExecution(arn) {
       const x = getExecution(sfn, arn);
       for (;;) {

@@ -740,7 +740,7 @@ export function sageMakerOp(
         CreatedBy: { UserProfileName: "stepwise-demo" },
         LastModifiedTime: wire(v.time) ?? 0,
         LastModifiedBy: { UserProfileName: "stepwise-demo" },
-        ModelCardProcessingStatus: "ContentDeleted" === v.status ? "ContentDeleted" : "UnsetValue",
+        // ModelCardProcessingStatus only tracks a deletion (DeletePending … DeleteCompleted): absent here.
       };
     }
     case "ListTags": {

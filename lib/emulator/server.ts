@@ -26,10 +26,27 @@ export interface FaultRule {
   throttleCount?: number;
   errorCount?: number;
   dropCount?: number;
+  /**
+   * The role lacks the IAM action: every matching call answers AccessDeniedException (HTTP 400) with the
+   * message AWS writes ("… is not authorized to perform: <service>:<Operation> …").
+   */
+  deny?: boolean;
+  /** The endpoint does not know the operation: UnknownOperationException (HTTP 400). */
+  unknownOperation?: boolean;
+  /** Any AWS error by name, e.g. { type: "ResourceNotFound", message: "Requested resource not found." }. */
+  fail?: { type: string; status?: number; message?: string };
+  /** Only calls whose request body has these top-level string values, e.g. { TrainingJobName: "job-1" }. */
+  match?: Record<string, string>;
 }
 
-/** Keys: "*", "sfn:*", "sagemaker:*", "cloudwatch:*", an operation ("GetExecutionHistory") or "sfn:GetExecutionHistory". */
-export type Faults = Record<string, FaultRule>;
+/**
+ * Keys: "*", "sfn:*", "sagemaker:*", "cloudwatch:*", an operation ("GetExecutionHistory") or
+ * "sfn:GetExecutionHistory". A list of rules under one key applies the first whose `match` fits the call.
+ */
+export type Faults = Record<string, FaultRule | FaultRule[]>;
+
+/** The IAM service prefix of each emulated API, as AccessDenied messages name actions. */
+const IAM_PREFIX: Record<string, string> = { sfn: "states", sagemaker: "sagemaker", cloudwatch: "cloudwatch" };
 
 export interface RuntimeConfig {
   timeScale: number;
@@ -124,8 +141,15 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.end(text);
 }
 
-function ruleFor(faults: Faults, short: string, op: string): FaultRule | undefined {
-  return faults[`${short}:${op}`] ?? faults[op] ?? faults[`${short}:*`] ?? faults["*"];
+function ruleFor(faults: Faults, short: string, op: string, body: JsonObject): FaultRule | undefined {
+  for (const key of [`${short}:${op}`, op, `${short}:*`, "*"]) {
+    const entry = faults[key];
+    if (!entry) continue;
+    const rules = Array.isArray(entry) ? entry : [entry];
+    const rule = rules.find((r) => !r.match || Object.entries(r.match).every(([k, v]) => body[k] === v));
+    if (rule) return rule;
+  }
+  return undefined;
 }
 
 async function handle(
@@ -170,7 +194,15 @@ async function handle(
     ctx.stats.faults[`${statKey}:${kind}`] = (ctx.stats.faults[`${statKey}:${kind}`] ?? 0) + 1;
   };
 
-  const rule = ruleFor(ctx.faults, service.short, op);
+  let body: JsonObject;
+  try {
+    const parsed: unknown = text ? JSON.parse(text) : {};
+    if (!isObject(parsed)) throw new Error("body must be a JSON object");
+    body = parsed;
+  } catch {
+    return fail(400, "SerializationException", "Start of structure or map found where not expected");
+  }
+  const rule = ruleFor(ctx.faults, service.short, op, body);
   if (rule) {
     if (rule.latencyMs) await sleepReal(rule.latencyMs);
     if ((rule.dropCount ?? 0) > 0 || (rule.dropRate && ctx.faultRng.chance(rule.dropRate))) {
@@ -189,20 +221,29 @@ async function handle(
       fault("error");
       return fail(500, "InternalServerError", "We encountered an internal error. Please try again.");
     }
+    if (rule.deny) {
+      fault("denied");
+      const action = `${IAM_PREFIX[service.short] ?? service.short}:${op}`;
+      return fail(
+        400,
+        "AccessDeniedException",
+        `User: arn:aws:sts::${ctx.sfn.account}:assumed-role/stepwise-read/stepwise-sync is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      );
+    }
+    if (rule.unknownOperation) {
+      fault("unknown");
+      return fail(400, "UnknownOperationException", `Operation ${op} is not supported`);
+    }
+    if (rule.fail) {
+      fault("failed");
+      return fail(rule.fail.status ?? 400, rule.fail.type, rule.fail.message ?? rule.fail.type);
+    }
   }
   if (ctx.config.tokenBuckets && service.short === "sfn" && !takeToken(op)) {
     fault("throttled");
     return fail(400, "ThrottlingException", "Rate exceeded");
   }
 
-  let body: JsonObject;
-  try {
-    const parsed: unknown = text ? JSON.parse(text) : {};
-    if (!isObject(parsed)) throw new Error("body must be a JSON object");
-    body = parsed;
-  } catch {
-    return fail(400, "SerializationException", "Start of structure or map found where not expected");
-  }
   try {
     const out = service.op(ctx, op, body);
     const payload = JSON.stringify(out);
@@ -252,7 +293,10 @@ async function admin(
   }
   if (method === "POST" && path === "/faults") {
     for (const k of Object.keys(ctx.faults)) delete ctx.faults[k];
-    for (const [k, v] of Object.entries(body)) if (isObject(v)) ctx.faults[k] = v as FaultRule;
+    for (const [k, v] of Object.entries(body)) {
+      if (isObject(v)) ctx.faults[k] = v as FaultRule;
+      else if (Array.isArray(v)) ctx.faults[k] = v.filter(isObject) as FaultRule[];
+    }
     return sendJson(res, 200, { faults: ctx.faults });
   }
   if (method === "POST" && path === "/reset") {

@@ -38,6 +38,8 @@ export interface StateMachine {
   creationDate: number;
   revisionId: string;
   description?: string;
+  /** STANDARD, or EXPRESS: Step Functions keeps no listable history of Express executions. */
+  type: "STANDARD" | "EXPRESS";
   tags: { key: string; value: string }[];
 }
 
@@ -114,7 +116,14 @@ function checkArn(arn: string, kind: string): void {
 
 export function createStateMachine(
   e: SfnEngine,
-  o: { name: string; definition: string; roleArn?: string; description?: string; tags?: Record<string, string> },
+  o: {
+    name: string;
+    definition: string;
+    roleArn?: string;
+    description?: string;
+    tags?: Record<string, string>;
+    type?: "STANDARD" | "EXPRESS";
+  },
   now: number,
 ): StateMachine {
   if (!NAME_RE.test(o.name)) throw new AwsError("InvalidName", `Invalid Name: '${o.name}'`);
@@ -137,6 +146,7 @@ export function createStateMachine(
     creationDate: now,
     revisionId: e.rng.uuid(),
     description: o.description,
+    type: o.type ?? "STANDARD",
     tags: Object.entries(o.tags ?? {}).map(([key, value]) => ({ key, value })),
   };
   e.stateMachines.set(arn, sm);
@@ -485,7 +495,7 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
         stateMachines: page.map((s) => ({
           stateMachineArn: s.arn,
           name: s.name,
-          type: "STANDARD",
+          type: s.type,
           creationDate: s.creationDate / 1000,
         })),
         ...(nextToken ? { nextToken } : {}),
@@ -499,7 +509,7 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
         status: "ACTIVE",
         definition: s.definition,
         roleArn: s.roleArn,
-        type: "STANDARD",
+        type: s.type,
         creationDate: s.creationDate / 1000,
         loggingConfiguration: { level: "OFF", includeExecutionData: false },
         tracingConfiguration: { enabled: false },
@@ -518,7 +528,13 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
       const mapRunArn = str(body, "mapRunArn");
       if (!smArn && !mapRunArn)
         throw new AwsError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
-      if (smArn) getStateMachine(e, smArn);
+      if (smArn && getStateMachine(e, smArn).type === "EXPRESS") {
+        // As AWS: Express executions are not recorded by Step Functions (CloudWatch Logs has them).
+        throw new AwsError(
+          "StateMachineTypeNotSupported",
+          "This operation is not supported by this type of state machine",
+        );
+      }
       if (mapRunArn && !e.mapRuns.has(mapRunArn))
         throw new AwsError("ResourceNotFound", `Resource not found: '${mapRunArn}'`);
       const status = str(body, "statusFilter");

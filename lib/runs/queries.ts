@@ -11,7 +11,17 @@
 import "server-only";
 import { sql } from "@/lib/db";
 import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
-import type { Run, RunLink, StepDetail, StepEvent, StepJob, StepList, StepStatus, StepSummary } from "./schema";
+import type {
+  Run,
+  RunLink,
+  StepDetail,
+  StepEvent,
+  StepJob,
+  StepList,
+  StepStatus,
+  StepSummary,
+  SyncWarning,
+} from "./schema";
 
 const ISO = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -42,7 +52,11 @@ const RUN_JSON = `json_build_object(
      WHERE x.pipeline_id = r.pipeline_id AND (x.started_at, x.id) > (r.started_at, r.id)
      ORDER BY x.started_at ASC, x.id ASC LIMIT 1),
   'statusCounts', (SELECT coalesce(json_object_agg(c.status, c.n), '{}'::json)
-     FROM (SELECT status, count(*)::int AS n FROM step WHERE run_id = r.id GROUP BY status) c)
+     FROM (SELECT status, count(*)::int AS n FROM step WHERE run_id = r.id GROUP BY status) c),
+  'syncWarnings', (SELECT coalesce(json_agg(json_build_object('operation', b.operation, 'object', b.object,
+        'reason', b.reason, 'attempts', b.attempts, 'error', left(b.error, 400),
+        'gaveUpAt', ${ISO("b.gave_up_at")}) ORDER BY b.gave_up_at, b.operation, b.object), '[]'::json)
+     FROM sync_backoff b WHERE b.run_id = r.id AND b.gave_up_at IS NOT NULL)
 )`;
 
 const RUN_FROM = `FROM run r
@@ -108,15 +122,46 @@ export function toStepSummary(t: StepTuple): StepSummary {
   };
 }
 
-type RunRow = Omit<Run, "consoleUrl" | "inputSummary"> & { inputHead: string | null };
+type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
+type RunRow = Omit<Run, "consoleUrl" | "inputSummary" | "syncWarnings"> & {
+  inputHead: string | null;
+  syncWarnings: WarningRow[];
+};
 
 function toRun(row: RunRow): Run {
-  const { inputHead, ...rest } = row;
+  const { inputHead, syncWarnings, ...rest } = row;
   return {
     ...rest,
     inputSummary: summarizeInput(inputHead, row.inputSize),
     consoleUrl: executionConsoleUrl(row.region, row.executionArn),
+    syncWarnings: syncWarnings.map(({ error, ...w }) => ({ ...w, message: warningMessage(w, error) })),
   };
+}
+
+/** IAM principals (assumed-role ARNs in AccessDenied messages) stay out of what the page shows. */
+const redact = (text: string) => text.replace(/arn:aws[\w-]*:(iam|sts)::\d{12}:[^\s"',)]+/g, "arn:aws:$1::[redacted]");
+
+/** What the sync stopped reading, in the words the run page shows. */
+export function warningMessage(w: Omit<WarningRow, "error">, error: string | null): string {
+  const execution = w.operation.startsWith("states:");
+  const what = execution ? "this execution" : `${w.object}`;
+  switch (w.reason) {
+    case "not_found":
+      return execution
+        ? "Step Functions no longer has this execution (past its 90-day retention, or deleted): what was synced before is kept, and it is not asked about again."
+        : `${w.object} no longer exists in AWS (${w.operation} answered not found); the run is shown without it.`;
+    case "elsewhere":
+      return `${w.object} runs in another account or region; this source's role cannot read it (${redact(error ?? "")}).`;
+    case "denied":
+      return `The sync's role lacks ${w.operation} for ${what}; it stopped asking after ${w.attempts} tries.`;
+    case "unsupported":
+    case "wrong_type":
+      return `${w.operation} is not supported for ${what}.`;
+    default:
+      return `${w.operation} for ${what} kept failing; the sync stopped after ${w.attempts} tries${
+        error ? ` (last error: ${redact(error).slice(0, 200)})` : ""
+      }.`;
+  }
 }
 
 /** "market=de, dataset=s3://…, epochs=24 (+3 more)" — enough to tell runs apart in a header. */
@@ -232,6 +277,7 @@ export async function getStepDetail({ id, key }: { id: string; key: string }): P
                 'instanceType', j.instance_type, 'instanceCount', j.instance_count,
                 'billableSeconds', j.billable_seconds, 'artifactUri', j.artifact_uri,
                 'startedAt', ${ISO("j.started_at")}, 'endedAt', ${ISO("j.ended_at")},
+                'seriesState', j.series_state, 'seriesNote', j.series_reason,
                 'finalMetrics', (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value)
                                    ORDER BY m.name), '[]'::json) FROM run_metric m WHERE m.job_id = j.id),
                 'series', (SELECT coalesce(json_agg(json_build_object('name', ps.name, 'points', ps.points)

@@ -28,6 +28,18 @@ export const RunLink = z
   .object({ publicId: z.string(), name: z.string(), status: RunStatus, startedAt: isoTime })
   .meta({ id: "RunLink" });
 
+export const SyncWarning = z
+  .object({
+    operation: z.string().meta({ description: 'The AWS call (IAM action), e.g. "sagemaker:DescribeTrainingJob"' }),
+    object: z.string().meta({ description: "What it was called for (execution ARN, job name)" }),
+    reason: z.enum(["denied", "unsupported", "not_found", "elsewhere", "wrong_type", "failing"]),
+    attempts: z.number().int(),
+    message: z.string().meta({ description: "What is missing and why, in plain words" }),
+    gaveUpAt: isoTime,
+  })
+  .meta({ id: "SyncWarning", description: "A call the sync stopped making for a run, and why." });
+export type SyncWarning = z.infer<typeof SyncWarning>;
+
 export const Run = z
   .object({
     publicId: z.string(),
@@ -59,6 +71,10 @@ export const Run = z
     previous: RunLink.nullable().meta({ description: "The pipeline's run started just before this one" }),
     next: RunLink.nullable().meta({ description: "The pipeline's run started just after this one" }),
     statusCounts: z.record(z.string(), z.number().int()).meta({ description: "Steps per status" }),
+    syncWarnings: z.array(SyncWarning).meta({
+      description:
+        "What the sync gave up reading for this run (gone, another account, kept failing); empty when nothing",
+    }),
   })
   .meta({ id: "Run", description: "A Step Functions execution of a pipeline." });
 export type Run = z.infer<typeof Run>;
@@ -138,6 +154,13 @@ export const StepJob = z
     endedAt: isoTime.nullable(),
     finalMetrics: z.array(z.object({ name: z.string(), value: z.number() })),
     series: z.array(MetricSeries),
+    seriesState: z.enum(["PENDING", "COMPLETE", "UNAVAILABLE"]).nullable().meta({
+      description: "The per-epoch series (CloudWatch): still to fetch, complete, or unavailable (seriesNote says why)",
+    }),
+    seriesNote: z
+      .string()
+      .nullable()
+      .meta({ description: 'Why the series is unavailable, e.g. "the role lacks cloudwatch:GetMetricData"' }),
     consoleUrl: z.string(),
     logsUrl: z.string(),
   })

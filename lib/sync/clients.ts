@@ -211,7 +211,14 @@ function credentialsFor(source: AwsSource): AwsCredentialIdentity | AwsCredentia
 
 // ───────────────────────────── clients ─────────────────────────────
 
-/** Counts every attempt and takes a bucket token before it; sits inside the retry loop. */
+/** IAM service prefix per client, as IAM policies and AccessDenied messages name actions. */
+const IAM_PREFIX: Record<string, string> = { sfn: "states", sagemaker: "sagemaker", cloudwatch: "cloudwatch" };
+
+/**
+ * Counts every attempt and takes a bucket token before it; sits inside the retry loop. A failed attempt's
+ * error is tagged with the IAM action it needed (`error.$action`, e.g. "states:GetExecutionHistory"), so
+ * the sync can say which permission is missing (lib/sync/degrade.ts).
+ */
 function counterMiddleware<I extends object, O extends MetadataBearer>(
   service: string,
   scope: string,
@@ -227,6 +234,9 @@ function counterMiddleware<I extends object, O extends MetadataBearer>(
     } catch (error) {
       if (isThrottle(error)) counters.throttled(label);
       else counters.failed(label);
+      if (error && typeof error === "object" && !("$action" in error)) {
+        Object.defineProperty(error, "$action", { value: `${IAM_PREFIX[service] ?? service}:${operation}` });
+      }
       throw error;
     }
   };

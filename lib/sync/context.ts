@@ -43,6 +43,23 @@ export interface SyncCounters {
   failed(operation: string): void;
 }
 
+/** The lease a pass writes under: every write checks that the source's row still names this owner and epoch. */
+export type SyncLease = { owner: string; epoch: number };
+
+/** A stored backoff row (lib/sync/degrade.ts), cached per pass. */
+export type BackoffRow = {
+  operation: string;
+  object: string;
+  runId: number | null;
+  reason: string;
+  error: string | null;
+  attempts: number;
+  firstFailedAt: Date;
+  nextAttemptAt: Date | null;
+  gaveUpAt: Date | null;
+  loggedAt: Date | null;
+};
+
 export type SyncContext = {
   source: AwsSource;
   clients: SyncClients;
@@ -55,6 +72,18 @@ export type SyncContext = {
   db?: pg.Pool;
   /** Test seams; never set in production. */
   hooks?: SyncHooks;
+  /**
+   * The source lease this context writes under (the worker's passes). Every write transaction first checks
+   * it (lib/sync/fence.ts) and a lost lease aborts the context. Absent: writes are not fenced (run actions
+   * syncing one execution at once, tests of single functions).
+   */
+  lease?: SyncLease;
+  /** Aborts the context's signal (a lost lease). */
+  abort?: (reason: unknown) => void;
+  /** The clock of backoff decisions; tests pass a fixed instant. Default: the wall clock. */
+  now?: () => Date;
+  /** Backoff rows of the source, loaded once per pass (lib/sync/degrade.ts). */
+  backoff?: Map<string, BackoffRow>;
 };
 
 export interface SyncHooks {
@@ -63,4 +92,6 @@ export interface SyncHooks {
    * with a label; throwing from it simulates a crash at that point.
    */
   beforeWrite?(label: string): void;
+  /** Awaited before a write transaction starts (before the lease check): lets a test take the lease over. */
+  atWrite?(label: string): Promise<void> | void;
 }

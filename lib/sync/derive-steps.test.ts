@@ -556,6 +556,46 @@ describe("deriveSteps", () => {
     expect(get(byKey(steps), "Train")).toMatchObject({ error: "ResourceLimitExceeded", cause: "no capacity" });
   });
 
+  it("resumes a distributed Map by its Map Run ARN when MapRunRedriven follows the redrive at the top level", () => {
+    const h = newHistory();
+    h.main.enter("Map", "ScoreAll");
+    h.main.ev("MapStateStarted", { mapStateStartedEventDetails: { length: 3 } });
+    h.main.ev("MapRunStarted", {
+      mapRunStartedEventDetails: { mapRunArn: "arn:aws:states:eu-west-1:1:mapRun:sm/ScoreAll:x" },
+    });
+    h.main.ev("MapRunFailed", { mapRunFailedEventDetails: { error: "States.ExceedToleratedFailureThreshold" } });
+    h.main.ev("MapStateFailed");
+    h.main.ev("ExecutionFailed", { executionFailedEventDetails: { error: "States.ExceedToleratedFailureThreshold" } });
+    h.main.ev("ExecutionRedriven", { executionRedrivenEventDetails: { redriveCount: 1 } });
+    h.main.ev("MapRunRedriven", {
+      mapRunRedrivenEventDetails: { mapRunArn: "arn:aws:states:eu-west-1:1:mapRun:sm/ScoreAll:x", redriveCount: 1 },
+    });
+    h.main.ev("MapRunSucceeded");
+    h.main.ev("MapStateSucceeded");
+    const exited = h.main.exit("Map", "ScoreAll");
+    h.main.ev("ExecutionSucceeded");
+
+    const { steps, warnings } = deriveSteps(h.events);
+    expect(warnings).toEqual([]);
+    expect(steps).toEqual([
+      expect.objectContaining({ key: "ScoreAll", status: "SUCCEEDED", attempts: 2, exitedEventId: exited }),
+    ]);
+  });
+
+  it("counts a schedule that failed before anything ran as an attempt", () => {
+    const h = newHistory();
+    h.main.enter("Task", "Approve");
+    h.main.ev("ActivityScheduleFailed", { activityScheduleFailedEventDetails: { error: "States.Runtime" } });
+    h.main.ev("ActivityScheduled", {
+      activityScheduledEventDetails: { resource: "arn:aws:states:eu-west-1:1:activity:a" },
+    });
+    h.main.ev("ActivityStarted", { activityStartedEventDetails: { workerName: "w" } });
+    h.main.ev("ActivitySucceeded", { activitySucceededEventDetails: { output: "{}" } });
+    h.main.exit("Task", "Approve");
+    const [step] = deriveSteps(h.events).steps;
+    expect(step).toMatchObject({ key: "Approve", status: "SUCCEEDED", attempts: 2 });
+  });
+
   it("resumes a redrive after an abort at the top level, even though the abort pointed into an iteration", () => {
     const h = newHistory();
     h.main.enter("Map", "Fanout");

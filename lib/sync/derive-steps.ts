@@ -413,6 +413,9 @@ export function deriveSteps(events: readonly HistoryEvent[], options: DeriveStep
         continue;
       }
       const failure = failureDetails(event);
+      // A failure before anything was scheduled (ActivityScheduleFailed, LambdaFunctionScheduleFailed) is
+      // an attempt of its own: the schedule that follows is the retry.
+      if (step.starts === 0) step.starts = 1;
       markFailed(step, failureStatus, failure.error, failure.cause, event, time);
       contexts.set(id, { frame: step.frame, step });
       continue;
@@ -518,9 +521,13 @@ export function deriveSteps(events: readonly HistoryEvent[], options: DeriveStep
       case "MapRunAborted": {
         const stateType = type.startsWith("Parallel") ? "Parallel" : "Map";
         // A redriven Map Run continues the Map state AWS left unexited, so after a redrive a closed one counts.
+        // MapRunRedriven follows ExecutionRedriven (the top level), so it is found by its Map Run ARN: the
+        // Map state whose MapRunStarted named that run.
+        const redrivenRun = type === "MapRunRedriven" ? event.mapRunRedrivenEventDetails?.mapRunArn : undefined;
         const step =
           findStep(prev, (s) => s.out.stateType === stateType && !s.closed) ??
-          (redriven ? findStep(prev, (s) => s.out.stateType === stateType) : null);
+          (redriven ? findStep(prev, (s) => s.out.stateType === stateType) : null) ??
+          (redrivenRun ? (steps.findLast((s) => s.out.resource === redrivenRun) ?? null) : null);
         if (!step) {
           warn(event, `no open ${stateType} state; skipped`);
           break;

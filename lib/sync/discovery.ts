@@ -5,6 +5,14 @@
  * pipeline_revision; pipeline.revision_id points at the current one. Rows are only rewritten when a value
  * changed (then pipeline.version is bumped and a change is emitted). A malformed definition is logged and
  * that state machine skipped; one failing state machine never stops the others.
+ *
+ * Degrade, never drop (lib/sync/degrade.ts): without ListTagsForResource a pipeline is stored without tags
+ * (team unknown; a stored pipeline keeps the team it had) — unless the source filters by tag, which then
+ * cannot be decided and only already stored pipelines are kept; without DescribeStateMachine a new pipeline
+ * is stored from its listing (no definition, so no graph) and a stored one keeps its definition. Either
+ * way `pipeline.sync_note` says what is missing, and the failing call is backed off per state machine (or,
+ * denied, for the whole source) instead of being repeated at every discovery. An Express state machine is
+ * stored with a note: Step Functions does not list Express executions.
  */
 import "server-only";
 import {
@@ -15,14 +23,26 @@ import {
 } from "@aws-sdk/client-sfn";
 import type pg from "pg";
 import type { SyncContext } from "./context";
+import { describeGap, guarded, loadBackoffs, SOURCE_WIDE } from "./degrade";
+import { readSql, writeSql, writeTx } from "./fence";
 import { isInvalidToken, pgText } from "./history";
 import { definitionHash } from "./ids";
-import { dbOf, errorMessage, inTransaction } from "./runs";
+import { errorMessage } from "./runs";
 
 export const HEADLINE_METRIC_TAG = "stepwise:headline-metric";
 export const teamTag = () => process.env.TEAM_TAG || "team";
 
-export type DiscoveryResult = { seen: number; changed: number; skipped: number; complete: boolean };
+export type DiscoveryResult = {
+  seen: number;
+  changed: number;
+  skipped: number;
+  complete: boolean;
+  /** Why the listing could not be read (denied, failing, or held back by its backoff). */
+  unavailable?: string;
+};
+
+export const EXPRESS_NOTE =
+  "Express workflow: Step Functions does not list or describe Express executions (ListExecutions: StateMachineTypeNotSupported), so Stepwise shows its definition only.";
 
 export async function listStateMachines(ctx: SyncContext): Promise<StateMachineListItem[]> {
   const byArn = new Map<string, StateMachineListItem>();
@@ -67,44 +87,99 @@ export function slugify(value: string): string {
 
 export async function discoverPipelines(ctx: SyncContext): Promise<DiscoveryResult> {
   const { source } = ctx;
-  const machines = (await listStateMachines(ctx)).filter(
-    (m) => !source.namePrefix || (m.name ?? "").startsWith(source.namePrefix),
+  await loadBackoffs(ctx);
+  const listed = await guarded(ctx, { operation: "states:ListStateMachines", object: SOURCE_WIDE }, () =>
+    listStateMachines(ctx),
+  );
+  if (!listed.ok) {
+    const row = listed.row;
+    return {
+      seen: 0,
+      changed: 0,
+      skipped: 0,
+      complete: false,
+      unavailable: `${describeGap("states:ListStateMachines", row.reason)} (${row.error ?? "no detail"}); next try ${
+        row.nextAttemptAt?.toISOString() ?? "never"
+      }`,
+    };
+  }
+  const machines = listed.value.filter((m) => !source.namePrefix || (m.name ?? "").startsWith(source.namePrefix));
+  const stored = new Set(
+    (
+      await readSql<{ arn: string }>(ctx, "SELECT state_machine_arn AS arn FROM pipeline WHERE source_id = $1", [
+        source.id,
+      ])
+    ).map((r) => r.arn),
   );
   const seen: string[] = [];
   let changed = 0;
   let skipped = 0;
-  let failed = 0;
   for (const machine of machines) {
     const arn = machine.stateMachineArn as string;
     try {
-      const tagList = await ctx.clients.sfn.send(new ListTagsForResourceCommand({ resourceArn: arn }), {
-        abortSignal: ctx.signal,
-      });
-      const tags: Record<string, string> = {};
-      for (const t of tagList.tags ?? []) if (t.key) tags[t.key] = t.value ?? "";
-      if (!matchesTag(source.filterTag, tags)) continue;
-      const d = await ctx.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }), {
-        abortSignal: ctx.signal,
-      });
-      let definition: unknown;
-      try {
-        definition = JSON.parse(d.definition ?? "");
-      } catch {
-        definition = undefined;
-      }
-      const states = (definition as { States?: unknown } | undefined)?.States;
-      if (!definition || typeof definition !== "object" || !states || typeof states !== "object") {
-        ctx.log.warn("skipping a state machine with a malformed definition", { source: source.key, stateMachine: arn });
-        skipped++;
-        seen.push(arn); // it exists: do not mark it deleted
+      const notes: string[] = [];
+      const listedTags = await guarded(ctx, { operation: "states:ListTagsForResource", object: arn }, () =>
+        ctx.clients.sfn.send(new ListTagsForResourceCommand({ resourceArn: arn }), { abortSignal: ctx.signal }),
+      );
+      let tags: Record<string, string> | null = null;
+      if (listedTags.ok) {
+        tags = {};
+        for (const t of listedTags.value.tags ?? []) if (t.key) tags[t.key] = t.value ?? "";
+        if (!matchesTag(source.filterTag, tags)) continue;
+      } else if (source.filterTag) {
+        // The tag filter cannot be decided: keep what is stored, add nothing new.
+        if (stored.has(arn)) seen.push(arn);
         continue;
+      } else {
+        notes.push(
+          `Tags unreadable (${describeGap("states:ListTagsForResource", listedTags.row.reason)}): team unknown.`,
+        );
       }
+      const described = await guarded(ctx, { operation: "states:DescribeStateMachine", object: arn }, () =>
+        ctx.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }), { abortSignal: ctx.signal }),
+      );
+      let definition: unknown;
+      if (described.ok) {
+        try {
+          definition = JSON.parse(described.value.definition ?? "");
+        } catch {
+          definition = undefined;
+        }
+        const states = (definition as { States?: unknown } | undefined)?.States;
+        if (!definition || typeof definition !== "object" || !states || typeof states !== "object") {
+          ctx.log.warn("skipping a state machine with a malformed definition", {
+            source: source.key,
+            stateMachine: arn,
+          });
+          skipped++;
+          seen.push(arn); // it exists: do not mark it deleted
+          continue;
+        }
+      } else {
+        notes.push(
+          `Definition unreadable (${describeGap("states:DescribeStateMachine", described.row.reason)}): no graph.`,
+        );
+      }
+      const type = (described.ok ? described.value.type : undefined) ?? machine.type ?? "STANDARD";
+      if (type === "EXPRESS") notes.push(EXPRESS_NOTE);
       seen.push(arn);
-      if (await upsertPipeline(ctx, { arn, machine, tags, definition, description: d })) changed++;
+      const description = described.ok ? described.value : {};
+      if (
+        await upsertPipeline(ctx, {
+          arn,
+          machine,
+          tags,
+          definition: described.ok ? definition : null,
+          description: { ...description, type },
+          note: notes.length > 0 ? notes.join(" ") : null,
+        })
+      ) {
+        changed++;
+      }
     } catch (error) {
       if (ctx.signal?.aborted) throw error;
-      failed++;
       seen.push(arn);
+      skipped++;
       ctx.log.error("state machine sync failed; skipped", {
         source: source.key,
         stateMachine: arn,
@@ -113,14 +188,16 @@ export async function discoverPipelines(ctx: SyncContext): Promise<DiscoveryResu
     }
   }
   // State machines gone from a complete listing are marked DELETED (their runs stay readable).
-  const gone = await dbOf(ctx).query<{ id: number; version: number }>(
+  const gone = await writeSql<{ id: number; version: number }>(
+    ctx,
+    "pipelines gone",
     `UPDATE pipeline SET status = 'DELETED', version = version + 1, updated_at = now() AT TIME ZONE 'UTC'
       WHERE source_id = $1 AND status <> 'DELETED' AND NOT (state_machine_arn = ANY($2::text[]))
       RETURNING id, version`,
     [source.id, seen],
   );
-  for (const p of gone.rows) emitPipeline(ctx, p.id, p.version);
-  return { seen: seen.length, changed: changed + gone.rows.length, skipped, complete: failed === 0 };
+  for (const p of gone) emitPipeline(ctx, p.id, p.version);
+  return { seen: seen.length, changed: changed + gone.length, skipped, complete: true };
 }
 
 /**
@@ -150,8 +227,12 @@ async function upsertPipeline(
   m: {
     arn: string;
     machine: StateMachineListItem;
-    tags: Record<string, string>;
+    /** null: unreadable (the stored tags and team are kept; a new pipeline has none) */
+    tags: Record<string, string> | null;
+    /** null: unreadable (the stored definition is kept; a new pipeline has none and no revision) */
     definition: unknown;
+    /** What could not be read, in plain words (pipeline.sync_note). */
+    note: string | null;
     description: {
       name?: string;
       type?: string;
@@ -162,12 +243,13 @@ async function upsertPipeline(
     };
   },
 ): Promise<boolean> {
-  const hash = definitionHash(m.definition);
-  const definitionJson = pgText(JSON.stringify(m.definition));
-  const teamValue = m.tags[teamTag()];
-  const headline = m.tags[HEADLINE_METRIC_TAG] ?? null;
+  const known = m.definition !== null && m.definition !== undefined;
+  const hash = known ? definitionHash(m.definition) : null;
+  const definitionJson = known ? pgText(JSON.stringify(m.definition)) : null;
+  const teamValue = m.tags?.[teamTag()];
+  const headline = m.tags ? (m.tags[HEADLINE_METRIC_TAG] ?? null) : null;
   const status = m.description.status === "DELETING" ? "DELETING" : "ACTIVE";
-  const result = await inTransaction(ctx, `pipeline ${m.arn}`, async (client) => {
+  const result = await writeTx(ctx, `pipeline ${m.arn}`, async (client) => {
     let teamId: number | null = null;
     if (teamValue) {
       const slug = slugify(teamValue);
@@ -180,20 +262,31 @@ async function upsertPipeline(
         ["SELECT id FROM team WHERE slug = $1", [slug]],
       );
     }
+    // $12/$13: tags / definition were read; when not, an existing row keeps its own (excluded.* would be
+    // the placeholders of a new row).
     const upsert = await client.query<{ id: number; version: number; inserted: boolean }>(
       `INSERT INTO pipeline AS p (source_id, state_machine_arn, name, type, status, description, team_id, tags,
-          definition, headline_metric, aws_created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::"PipelineStatus", $6, $7, $8::jsonb, $9::jsonb, $10, $11::timestamp,
-          now() AT TIME ZONE 'UTC')
+          definition, headline_metric, aws_created_at, sync_note, updated_at)
+       VALUES ($1, $2, $3, $4, $5::"PipelineStatus", $6, $7, coalesce($8::jsonb, '{}'), coalesce($9::jsonb, '{}'), $10,
+          $11::timestamp, $14, now() AT TIME ZONE 'UTC')
        ON CONFLICT (state_machine_arn) DO UPDATE SET name = excluded.name, type = excluded.type,
-          status = excluded.status, description = excluded.description, team_id = excluded.team_id,
-          tags = excluded.tags, definition = excluded.definition, headline_metric = excluded.headline_metric,
-          aws_created_at = excluded.aws_created_at, version = p.version + 1, updated_at = excluded.updated_at
+          status = excluded.status, description = CASE WHEN $13 THEN excluded.description ELSE p.description END,
+          team_id = CASE WHEN $12 THEN excluded.team_id ELSE p.team_id END,
+          tags = CASE WHEN $12 THEN excluded.tags ELSE p.tags END,
+          definition = CASE WHEN $13 THEN excluded.definition ELSE p.definition END,
+          headline_metric = CASE WHEN $12 THEN excluded.headline_metric ELSE p.headline_metric END,
+          aws_created_at = coalesce(excluded.aws_created_at, p.aws_created_at), sync_note = excluded.sync_note,
+          version = p.version + 1, updated_at = excluded.updated_at
         WHERE p.source_id = excluded.source_id
           AND (p.name, p.type, p.status, p.description, p.team_id, p.tags, p.definition, p.headline_metric,
-               p.aws_created_at)
-              IS DISTINCT FROM (excluded.name, excluded.type, excluded.status, excluded.description, excluded.team_id,
-               excluded.tags, excluded.definition, excluded.headline_metric, excluded.aws_created_at)
+               p.aws_created_at, p.sync_note)
+              IS DISTINCT FROM (excluded.name, excluded.type, excluded.status,
+               CASE WHEN $13 THEN excluded.description ELSE p.description END,
+               CASE WHEN $12 THEN excluded.team_id ELSE p.team_id END,
+               CASE WHEN $12 THEN excluded.tags ELSE p.tags END,
+               CASE WHEN $13 THEN excluded.definition ELSE p.definition END,
+               CASE WHEN $12 THEN excluded.headline_metric ELSE p.headline_metric END,
+               coalesce(excluded.aws_created_at, p.aws_created_at), excluded.sync_note)
        RETURNING id, version, (xmax = 0) AS inserted`,
       [
         ctx.source.id,
@@ -203,10 +296,13 @@ async function upsertPipeline(
         status,
         pgText(m.description.description ?? null),
         teamId,
-        pgText(JSON.stringify(m.tags)),
+        m.tags ? pgText(JSON.stringify(m.tags)) : null,
         definitionJson,
         pgText(headline),
         (m.description.creationDate ?? m.machine.creationDate)?.toISOString() ?? null,
+        m.tags !== null,
+        known,
+        m.note,
       ],
     );
     let row = upsert.rows[0];
@@ -220,6 +316,7 @@ async function upsertPipeline(
       if (!found || found.sourceId !== ctx.source.id) return null; // owned by another source: leave it alone
       row = { ...found, inserted: false };
     }
+    if (!known || hash === null) return changed ? { id: row.id, version: row.version } : null;
     const revisionId = await insertOrFindId(
       client,
       [

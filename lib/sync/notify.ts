@@ -27,7 +27,14 @@ export function encodePayload(ids: number[]): string {
   return JSON.stringify(payload);
 }
 
-export function createChangeSink(db: pg.Pool = defaultPool): ChangeSink & { pending(): number } {
+/**
+ * `fence`, when given, runs first in each batch's transaction (the sync's lease check): a pass whose lease
+ * was taken over announces nothing more.
+ */
+export function createChangeSink(
+  db: pg.Pool = defaultPool,
+  fence?: (client: pg.PoolClient) => Promise<void>,
+): ChangeSink & { pending(): number } {
   let changes = new Map<string, Change>();
   return {
     add(change) {
@@ -45,6 +52,7 @@ export function createChangeSink(db: pg.Pool = defaultPool): ChangeSink & { pend
         const client = await db.connect();
         try {
           await client.query("BEGIN");
+          if (fence) await fence(client);
           const { rows } = await client.query<{ id: string }>(
             `INSERT INTO live_event (topic, kind, entity_id, version, created_at)
              SELECT t, k, e, v, now() AT TIME ZONE 'UTC'

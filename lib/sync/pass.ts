@@ -10,17 +10,28 @@
  * Adaptive polling: a pipeline with running runs is polled again after STEPWISE_ACTIVE_POLL_SECONDS (5),
  * an idle one after STEPWISE_IDLE_POLL_SECONDS (300); open runs are re-synced on every pass (the worker
  * ticks every few seconds); settled runs are never asked about again.
+ *
+ * Degrade, never drop (lib/sync/degrade.ts): a call that fails for one object (an execution, a job, a
+ * state machine) is backed off for that object and the pass goes on; a denied or unsupported action is a
+ * gap of the source, not called again before its probe; an execution Step Functions no longer has is
+ * settled with what is stored. Only items that keep failing count as failures of the pass.
+ *
+ * Under a lease (the worker), every write — the run's rows, live events, counters — is fenced
+ * (lib/sync/fence.ts): once the lease is lost, the pass aborts and writes nothing more.
  */
 import "server-only";
 import type pg from "pg";
 import { pool as defaultPool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { toSyncLogger } from "@/lib/log";
-import { pollRunningJobs, syncModelRegistry } from "@/lib/sync/sagemaker";
+import { pollRunningJobs, syncModelRegistry, syncPendingSeries } from "@/lib/sync/sagemaker";
 import { createClients, destroyClients } from "./clients";
-import type { SyncContext, SyncHooks, SyncLogger } from "./context";
+import type { SyncContext, SyncHooks, SyncLease, SyncLogger } from "./context";
 import { addTotals, type CounterTotals, createCounters } from "./counters";
+import { guarded, loadBackoffs } from "./degrade";
 import { discoverPipelines } from "./discovery";
+import { processQueuedEvents } from "./eventbridge";
+import { checkLease, isLeaseLost, writeSql } from "./fence";
 import { createChangeSink } from "./notify";
 import {
   dbOf,
@@ -28,7 +39,8 @@ import {
   type KnownRun,
   listExecutionsToSync,
   type PipelineRef,
-  syncExecution,
+  type syncExecution,
+  syncExecutionGuarded,
   syncStepJobs,
 } from "./runs";
 import { loadSourceConfigs, loadSources, upsertSources } from "./sources";
@@ -83,6 +95,10 @@ export type PassSummary = {
   executionsChanged: number;
   failures: number;
   openRuns: number;
+  /** Items not asked about because their backoff (or a gap of the source) is in force. */
+  deferred: number;
+  /** EventBridge events handled from the queue. */
+  eventsProcessed: number;
   jobsPolled: number | null;
   durationMs: number;
   error?: string;
@@ -102,7 +118,8 @@ const due = (at: string | undefined, everySeconds: number, now: Date) =>
 /** One pass over one source with an already built context. Errors of single items are logged and skipped. */
 export async function syncSource(ctx: SyncContext, options: PassOptions = {}): Promise<PassSummary> {
   const started = Date.now();
-  const now = options.now ?? new Date();
+  const now = options.now ?? ctx.now?.() ?? new Date();
+  if (options.now && !ctx.now) ctx.now = () => options.now as Date;
   const every = intervals();
   const cursors = cursorsOf(ctx.source);
   const full = options.full ?? due(cursors.reconciledAt, every.reconcile, now);
@@ -115,6 +132,8 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     executionsChanged: 0,
     failures: 0,
     openRuns: 0,
+    deferred: 0,
+    eventsProcessed: 0,
     jobsPolled: null,
     durationMs: 0,
     cursors: {},
@@ -123,15 +142,17 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
   const nextCursors: SourceCursors = {};
   let passError: string | undefined;
   const fatal = (error: unknown) => {
-    if (ctx.signal?.aborted) throw error;
+    if (ctx.signal?.aborted || isLeaseLost(error)) throw error;
   };
+  await loadBackoffs(ctx);
 
   // 1. Discovery.
   if (full || due(cursors.discoveredAt, every.discovery, now)) {
     try {
       const d = await discoverPipelines(ctx);
-      summary.discovered = d.seen;
+      summary.discovered = d.unavailable ? null : d.seen;
       if (d.complete) nextCursors.discoveredAt = now.toISOString();
+      if (d.unavailable) passError = `discovery: ${d.unavailable}`;
     } catch (error) {
       fatal(error);
       passError = `discovery: ${errorMessage(error)}`;
@@ -140,9 +161,22 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     }
   }
 
+  // EventBridge events queued for this source's account and region (push before polling). A discovery this
+  // pass already made answers events naming a new state machine.
+  try {
+    summary.eventsProcessed = await processQueuedEvents(ctx, { now, discovered: summary.discovered !== null });
+  } catch (error) {
+    fatal(error);
+    summary.failures++;
+    ctx.log.error("processing queued EventBridge events failed", {
+      source: ctx.source.key,
+      error: errorMessage(error),
+    });
+  }
+
   // 2. Executions of the pipelines that are due.
-  const pipelines = await db.query<PipelineRef>(
-    `SELECT id, state_machine_arn AS "stateMachineArn", name, revision_id AS "revisionId" FROM pipeline
+  const pipelines = await db.query<PipelineRef & { type: string }>(
+    `SELECT id, state_machine_arn AS "stateMachineArn", name, revision_id AS "revisionId", type FROM pipeline
       WHERE source_id = $1 AND status <> 'DELETED'
         AND ($2 OR next_poll_at IS NULL OR next_poll_at <= now() AT TIME ZONE 'UTC')
       ORDER BY next_poll_at NULLS FIRST, id`,
@@ -151,27 +185,43 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
   const synced = new Set<string>();
   const syncOne = async (pipeline: PipelineRef, arn: string, hint: Parameters<typeof syncExecution>[3]) => {
     synced.add(arn);
-    try {
-      const r = await syncExecution(ctx, pipeline, arn, hint);
+    const r = await syncExecutionGuarded(ctx, pipeline, arn, hint);
+    if (r.outcome === "synced") {
       summary.executionsSynced++;
       if (r.changed) summary.executionsChanged++;
-    } catch (error) {
-      fatal(error);
-      summary.failures++;
-      ctx.log.error("execution sync failed; skipped until the next pass", {
-        source: ctx.source.key,
-        executionArn: arn,
-        error: errorMessage(error),
-      });
-    }
+    } else if (r.outcome === "deferred") summary.deferred++;
+    else if (r.outcome === "failed") summary.failures++;
   };
   let allPipelinesOk = true;
   await eachLimited(pipelines.rows, CONCURRENCY, async (pipeline) => {
     try {
-      const listing = await listExecutionsToSync(ctx, pipeline, { full });
-      summary.pipelinesPolled++;
+      // Express state machines keep no execution history in Step Functions: nothing to list (discovery
+      // notes it on the pipeline); the pipeline is looked at again at the idle interval.
+      const listing =
+        pipeline.type === "EXPRESS"
+          ? null
+          : await guarded(
+              ctx,
+              { operation: "states:ListExecutions", object: pipeline.stateMachineArn, giveUpWhenGone: false },
+              () => listExecutionsToSync(ctx, pipeline, { full }),
+            );
+      if (listing && !listing.ok) {
+        if (listing.skipped) summary.deferred++;
+        else if (listing.kind === "failing") {
+          allPipelinesOk = false;
+          summary.failures++;
+          ctx.log.error("pipeline poll failed; backing off", {
+            source: ctx.source.key,
+            pipeline: pipeline.stateMachineArn,
+            nextAttemptAt: listing.row.nextAttemptAt?.toISOString() ?? null,
+            error: errorMessage(listing.error),
+          });
+        }
+        return;
+      }
+      if (listing) summary.pipelinesPolled++;
       // Oldest first and one at a time within a pipeline: see runs.ts on crash safety.
-      for (const item of listing.toSync) {
+      for (const item of listing?.value.toSync ?? []) {
         await syncOne(pipeline, item.executionArn as string, { item });
       }
       const stats = await db.query<{ running: number; lastRunAt: Date | null }>(
@@ -183,7 +233,9 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
       const running = stats.rows[0]?.running ?? 0;
       const wait = running > 0 ? every.activePoll : every.idlePoll;
       // Bookkeeping only: neither updated_at nor version change.
-      await db.query(
+      await writeSql(
+        ctx,
+        `poll ${pipeline.id}`,
         `UPDATE pipeline SET next_poll_at = (now() AT TIME ZONE 'UTC') + make_interval(secs => $2),
             last_run_at = (SELECT max(started_at) FROM run WHERE pipeline_id = $1)
           WHERE id = $1`,
@@ -202,7 +254,8 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
   });
   if (full && allPipelinesOk && !passError) nextCursors.reconciledAt = now.toISOString();
 
-  // 3. Open runs (running, or finished with history still missing) not already synced by the listings.
+  // 3. Open runs (running, or finished with history still missing) not already synced by the listings,
+  //    except those waiting for a backoff (next_sync_at): they cost no call before it.
   const open = await db.query<
     KnownRun & { pipelineArn: string; pipelineName: string; pipelineRevisionId: number | null }
   >(
@@ -211,8 +264,9 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
             p.state_machine_arn AS "pipelineArn", p.name AS "pipelineName", p.revision_id AS "pipelineRevisionId"
        FROM run r JOIN pipeline p ON p.id = r.pipeline_id
       WHERE p.source_id = $1 AND NOT r.history_complete
+        AND (r.next_sync_at IS NULL OR r.next_sync_at <= $2::timestamptz AT TIME ZONE 'UTC')
       ORDER BY r.started_at`,
-    [ctx.source.id],
+    [ctx.source.id, now.toISOString()],
   );
   const openRuns = open.rows.filter((r) => !synced.has(r.executionArn));
   summary.openRuns = openRuns.length;
@@ -252,13 +306,19 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     }
   }
 
-  // 5. SageMaker: running jobs every pass, the registry when due.
+  // 5. SageMaker: running jobs every pass, series still to fetch when due, the registry when due.
   try {
     summary.jobsPolled = await pollRunningJobs(ctx);
   } catch (error) {
     fatal(error);
     summary.failures++;
     ctx.log.error("polling running SageMaker jobs failed", { source: ctx.source.key, error: errorMessage(error) });
+  }
+  try {
+    await syncPendingSeries(ctx);
+  } catch (error) {
+    fatal(error);
+    ctx.log.error("fetching pending metric series failed", { source: ctx.source.key, error: errorMessage(error) });
   }
   if (full || due(cursors.registryAt, every.registry, now)) {
     try {
@@ -283,14 +343,22 @@ export async function recordPass(
   db: pg.Pool,
   sourceId: number,
   outcome: { counters: CounterTotals; summary?: PassSummary; error?: string; cursors?: SourceCursors },
+  fence?: SyncContext,
 ): Promise<void> {
   const client = await db.connect();
   try {
     await client.query("BEGIN");
+    // Bookkeeping is fenced too: a pass whose lease was taken over does not add its counters. The lease
+    // condition sits in the row lock itself (one lock, no share-then-update upgrade).
+    const lease = fence?.lease;
     const { rows } = await client.query<{ cursors: SourceCursors }>(
-      "SELECT cursors FROM aws_source WHERE id = $1 FOR UPDATE",
-      [sourceId],
+      `SELECT cursors FROM aws_source WHERE id = $1
+          AND ($2::text IS NULL OR (lease_owner = $2 AND lease_epoch = $3
+               AND lease_expires_at > now() AT TIME ZONE 'UTC'))
+        FOR UPDATE`,
+      [sourceId, lease?.owner ?? null, lease?.epoch ?? null],
     );
+    if (fence && lease && rows.length === 0) await checkLease(client, fence);
     const cursors: SourceCursors = { ...(rows[0]?.cursors ?? {}), ...(outcome.cursors ?? {}) };
     const prev = cursors.stats;
     const stats: SourceStats = {
@@ -333,22 +401,32 @@ export type ContextOptions = {
   log?: SyncLogger;
   signal?: AbortSignal;
   hooks?: SyncHooks;
+  /** The lease to fence every write with (the worker's passes). */
+  lease?: SyncLease;
+  /** The clock of backoff decisions (tests). */
+  now?: Date;
 };
 
 /** Builds the context for one source: clients, counters, change sink. */
 export function createSyncContext(source: AwsSource, options: ContextOptions = {}) {
   const counters = createCounters();
   const db = options.db ?? defaultPool;
+  const own = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal;
   const ctx: SyncContext = {
     source,
     clients: createClients(source, counters),
     log: options.log ?? toSyncLogger(undefined, { source: source.key }),
     changes: createChangeSink(db),
     counters,
-    signal: options.signal,
+    signal,
     db,
     hooks: options.hooks,
+    lease: options.lease,
+    abort: (reason) => own.abort(reason),
+    now: options.now ? () => options.now as Date : undefined,
   };
+  if (options.lease) ctx.changes = createChangeSink(db, (client) => checkLease(client, ctx));
   return { ctx, counters, close: () => destroyClients(ctx.clients) };
 }
 
@@ -359,13 +437,16 @@ export async function runSourcePass(
 ): Promise<PassSummary> {
   const { ctx, counters, close } = createSyncContext(source, options);
   const db = ctx.db ?? defaultPool;
+  const fence = options.lease ? ctx : undefined;
   try {
     const summary = await syncSource(ctx, options);
-    await recordPass(db, source.id, { counters: counters.drain(), summary, cursors: summary.cursors });
+    await recordPass(db, source.id, { counters: counters.drain(), summary, cursors: summary.cursors }, fence);
     return summary;
   } catch (error) {
     await ctx.changes.flush().catch(() => undefined);
-    await recordPass(db, source.id, { counters: counters.drain(), error: errorMessage(error) }).catch(() => undefined);
+    await recordPass(db, source.id, { counters: counters.drain(), error: errorMessage(error) }, fence).catch(
+      () => undefined,
+    );
     throw error;
   } finally {
     close();

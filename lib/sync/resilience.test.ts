@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/ingest/eventbridge/route";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
-import { ingestEvents } from "./eventbridge";
+import { processQueuedEvents, queueEvents } from "./eventbridge";
 import { createSyncContext, runSourcePass } from "./pass";
 import { knownRuns, syncExecution } from "./runs";
 import {
@@ -105,12 +105,26 @@ describe("idempotency", () => {
     }
     expect(await dumpSource(source.id, { withIds: true, wallClock: true })).toEqual(before);
 
-    // Every EventBridge event, delivered twice: the second delivery is skipped, nothing changes.
+    // Every EventBridge event, delivered twice: queued once, the second delivery is a duplicate; the worker's
+    // handling of the queue syncs each execution again and changes nothing.
     const events = await executionEvents(source.key);
-    const once = await ingestEvents(events);
-    expect(once.map((r) => r.outcome)).toEqual(events.map(() => "synced"));
-    const twice = await ingestEvents(events);
+    const once = await queueEvents(events);
+    expect(once.map((r) => r.outcome)).toEqual(events.map(() => "queued"));
+    const twice = await queueEvents(events);
     expect(twice.map((r) => r.outcome)).toEqual(events.map(() => "duplicate"));
+    const handling = createSyncContext(await reloadSource(source.key), { log });
+    try {
+      expect(await processQueuedEvents(handling.ctx)).toBe(events.length);
+      expect(await processQueuedEvents(handling.ctx)).toBe(0);
+      await handling.ctx.changes.flush();
+    } finally {
+      handling.close();
+    }
+    const outcomes = await pool.query(
+      "SELECT outcome, count(*)::int AS n FROM ingested_event WHERE id LIKE $1 GROUP BY outcome",
+      [`${source.key}-%`],
+    );
+    expect(outcomes.rows).toEqual([{ outcome: "synced", n: events.length }]);
     const after = await dumpSource(source.id, { withIds: true, wallClock: true });
     expect(counts(after)).toEqual(counts(before));
     expect(after).toEqual(before);
@@ -123,7 +137,7 @@ describe("idempotency", () => {
     await deleteSource(source.id);
   });
 
-  it("the ingest route: 404 without a secret, 401 on a wrong one, 400 on malformed JSON, 200 otherwise", async () => {
+  it("the ingest route: 404 without a secret, 401 on a wrong one, 400 on malformed JSON, 202 otherwise", async () => {
     const post = (body: string, secret?: string) =>
       POST(
         new Request("http://localhost/api/ingest/eventbridge", {
@@ -141,7 +155,10 @@ describe("idempotency", () => {
       expect((await post("{}", "s3cret-valuf")).status).toBe(401);
       const malformed = await post("{not json", "s3cret-value");
       expect(malformed.status).toBe(400);
-      expect(((await malformed.json()) as { error: string }).error).toMatch(/malformed JSON/);
+      expect(((await malformed.json()) as { error: { code: string; message: string } }).error).toEqual({
+        code: "bad_request",
+        message: expect.stringMatching(/malformed JSON/),
+      });
       expect((await post("42", "s3cret-value")).status).toBe(400);
       // A malformed event is reported and skipped; a well-formed one from an unknown account is ignored.
       const ok = await post(
@@ -158,7 +175,7 @@ describe("idempotency", () => {
         ]),
         "s3cret-value",
       );
-      expect(ok.status).toBe(200);
+      expect(ok.status).toBe(202);
       const body = (await ok.json()) as { results: { outcome: string }[] };
       expect(body.results.map((r) => r.outcome)).toEqual(["invalid", "ignored"]);
     } finally {

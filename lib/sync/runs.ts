@@ -16,11 +16,11 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from "@aws-sdk/client-sfn";
-import type pg from "pg";
-import { pool as defaultPool } from "@/lib/db";
-import { syncJobsForSteps } from "@/lib/sync/sagemaker";
+import { DESCRIBE_ACTION, jobOfStep, syncJobsForSteps } from "@/lib/sync/sagemaker";
 import type { SyncContext } from "./context";
+import { gapInForce, guarded, loadBackoffs, objectBlocked } from "./degrade";
 import { deriveSteps } from "./derive-steps";
+import { dbOf, isLeaseLost, readSql, writeSql, writeTx } from "./fence";
 import {
   fetchEventsAfter,
   insertHistoryEvents,
@@ -54,7 +54,7 @@ const KNOWN_COLUMNS = `r.id, r.public_id AS "publicId", r.pipeline_id AS "pipeli
   r.status, r.last_event_id AS "lastEventId", r.history_complete AS "historyComplete",
   r.redrive_count AS "redriveCount"`;
 
-export const dbOf = (ctx: SyncContext): pg.Pool => ctx.db ?? defaultPool;
+export { dbOf };
 
 export async function knownRuns(ctx: SyncContext, arns: string[]): Promise<Map<string, KnownRun>> {
   if (arns.length === 0) return new Map();
@@ -65,14 +65,14 @@ export async function knownRuns(ctx: SyncContext, arns: string[]): Promise<Map<s
   return new Map(rows.map((r) => [r.executionArn, r]));
 }
 
-/** True when the listing item says nothing new about a stored run (so it costs no further call). */
+/**
+ * True when the listing item says nothing new about a stored run (so it costs no further call): the run is
+ * complete — finished and fully synced, or settled because the sync gave up on it (then it may even still be
+ * RUNNING) — and the listing shows the same status and redrive count.
+ */
 export function isSettled(known: KnownRun | undefined, item: ExecutionListItem): boolean {
   return (
-    !!known &&
-    known.historyComplete &&
-    FINISHED.has(known.status) &&
-    known.status === item.status &&
-    known.redriveCount === (item.redriveCount ?? 0)
+    !!known && known.historyComplete && known.status === item.status && known.redriveCount === (item.redriveCount ?? 0)
   );
 }
 
@@ -190,6 +190,58 @@ export async function syncExecution(
   return writeExecution(ctx, pipeline, description, events, afterId, hint.force ?? false);
 }
 
+export const EXECUTION_ACTIONS = ["states:GetExecutionHistory", "states:DescribeExecution"];
+
+export type GuardedSync =
+  | { outcome: "synced"; changed: boolean }
+  | { outcome: "deferred" | "settled" | "gone" | "denied" | "failed"; error?: string };
+
+/**
+ * syncExecution under the execution's backoff (lib/sync/degrade.ts): not called while a backoff or a gap
+ * of the source holds it; a run we hold whose execution is gone (ExecutionDoesNotExist: past the 90-day
+ * retention, or deleted) or was given up on is settled with what is stored; a failing one is deferred to
+ * its next attempt. Never throws for AWS errors.
+ */
+export async function syncExecutionGuarded(
+  ctx: SyncContext,
+  pipeline: PipelineRef,
+  executionArn: string,
+  hint: { item?: ExecutionListItem; known?: KnownRun; force?: boolean } = {},
+): Promise<GuardedSync> {
+  const known = hint.known;
+  const r = await guarded(
+    ctx,
+    {
+      operation: "states:GetExecutionHistory",
+      object: executionArn,
+      runId: known?.id ?? null,
+      actions: EXECUTION_ACTIONS,
+    },
+    () => syncExecution(ctx, pipeline, executionArn, hint),
+  );
+  if (r.ok) return { outcome: "synced", changed: r.value.changed };
+  if (r.skipped) {
+    if (known && r.row.nextAttemptAt) await deferRun(ctx, known.id, r.row.nextAttemptAt);
+    return { outcome: "deferred" };
+  }
+  const run = known ?? (await knownRuns(ctx, [executionArn])).get(executionArn);
+  if (run && r.row.gaveUpAt) {
+    // Gone or given up: keep what we have, mark it (the run page shows the row), stop asking.
+    await settleRun(ctx, { id: run.id, publicId: run.publicId, pipelineId: run.pipelineId });
+  } else if (run && r.row.nextAttemptAt) {
+    await deferRun(ctx, run.id, r.row.nextAttemptAt);
+  }
+  if (r.kind !== "failing") return { outcome: r.row.gaveUpAt ? (run ? "settled" : "gone") : "denied" };
+  ctx.log.error("execution sync failed; backing off", {
+    source: ctx.source.key,
+    executionArn,
+    attempts: r.row.attempts,
+    nextAttemptAt: r.row.nextAttemptAt?.toISOString() ?? null,
+    error: errorMessage(r.error),
+  });
+  return { outcome: "failed", error: errorMessage(r.error) };
+}
+
 async function lastStoredType(ctx: SyncContext, runId: number): Promise<string | undefined> {
   const { rows } = await dbOf(ctx).query<{ type: string }>(
     "SELECT type FROM history_event WHERE run_id = $1 ORDER BY event_id DESC LIMIT 1",
@@ -199,28 +251,6 @@ async function lastStoredType(ctx: SyncContext, runId: number): Promise<string |
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
-
-async function inTransaction<T>(
-  ctx: SyncContext,
-  label: string,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await dbOf(ctx).connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    ctx.hooks?.beforeWrite?.(label);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
-export { inTransaction };
 
 async function writeExecution(
   ctx: SyncContext,
@@ -234,7 +264,7 @@ async function writeExecution(
   const status = RUN_STATUSES.has(d.status ?? "") ? (d.status as RunStatus) : null;
   if (!status || !d.startDate) throw new Error(`DescribeExecution returned no usable status/startDate`);
   const publicId = publicIdFor(executionArn);
-  const result = await inTransaction(ctx, `run ${executionArn}`, async (client) => {
+  const result = await writeTx(ctx, `run ${executionArn}`, async (client) => {
     // One writer per execution at a time (the worker and the EventBridge route may race on the same one).
     await client.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [executionArn]);
     const before = await client.query<{ id: number; lastEventId: number; version: number; status: string }>(
@@ -319,7 +349,7 @@ async function writeExecution(
     const historyEnded = FINISHED.has(status) && TERMINAL_EVENT_TYPES.has(allEvents.at(-1)?.type ?? "");
     // A run that started SageMaker jobs is only complete once its jobs are stored too (finishRun, after the
     // job sync): until then it stays open, so a crash in between cannot leave its jobs unsynced for good.
-    const jobSteps = await client.query(`SELECT 1 FROM step WHERE run_id = $1 AND ${STEP_STARTED_JOB} LIMIT 1`, [
+    const jobSteps = await client.query(`SELECT 1 FROM step s WHERE s.run_id = $1 AND ${STEP_STARTED_JOB} LIMIT 1`, [
       runId,
     ]);
     const historyComplete = historyEnded && (jobSteps.rowCount ?? 0) === 0;
@@ -327,12 +357,20 @@ async function writeExecution(
     const final = await client.query<{ version: number }>(
       `UPDATE run SET last_event_id = $2, history_complete = $3,
           step_count = CASE WHEN $5 THEN $4 ELSE step_count END,
-          version = version + CASE WHEN $6 THEN 1 ELSE 0 END
-        WHERE id = $1 AND (last_event_id, history_complete, step_count, $6)
-              IS DISTINCT FROM ($2, $3, CASE WHEN $5 THEN $4 ELSE step_count END, false)
+          version = version + CASE WHEN $6 THEN 1 ELSE 0 END, next_sync_at = NULL
+        WHERE id = $1 AND (last_event_id, history_complete, step_count, $6, next_sync_at IS NULL)
+              IS DISTINCT FROM ($2, $3, CASE WHEN $5 THEN $4 ELSE step_count END, false, true)
         RETURNING version`,
       [runId, lastEventId, historyComplete, stepCount, derive, changed && !!prior],
     );
+    // The execution answered: whatever the sync had given up on or was backing off for it is over.
+    if (ctx.backoff === undefined || [...ctx.backoff.values()].some((b) => b.object === executionArn)) {
+      await client.query(
+        "DELETE FROM sync_backoff WHERE source_id = $1 AND object = $2 AND operation LIKE 'states:%'",
+        [ctx.source.id, executionArn],
+      );
+      for (const [key, b] of ctx.backoff ?? []) if (b.object === executionArn) ctx.backoff?.delete(key);
+    }
     const version = final.rows[0]?.version ?? prior?.version ?? 1;
     // The pipelines index shows each pipeline's last run and success rate: it cares about runs that
     // appear or change status, not about every step.
@@ -364,8 +402,18 @@ async function runLink(ctx: SyncContext, runId: number) {
 }
 
 /**
+ * A job the sync gave up on (gone, in another account, kept failing): its step counts as settled, the run
+ * page shows why. Matched by the job's name, from the step's job name or ARN.
+ */
+const JOB_GIVEN_UP = `EXISTS (SELECT 1 FROM sync_backoff b
+   WHERE b.source_id = $2 AND b.operation LIKE 'sagemaker:Describe%' AND b.gave_up_at IS NOT NULL
+     AND b.object IN (s.job_name, split_part(s.job_arn, '/', 2)))`;
+
+/**
  * Syncs the jobs of a run whose history has ended and marks it complete once every job its steps
- * created (steps with a job ARN) is stored. Bookkeeping only: no version bump.
+ * created (steps with a job ARN) is stored or given up. When the jobs still missing all wait for a
+ * backoff (or a gap of the source), the run is not synced again before the earliest of them is due, so it
+ * costs no call in between. Bookkeeping only: no version bump.
  */
 async function finishRun(
   ctx: SyncContext,
@@ -373,15 +421,39 @@ async function finishRun(
   lastEventId: number,
 ): Promise<boolean> {
   await syncStepJobs(ctx, run);
-  const missing = await dbOf(ctx).query(
-    `SELECT 1 FROM step s WHERE s.run_id = $1 AND ${STEP_STARTED_JOB}
-        AND NOT EXISTS (SELECT 1 FROM sagemaker_job j WHERE j.arn = s.job_arn OR j.step_id = s.id) LIMIT 1`,
-    [run.runId],
+  const missing = await readSql<{ jobName: string | null; jobArn: string | null; resource: string | null }>(
+    ctx,
+    `SELECT s.job_name AS "jobName", s.job_arn AS "jobArn", s.resource FROM step s
+      WHERE s.run_id = $1 AND ${STEP_STARTED_JOB}
+        AND NOT EXISTS (SELECT 1 FROM sagemaker_job j WHERE j.arn = s.job_arn OR j.step_id = s.id)
+        AND NOT ${JOB_GIVEN_UP}`,
+    [run.runId, ctx.source.id],
   );
-  if ((missing.rowCount ?? 0) > 0) return false;
-  ctx.hooks?.beforeWrite?.(`complete ${run.publicId}`);
-  await dbOf(ctx).query(
-    "UPDATE run SET history_complete = true WHERE id = $1 AND last_event_id = $2 AND NOT history_complete",
+  if (missing.length > 0) {
+    await loadBackoffs(ctx);
+    const waits = missing.map((m) => {
+      const job = jobOfStep(m);
+      if (!job) return null;
+      const action = DESCRIBE_ACTION[job.kind];
+      const row = objectBlocked(ctx, action, job.name) ?? gapInForce(ctx, action);
+      return row?.nextAttemptAt ?? null;
+    });
+    if (waits.every((w) => w !== null)) {
+      const next = new Date(Math.min(...waits.map((w) => (w as Date).getTime())));
+      await writeSql(
+        ctx,
+        `wait ${run.publicId}`,
+        "UPDATE run SET next_sync_at = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1",
+        [run.runId, next.toISOString()],
+      );
+    }
+    return false;
+  }
+  await writeSql(
+    ctx,
+    `complete ${run.publicId}`,
+    `UPDATE run SET history_complete = true, next_sync_at = NULL
+      WHERE id = $1 AND last_event_id = $2 AND NOT history_complete`,
     [run.runId, lastEventId],
   );
   return true;
@@ -389,7 +461,37 @@ async function finishRun(
 
 const FINISHED_JOB = ["Completed", "Failed", "Stopped"];
 /** A step whose job ARN names a SageMaker *job* (not a model package, endpoint, …): that job exists. */
-const STEP_STARTED_JOB = "job_arn ~ ':(training|processing|transform|hyper-parameter-tuning)-job/'";
+const STEP_STARTED_JOB = "s.job_arn ~ ':(training|processing|transform|hyper-parameter-tuning)-job/'";
+
+/**
+ * Stops following a run whose execution Step Functions no longer has (past its 90-day retention, or
+ * deleted) or that the sync gave up on: everything stored stays, the run is complete for the sync, and the
+ * run page says why (its sync_backoff row). The version moves so open pages show the warning.
+ */
+export async function settleRun(ctx: SyncContext, run: { id: number; publicId: string; pipelineId: number }) {
+  const rows = await writeSql<{ version: number }>(
+    ctx,
+    `settle ${run.publicId}`,
+    `UPDATE run SET history_complete = true, next_sync_at = NULL, version = version + 1
+      WHERE id = $1 AND NOT history_complete RETURNING version`,
+    [run.id],
+  );
+  const version = rows[0]?.version;
+  if (version !== undefined) {
+    ctx.changes.add({ topic: `run:${run.publicId}`, kind: "run", id: run.publicId, version });
+    ctx.changes.add({ topic: `pipeline:${run.pipelineId}`, kind: "run", id: run.publicId, version });
+  }
+}
+
+/** An open run whose own sync is backing off is not synced again before the backoff's next attempt. */
+export async function deferRun(ctx: SyncContext, runId: number, until: Date): Promise<void> {
+  await writeSql(
+    ctx,
+    `defer ${runId}`,
+    "UPDATE run SET next_sync_at = $2::timestamptz AT TIME ZONE 'UTC' WHERE id = $1",
+    [runId, until.toISOString()],
+  );
+}
 
 /** Hands the run's job-starting steps whose job is not known-finished to the SageMaker module. */
 export async function syncStepJobs(
@@ -407,9 +509,10 @@ export async function syncStepJobs(
       WHERE s.run_id = $1 AND (s.job_name IS NOT NULL OR s.job_arn IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM sagemaker_job j
                          WHERE (j.arn = s.job_arn OR (s.job_arn IS NULL AND j.name = s.job_name))
-                           AND j.status = ANY($2::text[]))
+                           AND j.status = ANY($3::text[]))
+        AND NOT ${JOB_GIVEN_UP}
       ORDER BY s.entered_event_id`,
-    [run.runId, FINISHED_JOB],
+    [run.runId, ctx.source.id, FINISHED_JOB],
   );
   if (rows.length === 0) return 0;
   try {
@@ -420,7 +523,7 @@ export async function syncStepJobs(
       steps: rows,
     });
   } catch (error) {
-    if (ctx.signal?.aborted) throw error;
+    if (ctx.signal?.aborted || isLeaseLost(error)) throw error;
     ctx.log.error("SageMaker job sync failed for a run; retried on the next reconciliation", {
       source: ctx.source.key,
       run: run.publicId,

@@ -6,6 +6,7 @@
 import "server-only";
 import type pg from "pg";
 import { pool as defaultPool } from "@/lib/db";
+import { describeGap, WITHOUT_ACTION } from "./degrade";
 import type { SourceStats } from "./pass";
 
 type SourceRow = {
@@ -19,6 +20,9 @@ type SourceRow = {
   stats: Partial<SourceStats> | null;
   openRuns: number;
   lagSeconds: number | null;
+  gaps: { action: string; reason: string; since: string; nextAttemptAt: string | null }[] | null;
+  backingOff: number;
+  gaveUp: number;
 };
 
 async function readSources(db: pg.Pool): Promise<SourceRow[]> {
@@ -30,7 +34,16 @@ async function readSources(db: pg.Pool): Promise<SourceRow[]> {
             s.cursors -> 'stats' AS stats,
             extract(epoch FROM (now() AT TIME ZONE 'UTC') - s.last_success_at)::float8 AS "lagSeconds",
             (SELECT count(*)::int FROM run r JOIN pipeline p ON p.id = r.pipeline_id
-              WHERE p.source_id = s.id AND NOT r.history_complete) AS "openRuns"
+              WHERE p.source_id = s.id AND NOT r.history_complete) AS "openRuns",
+            (SELECT json_agg(json_build_object('action', b.operation, 'reason', b.reason,
+                      'since', to_char(b.first_failed_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                      'nextAttemptAt', to_char(b.next_attempt_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                      ORDER BY b.operation)
+               FROM sync_backoff b WHERE b.source_id = s.id AND b.object = '*') AS gaps,
+            (SELECT count(*)::int FROM sync_backoff b WHERE b.source_id = s.id AND b.object <> '*'
+                AND b.gave_up_at IS NULL AND b.operation NOT LIKE 'eventbridge:%') AS "backingOff",
+            (SELECT count(*)::int FROM sync_backoff b WHERE b.source_id = s.id AND b.object <> '*'
+                AND b.gave_up_at IS NOT NULL) AS "gaveUp"
        FROM aws_source s ORDER BY s.key`,
   );
   return rows;
@@ -61,6 +74,22 @@ export type SyncHealth = {
     apiCalls: number;
     throttles: number;
     errors: number;
+    /**
+     * What this source cannot read and what is missing because of it: one entry per IAM action that is
+     * denied or unsupported (or whose listing keeps failing), with when it started and the next probe.
+     */
+    gaps: {
+      action: string;
+      reason: string;
+      message: string;
+      missing: string;
+      since: string;
+      nextAttemptAt: string | null;
+    }[];
+    /** Objects (executions, jobs, cards…) whose calls are backing off right now. */
+    backingOff: number;
+    /** Objects the sync gave up on (gone, in another account, kept failing); runs show why. */
+    gaveUp: number;
   }[];
 };
 
@@ -80,6 +109,16 @@ export async function getSyncHealth(db: pg.Pool = defaultPool): Promise<SyncHeal
     apiCalls: sum(s.stats?.calls),
     throttles: sum(s.stats?.throttles),
     errors: sum(s.stats?.errors),
+    gaps: (s.gaps ?? []).map((g) => ({
+      action: g.action,
+      reason: g.reason,
+      message: describeGap(g.action, g.reason),
+      missing: WITHOUT_ACTION[g.action] ?? "that part of the source is not synced",
+      since: g.since,
+      nextAttemptAt: g.nextAttemptAt,
+    })),
+    backingOff: s.backingOff,
+    gaveUp: s.gaveUp,
   }));
   const ok = sources.every((s) => !s.enabled || (s.lagSeconds !== null && s.lagSeconds <= maxLag));
   return { ok, sources };
@@ -168,6 +207,18 @@ export async function renderSyncMetrics(db: pg.Pool = defaultPool): Promise<stri
     "gauge",
     "Runs still being followed (running or history incomplete).",
     perSource((s) => s.openRuns),
+  );
+  family(
+    "stepwise_sync_permission_gaps",
+    "gauge",
+    "IAM actions the source cannot use (denied or unsupported); see /api/health for which.",
+    perSource((s) => s.gaps?.length ?? 0),
+  );
+  family(
+    "stepwise_sync_given_up",
+    "gauge",
+    "Objects (executions, jobs, cards) the sync gave up on.",
+    perSource((s) => s.gaveUp),
   );
   family(
     "stepwise_sync_lease_held",

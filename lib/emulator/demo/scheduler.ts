@@ -18,6 +18,13 @@ import { createStateMachine, type Execution, redriveExecution, type SfnEngine, s
 import { createRng, isObject, type Json, type JsonObject, type Rng, VirtualClock } from "../util";
 import { catalogue, type DemoPipeline, type MetricModel } from "./catalogue";
 
+/**
+ * Random streams are keyed by what they decide about, never by the account: tests run the emulator on a
+ * random account (to keep ARNs apart on a shared database) and must see the same demo history whatever it
+ * is. Account ids in a label are replaced by the default account's, so the default demo is unchanged.
+ */
+const sameInEveryAccount = (label: string) => label.replace(/:\d{12}:/g, ":123456789012:");
+
 export interface DemoOptions {
   seed: string;
   backfillRuns: number;
@@ -268,7 +275,10 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
       const name = fn.split(":").pop() ?? fn;
       const body = isObject(payload) ? payload : {};
       const jobName = typeof body.TrainingJobName === "string" ? body.TrainingJobName : "";
-      const r = createRng(o.seed, `lambda:${ctx.executionArn}:${ctx.stateName}:${JSON.stringify(payload)}`);
+      const r = createRng(
+        o.seed,
+        `lambda:${sameInEveryAccount(ctx.executionArn)}:${ctx.stateName}:${sameInEveryAccount(JSON.stringify(payload))}`,
+      );
       switch (name) {
         case "size-rec-evaluate":
         case "returns-collect-metrics":
@@ -300,7 +310,7 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
   });
 
   const decideApproval = (p: DemoPipeline, pkg: ModelPackage, ctx: TaskContext) => {
-    const r = createRng(o.seed, `approval:${pkg.arn}`);
+    const r = createRng(o.seed, `approval:${sameInEveryAccount(pkg.arn)}`);
     const headline = Number(pkg.customerMetadata[p.headlineMetric]);
     const m = p.metrics.find((x) => x.name === p.headlineMetric);
     const best = bestApproved.get(p.name);

@@ -6,6 +6,6 @@
  * unchanged rows untouched.
  */
 
-export { pollRunningJobs, syncJobByName, syncJobsForSteps } from "./jobs";
-export type { JobKind } from "./kinds";
+export { DESCRIBE_ACTION, pollRunningJobs, syncJobByName, syncJobsForSteps, syncPendingSeries } from "./jobs";
+export { type JobKind, jobOfStep } from "./kinds";
 export { syncModelRegistry } from "./registry";

@@ -15,6 +15,9 @@
  * remembers the last card version handled; a card whose LastModifiedTime is unchanged costs nothing
  * beyond ListModelCards, and a changed one costs one DescribeModelCard per new card version. A card
  * version whose package is not stored yet holds the cursor back so the next pass tries again.
+ *
+ * Optional: a denied ListModelCards or DescribeModelCard is a gap of the source (no call until its probe);
+ * a card DescribeModelCard does not find is given up (lib/sync/degrade.ts) and not asked about again.
  */
 import "server-only";
 import {
@@ -23,10 +26,11 @@ import {
   ListModelCardsCommand,
   type ModelCardSummary,
 } from "@aws-sdk/client-sagemaker";
-import { sql } from "@/lib/db";
 import type { SyncContext } from "../context";
+import { guarded, loadBackoffs, SOURCE_WIDE } from "../degrade";
+import { readSql, writeSql } from "../fence";
 import type { JsonValue } from "./describe-job";
-import { errorMessage, iso, NOW_UTC } from "./sql";
+import { iso, NOW_UTC } from "./sql";
 
 const CURSOR_KEY = "sagemakerModelCards";
 type CardCursor = Record<string, { version: number; modified: string | null }>;
@@ -109,23 +113,24 @@ export function cardContentFromSageMaker(
 type Parsed = { summary: ModelCardSummary; card: DescribeModelCardResponse; content: JsonValue };
 
 export async function importModelCards(ctx: SyncContext, changed: Set<number>): Promise<void> {
-  let summaries: ModelCardSummary[];
-  try {
-    summaries = [];
+  await loadBackoffs(ctx);
+  const listed = await guarded(ctx, { operation: "sagemaker:ListModelCards", object: SOURCE_WIDE }, async () => {
+    const all: ModelCardSummary[] = [];
     let NextToken: string | undefined;
     do {
       const page = await ctx.clients.sagemaker.send(
         new ListModelCardsCommand({ MaxResults: 100, NextToken, SortBy: "CreationTime", SortOrder: "Ascending" }),
         { abortSignal: ctx.signal },
       );
-      summaries.push(...(page.ModelCardSummaries ?? []));
+      all.push(...(page.ModelCardSummaries ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
-  } catch (error) {
-    ctx.log.warn("sagemaker: ListModelCards failed; cards not imported", { error: errorMessage(error) });
-    return;
-  }
-  const [row] = await sql<{ cursor: CardCursor | null }>(
+    return all;
+  });
+  if (!listed.ok) return;
+  const summaries = listed.value;
+  const [row] = await readSql<{ cursor: CardCursor | null }>(
+    ctx,
     `SELECT cursors->'${CURSOR_KEY}' AS cursor FROM aws_source WHERE id = $1`,
     [ctx.source.id],
   );
@@ -140,18 +145,19 @@ export async function importModelCards(ctx: SyncContext, changed: Set<number>): 
     const modified = iso(summary.LastModifiedTime instanceof Date ? summary.LastModifiedTime : null);
     const seen = cursor[arn];
     if (seen && seen.modified === modified) continue;
-    const parsed: Parsed[] = [];
-    try {
+    const described = await guarded(ctx, { operation: "sagemaker:DescribeModelCard", object: name }, async () => {
+      const out: Parsed[] = [];
       const latest = await describeCard(ctx, name);
       const last = latest.ModelCardVersion ?? 1;
       for (let v = (seen?.version ?? 0) + 1; v < last; v++) {
-        parsed.push(parse(ctx, summary, await describeCard(ctx, name, v)));
+        out.push(parse(ctx, summary, await describeCard(ctx, name, v)));
       }
-      parsed.push(parse(ctx, summary, latest));
-    } catch (error) {
-      ctx.log.warn("sagemaker: DescribeModelCard failed; card skipped", { card: name, error: errorMessage(error) });
-      continue;
-    }
+      out.push(parse(ctx, summary, latest));
+      return out;
+    });
+    // Denied, gone or failing: the card is skipped; its backoff row (or the gap) decides when to ask again.
+    if (!described.ok) continue;
+    const parsed = described.value;
     const handled = await importVersions(ctx, parsed, changed);
     cursor[arn] = {
       version: handled ?? seen?.version ?? 0,
@@ -159,10 +165,12 @@ export async function importModelCards(ctx: SyncContext, changed: Set<number>): 
     };
   }
   if (JSON.stringify(cursor) !== JSON.stringify(before)) {
-    await sql(`UPDATE aws_source SET cursors = jsonb_set(cursors, '{${CURSOR_KEY}}', $2::jsonb, true) WHERE id = $1`, [
-      ctx.source.id,
-      JSON.stringify(cursor),
-    ]);
+    await writeSql(
+      ctx,
+      "model card cursor",
+      `UPDATE aws_source SET cursors = jsonb_set(cursors, '{${CURSOR_KEY}}', $2::jsonb, true) WHERE id = $1`,
+      [ctx.source.id, JSON.stringify(cursor)],
+    );
   }
 }
 
@@ -196,7 +204,8 @@ async function importVersions(ctx: SyncContext, parsed: Parsed[], changed: Set<n
   const versions =
     packageArns.length + jobArns.length === 0
       ? []
-      : await sql<{ id: number; arn: string | null; job_arn: string | null }>(
+      : await readSql<{ id: number; arn: string | null; job_arn: string | null }>(
+          ctx,
           `SELECT mv.id, mv.arn, j.arn AS job_arn
            FROM model_version mv JOIN model_group g ON g.id = mv.model_id
            LEFT JOIN sagemaker_job j ON j.id = mv.job_id
@@ -240,7 +249,9 @@ async function importVersions(ctx: SyncContext, parsed: Parsed[], changed: Set<n
   });
   if (imports.size > 0) {
     const entries = [...imports.entries()];
-    const inserted = await sql<{ model_id: number }>(
+    const inserted = await writeSql<{ model_id: number }>(
+      ctx,
+      "model cards imported",
       `WITH t AS (
          SELECT * FROM unnest($1::int4[], $2::text[], $3::jsonb[], $4::text[]) AS t(version_id, card_arn, content, note)
        ), c AS (

@@ -2,6 +2,10 @@
  * Model registry → model_group / model_version, with lineage to the job and run that produced each
  * version (rules in lineage.ts), then SageMaker model cards (model-cards.ts).
  *
+ * Every listing and describe is optional (lib/sync/degrade.ts): a denied ListModelPackageGroups leaves the
+ * registry as stored and is not called again before its gap's probe; a failing ListModelPackages,
+ * DescribeModelPackage or ListTags is backed off for that group or package alone.
+ *
  * AWS cost per pass: one ListModelPackageGroups page walk, one ListModelPackages walk per group,
  * DescribeModelPackage only for packages not stored yet or whose approval / package status in the
  * List summary differs from the stored one, ListTags only for a group seen for the first time (or
@@ -21,12 +25,13 @@ import {
   type ModelPackageGroupSummary,
   type ModelPackageSummary,
 } from "@aws-sdk/client-sagemaker";
-import { sql } from "@/lib/db";
 import type { SyncContext } from "../context";
+import { guarded, loadBackoffs, SOURCE_WIDE } from "../degrade";
+import { readSql, writeSql } from "../fence";
 import { type JsonValue, toJson } from "./describe-job";
 import { lineageHints, packageFromStored } from "./lineage";
 import { importModelCards } from "./model-cards";
-import { errorMessage, errorName, iso, mapLimit, NOW_UTC } from "./sql";
+import { iso, mapLimit, NOW_UTC } from "./sql";
 
 const CONCURRENCY = 4;
 
@@ -40,17 +45,14 @@ export const approvalStatus = (aws: string | undefined): ApprovalStatus | undefi
   aws ? APPROVAL[aws] : undefined;
 
 export async function syncModelRegistry(ctx: SyncContext): Promise<void> {
+  await loadBackoffs(ctx);
   const changed = new Set<number>();
-  let groups: ModelPackageGroupSummary[];
-  try {
-    groups = await listGroups(ctx);
-  } catch (error) {
-    ctx.log.warn("sagemaker: ListModelPackageGroups failed; model registry not synced", {
-      error: errorMessage(error),
-      errorName: errorName(error),
-    });
-    return;
-  }
+  const listed = await guarded(ctx, { operation: "sagemaker:ListModelPackageGroups", object: SOURCE_WIDE }, () =>
+    listGroups(ctx),
+  );
+  // Not readable now (denied, failing): the stored registry stays as it is; the gap says why.
+  if (!listed.ok) return;
+  const groups = listed.value;
   const stored = await upsertGroups(ctx, groups, changed);
   await linkGroupsByTags(ctx, stored, changed);
   const upserted = new Set<number>();
@@ -106,13 +108,16 @@ async function upsertGroups(
     });
   }
   const list = [...rows.values()];
-  const before = await sql<{ id: number; name: string; pipeline_id: number | null; team_id: number | null }>(
+  const before = await readSql<{ id: number; name: string; pipeline_id: number | null; team_id: number | null }>(
+    ctx,
     "SELECT id, name, pipeline_id, team_id FROM model_group WHERE source_id = $1 AND name = ANY($2::text[])",
     [ctx.source.id, list.map((g) => g.name)],
   );
   const existing = new Map(before.map((r) => [r.name, r]));
   if (list.length > 0) {
-    const written = await sql<{ id: number; name: string }>(
+    const written = await writeSql<{ id: number; name: string }>(
+      ctx,
+      "model groups",
       `INSERT INTO model_group AS g (source_id, name, arn, description, aws_created_at, version, created_at, updated_at)
        SELECT $1, t.name, t.arn, t.description, t.created AT TIME ZONE 'UTC', 1, ${NOW_UTC}, ${NOW_UTC}
        FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS t(name, arn, description, created)
@@ -158,20 +163,17 @@ const TEAM_TAGS = ["stepwise:team", "team", "owner", "owner-team"];
 async function linkGroupsByTags(ctx: SyncContext, groups: Map<string, StoredGroup>, changed: Set<number>) {
   const due = [...groups.values()].filter((g) => g.isNew || (g.pipelineId === null && g.teamId === null));
   const tagged = await mapLimit(due, CONCURRENCY, async (g) => {
-    try {
-      const { Tags = [] } = await ctx.clients.sagemaker.send(
-        new ListTagsCommand({ ResourceArn: g.arn, MaxResults: 100 }),
-        {
-          abortSignal: ctx.signal,
-        },
-      );
-      const tags = new Map(Tags.filter((t) => t.Key && t.Value).map((t) => [t.Key?.toLowerCase(), t.Value ?? ""]));
-      const pick = (keys: string[]) => keys.map((k) => tags.get(k)).find((v) => v !== undefined) ?? null;
-      return { id: g.id, pipeline: pick(PIPELINE_TAGS), team: pick(TEAM_TAGS) };
-    } catch (error) {
-      ctx.log.warn("sagemaker: ListTags of model package group failed", { group: g.name, error: errorMessage(error) });
-      return null;
-    }
+    // Without tags (denied, failing) the group is still linked through lineage (linkGroupsByLineage).
+    const listed = await guarded(ctx, { operation: "sagemaker:ListTags", object: g.arn }, () =>
+      ctx.clients.sagemaker.send(new ListTagsCommand({ ResourceArn: g.arn, MaxResults: 100 }), {
+        abortSignal: ctx.signal,
+      }),
+    );
+    if (!listed.ok) return null;
+    const Tags = listed.value.Tags ?? [];
+    const tags = new Map(Tags.filter((t) => t.Key && t.Value).map((t) => [t.Key?.toLowerCase(), t.Value ?? ""]));
+    const pick = (keys: string[]) => keys.map((k) => tags.get(k)).find((v) => v !== undefined) ?? null;
+    return { id: g.id, pipeline: pick(PIPELINE_TAGS), team: pick(TEAM_TAGS) };
   });
   const rows = tagged.filter((t) => t !== null && (t.pipeline || t.team)) as {
     id: number;
@@ -179,7 +181,9 @@ async function linkGroupsByTags(ctx: SyncContext, groups: Map<string, StoredGrou
     team: string | null;
   }[];
   if (rows.length === 0) return;
-  const updated = await sql<{ id: number }>(
+  const updated = await writeSql<{ id: number }>(
+    ctx,
+    "model groups by tags",
     `WITH t AS (
        SELECT t.id,
          (SELECT p.id FROM pipeline p WHERE p.source_id = $1 AND (p.name = t.pipeline OR p.state_machine_arn = t.pipeline)
@@ -211,9 +215,8 @@ type VersionRow = {
 };
 
 async function syncVersions(ctx: SyncContext, group: StoredGroup, changed: Set<number>, upserted: Set<number>) {
-  let summaries: ModelPackageSummary[];
-  try {
-    summaries = [];
+  const listed = await guarded(ctx, { operation: "sagemaker:ListModelPackages", object: group.name }, async () => {
+    const all: ModelPackageSummary[] = [];
     let NextToken: string | undefined;
     do {
       const page = await ctx.clients.sagemaker.send(
@@ -226,17 +229,16 @@ async function syncVersions(ctx: SyncContext, group: StoredGroup, changed: Set<n
         }),
         { abortSignal: ctx.signal },
       );
-      summaries.push(...(page.ModelPackageSummaryList ?? []));
+      all.push(...(page.ModelPackageSummaryList ?? []));
       NextToken = page.NextToken;
     } while (NextToken);
-  } catch (error) {
-    ctx.log.warn("sagemaker: ListModelPackages failed; group skipped", {
-      group: group.name,
-      error: errorMessage(error),
-    });
-    return;
-  }
-  const known = await sql<{ arn: string; approval_status: string; package_status: string | null }>(
+    return all;
+  });
+  // The group's versions stay as stored; the backoff (or the gap) decides when to ask again.
+  if (!listed.ok) return;
+  const summaries = listed.value;
+  const known = await readSql<{ arn: string; approval_status: string; package_status: string | null }>(
+    ctx,
     "SELECT arn, approval_status, package_status FROM model_version WHERE model_id = $1",
     [group.id],
   );
@@ -251,26 +253,19 @@ async function syncVersions(ctx: SyncContext, group: StoredGroup, changed: Set<n
     );
   });
   const described = await mapLimit(due, CONCURRENCY, async (s): Promise<VersionRow | null> => {
-    try {
-      const d = await ctx.clients.sagemaker.send(
-        new DescribeModelPackageCommand({ ModelPackageName: s.ModelPackageArn }),
-        {
-          abortSignal: ctx.signal,
-        },
-      );
-      return versionRow(ctx, group.id, d);
-    } catch (error) {
-      ctx.log.warn("sagemaker: DescribeModelPackage failed; version skipped", {
-        group: group.name,
-        arn: s.ModelPackageArn,
-        error: errorMessage(error),
-      });
-      return null;
-    }
+    const arn = s.ModelPackageArn as string;
+    const d = await guarded(ctx, { operation: "sagemaker:DescribeModelPackage", object: arn }, () =>
+      ctx.clients.sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn }), {
+        abortSignal: ctx.signal,
+      }),
+    );
+    return d.ok ? versionRow(ctx, group.id, d.value) : null;
   });
   const rows = described.filter((r): r is VersionRow => r !== null);
   if (rows.length === 0) return;
-  const written = await sql<{ id: number }>(
+  const written = await writeSql<{ id: number }>(
+    ctx,
+    `model versions of ${group.name}`,
     `INSERT INTO model_version AS v (model_id, version, arn, approval_status, package_status, description,
        artifact_uri, image, metrics, aws_created_at, created_at, updated_at)
      SELECT t.model_id, t.version, t.arn, t.approval, t.package_status, t.description, t.artifact_uri, t.image,
@@ -346,7 +341,8 @@ function versionRow(ctx: SyncContext, modelId: number, d: DescribeModelPackageOu
  * synced since). Steady state: no version qualifies and this costs one indexed query.
  */
 async function resolveLineage(ctx: SyncContext, upserted: Set<number>, changed: Set<number>) {
-  const candidates = await sql<{ id: number; metrics: JsonValue; artifact_uri: string | null }>(
+  const candidates = await readSql<{ id: number; metrics: JsonValue; artifact_uri: string | null }>(
+    ctx,
     `SELECT mv.id, mv.metrics, mv.artifact_uri FROM model_version mv JOIN model_group g ON g.id = mv.model_id
      WHERE g.source_id = $1 AND (mv.id = ANY($2::int4[]) OR mv.run_id IS NULL
        OR (mv.job_id IS NULL AND mv.metrics->'CustomerMetadataProperties'->>'stepwise:training-job' NOT LIKE '%*%'))`,
@@ -364,7 +360,8 @@ async function resolveLineage(ctx: SyncContext, upserted: Set<number>, changed: 
   const jobs =
     names.length + uris.length === 0
       ? []
-      : await sql<{ id: number; name: string; artifact_uri: string | null; run_id: number | null }>(
+      : await readSql<{ id: number; name: string; artifact_uri: string | null; run_id: number | null }>(
+          ctx,
           `SELECT id, name, artifact_uri, run_id FROM sagemaker_job
            WHERE source_id = $1 AND kind = 'TRAINING' AND (arn = ANY($2::text[]) OR artifact_uri = ANY($3::text[]))
            ORDER BY id`,
@@ -373,7 +370,8 @@ async function resolveLineage(ctx: SyncContext, upserted: Set<number>, changed: 
   const runs =
     executions.length === 0
       ? []
-      : await sql<{ id: number; execution_arn: string }>(
+      : await readSql<{ id: number; execution_arn: string }>(
+          ctx,
           "SELECT id, execution_arn FROM run WHERE execution_arn = ANY($1::text[])",
           [executions],
         );
@@ -389,7 +387,9 @@ async function resolveLineage(ctx: SyncContext, upserted: Set<number>, changed: 
   });
   const due = links.filter((l) => l.jobId !== null || l.runId !== null);
   if (due.length === 0) return;
-  const updated = await sql<{ model_id: number }>(
+  const updated = await writeSql<{ model_id: number }>(
+    ctx,
+    "model version lineage",
     `UPDATE model_version mv SET job_id = COALESCE(t.job_id, mv.job_id), run_id = COALESCE(t.run_id, mv.run_id),
        updated_at = ${NOW_UTC}
      FROM unnest($1::int4[], $2::int4[], $3::int4[]) AS t(id, job_id, run_id)
@@ -402,7 +402,9 @@ async function resolveLineage(ctx: SyncContext, upserted: Set<number>, changed: 
 
 /** A group no tag linked takes the pipeline of its newest version's run, and that pipeline's team. */
 async function linkGroupsByLineage(ctx: SyncContext, changed: Set<number>) {
-  const updated = await sql<{ id: number }>(
+  const updated = await writeSql<{ id: number }>(
+    ctx,
+    "model groups by lineage",
     `WITH x AS (
        SELECT g.id, COALESCE(g.pipeline_id, v.pipeline_id) AS pipeline_id
        FROM model_group g
@@ -429,7 +431,9 @@ async function linkGroupsByLineage(ctx: SyncContext, changed: Set<number>) {
  */
 async function announceGroups(ctx: SyncContext, changed: Set<number>) {
   if (changed.size === 0) return;
-  const rows = await sql<{ id: number; version: number }>(
+  const rows = await writeSql<{ id: number; version: number }>(
+    ctx,
+    "model groups announced",
     `UPDATE model_group SET version = version + 1, updated_at = ${NOW_UTC}
      WHERE id = ANY($1::int4[]) RETURNING id, version`,
     [[...changed]],

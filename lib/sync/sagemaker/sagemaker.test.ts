@@ -289,7 +289,15 @@ describe("jobs of steps", () => {
         await syncJobsForSteps(ctx, input);
       }
     }
-    expect(warnings.some((w) => w.context?.job === "no-such-training-job")).toBe(true);
+    // Logged and given up (the job is gone): the run's other jobs are stored, that one is not asked again.
+    expect(
+      warnings.some((w) => w.context?.object === "no-such-training-job" && w.context?.reason === "not_found"),
+    ).toBe(true);
+    const [gaveUp] = await sql<{ gave_up: boolean }>(
+      "SELECT gave_up_at IS NOT NULL AS gave_up FROM sync_backoff WHERE source_id = $1 AND object = 'no-such-training-job'",
+      [source.id],
+    );
+    expect(gaveUp?.gave_up).toBe(true);
 
     const rows = await prisma.sageMakerJob.findMany({ where: { sourceId: source.id }, orderBy: { id: "asc" } });
     const expected = [...runs.values()].flatMap((r) => r.steps.map((s) => ({ ...s, runId: r.runId })));

@@ -1,12 +1,10 @@
 /**
- * SQL helpers shared by the SageMaker sync. Timestamps: the schema's columns are `timestamp(3)`
- * holding UTC (as Prisma writes them), so values travel as ISO strings cast to timestamptz and are
+ * SQL helpers shared by the SageMaker sync; its writes go through lib/sync/fence.ts (under the source's
+ * lease). Timestamps: the schema's columns are `timestamp(3)` holding UTC (as Prisma writes them), so values travel as ISO strings cast to timestamptz and are
  * converted with AT TIME ZONE 'UTC', independent of the session's TimeZone; reads that need a
  * timestamp in JS select it as ISO text for the same reason.
  */
 import "server-only";
-import type pg from "pg";
-import { pool } from "@/lib/db";
 
 export const NOW_UTC = "(now() AT TIME ZONE 'UTC')";
 export const isoUtc = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -19,22 +17,6 @@ export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** Runs `work` in one transaction on a pooled connection. */
-export async function inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const result = await work(client);
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 /** Maps with at most `limit` calls in flight; results keep the input order. */

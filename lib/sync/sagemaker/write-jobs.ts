@@ -14,11 +14,11 @@
  */
 import "server-only";
 import type pg from "pg";
-import { pool } from "@/lib/db";
 import type { SyncContext } from "../context";
+import { readSql, writeTx } from "../fence";
 import type { JobSnapshot } from "./describe-job";
 import type { SeriesPoint } from "./metric-series";
-import { chunks, inTransaction, iso, NOW_UTC } from "./sql";
+import { chunks, iso, NOW_UTC } from "./sql";
 
 /** Where a job belongs. runId/stepId null = keep whatever link the row already has. */
 export type JobLink = {
@@ -28,11 +28,21 @@ export type JobLink = {
   runStartedAt: Date | null;
 };
 
+/** The per-epoch series layer of a job: its state and backoff (null state: the job kind has none). */
+export type SeriesWrite = {
+  state: "PENDING" | "COMPLETE" | "UNAVAILABLE" | null;
+  reason: string | null;
+  attempts: number;
+  nextAt: Date | null;
+  points: SeriesPoint[] | null;
+};
+
 export type JobWrite = {
   job: JobSnapshot;
   link: JobLink;
-  /** null when the series was not fetched (not a training job) */
+  /** null when the series was not fetched (not a training job, or not available now) */
   points: SeriesPoint[] | null;
+  series: SeriesWrite;
   nextPollAt: Date | null;
 };
 
@@ -61,17 +71,21 @@ const DATA: Cols = [
   ["job_created_at", "timestamptz", (w) => iso(w.job.jobCreatedAt)],
   ["started_at", "timestamptz", (w) => iso(w.job.startedAt)],
   ["ended_at", "timestamptz", (w) => iso(w.job.endedAt)],
+  // What the job panel says about the curves is data too (a change is announced).
+  ["series_state", '"SeriesState"', (w) => w.series.state ?? null],
+  ["series_reason", "text", (w) => w.series.reason ?? null],
 ];
 const LINK: Cols = [
   ["run_id", "int4", (w) => w.link.runId],
   ["step_id", "int4", (w) => w.link.stepId],
 ];
-const ALL: Cols = [
-  ["arn", "text", (w) => w.job.arn],
-  ...DATA,
-  ...LINK,
+// Bookkeeping: written, but a difference alone is no change anyone sees.
+const BOOKKEEPING: Cols = [
   ["next_poll_at", "timestamptz", (w) => iso(w.nextPollAt)],
+  ["series_attempts", "int4", (w) => w.series.attempts ?? 0],
+  ["series_next_at", "timestamptz", (w) => iso(w.series.nextAt)],
 ];
+const ALL: Cols = [["arn", "text", (w) => w.job.arn], ...DATA, ...LINK, ...BOOKKEEPING];
 
 const value = (column: string, type: string) =>
   type === "timestamptz" ? `(t.${column} AT TIME ZONE 'UTC')` : `t.${column}`;
@@ -87,10 +101,12 @@ SELECT $1, ${ALL.map(([c, t]) => value(c, t)).join(", ")}, 1, ${NOW_UTC}
 FROM unnest(${ALL.map(([, t], i) => `$${i + 2}::${t}[]`).join(", ")}) AS t(${ALL.map(([c]) => c).join(", ")})
 ON CONFLICT (arn) DO UPDATE SET
   ${[...DATA, ...LINK].map(([c]) => `${c} = ${excluded(c)}`).join(",\n  ")},
-  next_poll_at = EXCLUDED.next_poll_at,
+  ${BOOKKEEPING.map(([c]) => `${c} = EXCLUDED.${c}`).join(",\n  ")},
   version = j.version + CASE WHEN ${CHANGED} THEN 1 ELSE 0 END,
   synced_at = CASE WHEN ${CHANGED} THEN ${NOW_UTC} ELSE j.synced_at END
-WHERE ${CHANGED} OR j.next_poll_at IS DISTINCT FROM EXCLUDED.next_poll_at
+WHERE ${CHANGED} OR (${BOOKKEEPING.map(([c]) => `j.${c}`).join(", ")}) IS DISTINCT FROM (${BOOKKEEPING.map(
+  ([c]) => `EXCLUDED.${c}`,
+).join(", ")})
 RETURNING j.id, j.arn, j.version, j.run_id`;
 
 const UPSERT_METRICS = `
@@ -139,7 +155,7 @@ type Outcome = { jobId: number; runId: number | null; version: number; changed: 
 export async function writeJobs(ctx: SyncContext, input: JobWrite[]): Promise<Outcome[]> {
   const writes = [...new Map(input.map((w) => [w.job.arn, w])).values()];
   if (writes.length === 0) return [];
-  const outcomes = await inTransaction(async (db) => {
+  const outcomes = await writeTx(ctx, `jobs ${writes.map((w) => w.job.name).join(",")}`.slice(0, 200), async (db) => {
     const arns = writes.map((w) => w.job.arn);
     const before = await db.query<{ id: number; arn: string; version: number; run_id: number | null }>(
       "SELECT id, arn, version, run_id FROM sagemaker_job WHERE arn = ANY($1::text[])",
@@ -228,7 +244,8 @@ async function writePoints(
 async function announce(ctx: SyncContext, outcomes: (Outcome & { metricsChanged: boolean })[]): Promise<void> {
   const relevant = outcomes.filter((o) => o.runId !== null && (o.changed || o.metricsChanged));
   if (relevant.length === 0) return;
-  const { rows } = await pool.query<{ id: number; public_id: string }>(
+  const rows = await readSql<{ id: number; public_id: string }>(
+    ctx,
     "SELECT id, public_id FROM run WHERE id = ANY($1::int4[])",
     [[...new Set(relevant.map((o) => o.runId))]],
   );

@@ -1,16 +1,16 @@
 /**
  * EventBridge push endpoint (an API destination with a header secret). The one route outside login: it has
  * its own secret, `x-stepwise-ingest-secret`, compared in constant time to EVENTBRIDGE_SECRET; with no
- * secret configured the route does not exist (404). Accepts one event or an array of them.
+ * secret configured the route does not exist (404). Accepts one event or an array of them, stores them in
+ * the queue in one statement and answers 202 at once; the sync worker holding the event's source handles
+ * them (lib/sync/eventbridge.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { badRequest, errorResponse, notFound, unauthorized } from "@/lib/errors";
 import { logger } from "@/lib/log";
-import { ingestEvents, parseIngestBody } from "@/lib/sync/eventbridge";
+import { parseIngestBody, queueEvents } from "@/lib/sync/eventbridge";
 
 export const dynamic = "force-dynamic";
-
-const json = (status: number, body: unknown) =>
-  Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
 /** Constant-time comparison that does not leak the secret's length either (both sides hashed first). */
 function secretMatches(given: string | null, expected: string): boolean {
@@ -22,25 +22,29 @@ function secretMatches(given: string | null, expected: string): boolean {
 
 export async function POST(request: Request) {
   const secret = process.env.EVENTBRIDGE_SECRET;
-  if (!secret) return json(404, { error: "not found" });
+  if (!secret) return errorResponse(notFound());
   if (!secretMatches(request.headers.get("x-stepwise-ingest-secret"), secret)) {
-    return json(401, { error: "invalid or missing x-stepwise-ingest-secret" });
+    return errorResponse(unauthorized("Invalid or missing x-stepwise-ingest-secret."));
   }
   let text: string;
   try {
     text = await request.text();
   } catch {
-    return json(400, { error: "unreadable body" });
+    return errorResponse(badRequest("Unreadable body."));
   }
   const parsed = parseIngestBody(text);
-  if ("error" in parsed) return json(400, { error: parsed.error });
+  if ("error" in parsed) return errorResponse(badRequest(parsed.error));
   try {
-    const results = await ingestEvents(parsed.events);
-    // A transient failure asks EventBridge to deliver again (handled events are skipped as duplicates).
-    const failed = results.some((r) => r.outcome === "failed");
-    return json(failed ? 503 : 200, { results });
+    return Response.json(
+      { results: await queueEvents(parsed.events) },
+      { status: 202, headers: { "Cache-Control": "no-store" } },
+    );
   } catch (error) {
+    // The queue is unreachable: EventBridge delivers again (queued events are then duplicates).
     logger.error({ error: error instanceof Error ? error.message : String(error) }, "eventbridge ingest failed");
-    return json(503, { error: "temporarily unavailable" });
+    return Response.json(
+      { error: { code: "unavailable", message: "Temporarily unavailable; deliver again." } },
+      { status: 503, headers: { "Cache-Control": "no-store", "Retry-After": "5" } },
+    );
   }
 }
