@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { Logo } from "@/components/ui/logo";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { oidcSettings } from "@/lib/auth/config";
-import { getCurrentSession } from "@/lib/auth/current";
+import { getPrincipal } from "@/lib/auth/current";
 import styles from "../auth.module.css";
 import { SignInButton } from "./sign-in-button";
 
@@ -28,7 +28,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const error = first(params.error);
   const signedOut = first(params.signedOut) !== undefined;
 
-  if (!error && !signedOut && (await getCurrentSession())) redirect(callbackPath);
+  if (!error && !signedOut && (await getPrincipal())) redirect(callbackPath);
 
   const settings = oidcSettings();
   return (

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import { listAuditEntries } from "@/lib/audit/log";
 import { requirePrincipal } from "@/lib/auth/current";
-import { listSessions } from "@/lib/auth/session";
+import { listAllSessions, listAuditLog } from "@/lib/dal/account";
 import { revokeSessionAction } from "./actions";
 import styles from "./audit.module.css";
 
@@ -37,7 +36,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   }
   const params = await searchParams;
   const action = typeof params.action === "string" && params.action.length <= 64 ? params.action : undefined;
-  const [sessions, entries] = await Promise.all([listSessions(), listAuditEntries({ limit: 200, action })]);
+  const [sessions, entries] = await Promise.all([listAllSessions(), listAuditLog({ limit: 200, action })]);
 
   return (
     <>

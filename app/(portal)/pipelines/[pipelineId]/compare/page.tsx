@@ -5,9 +5,9 @@ import { CompareTable } from "@/components/pipeline/compare-table";
 import { formatDuration, formatTime, formatValue } from "@/components/pipeline/format";
 import styles from "@/components/pipeline/pipeline.module.css";
 import { StatusBadge } from "@/components/pipeline/status-badge";
+import { compareRuns, getPipeline } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { durationRow, hyperParameterRows, inputRows, metricRows, stepRows } from "@/lib/pipelines/compare";
-import { compareRuns, getPipeline } from "@/lib/pipelines/queries";
 import { CompareSelection, PipelineIdParams, type RunStatus } from "@/lib/pipelines/schema";
 
 export const dynamic = "force-dynamic";
