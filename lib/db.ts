@@ -15,7 +15,7 @@ const holder = globalThis as typeof globalThis & { __stepwiseDb?: Db };
  * connection and a CPU indefinitely; the sync process (STEPWISE_DB_ROLE=sync, set by scripts/sync.ts) uses
  * SYNC_STATEMENT_TIMEOUT_MS, default none, for its bulk writes. Migrations use their own connection.
  */
-export function statementTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export function statementTimeoutMs(env: Record<string, string | undefined> = process.env): number {
   const sync = env.STEPWISE_DB_ROLE === "sync";
   const raw = sync ? env.SYNC_STATEMENT_TIMEOUT_MS : env.DATABASE_STATEMENT_TIMEOUT_MS;
   const value = raw === undefined || raw === "" ? (sync ? 0 : 15_000) : Number(raw);

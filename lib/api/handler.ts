@@ -26,6 +26,7 @@ import { AppError, badRequest, errorResponse, forbidden } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { findNul, readBodyText } from "./body";
+import { type ExpensiveRead, withSlot } from "./limits";
 import { databaseOverload } from "./overload";
 
 export type Scope = "read" | "write";
@@ -52,6 +53,8 @@ export type ApiConfig<PS, QS, BS> = {
   body?: BS;
   /** Audit action for writes, e.g. "team.update"; default "<METHOD> <path>". */
   action?: string;
+  /** An expensive read: at most N in flight per user on this instance, the next one gets 429 (lib/api/limits.ts). */
+  limit?: ExpensiveRead;
 };
 
 /** Next's second route-handler argument (params is a Promise in Next 15+). */
@@ -160,23 +163,28 @@ export function withApi<
       }
       const parsedBody = parseWith(config.body as BS, body, "body");
 
-      const result = await handler({
+      const context = {
         request,
         principal,
         params,
         query,
         body: parsedBody,
-        auditTarget: (t) => {
+        auditTarget: (t: AuditTarget) => {
           target = t;
         },
-      });
+      };
+      const result = config.limit
+        ? await withSlot(config.limit, principal, () => handler(context))
+        : await handler(context);
       if (isWrite) await audit("ok");
       const response = result instanceof Response ? result : Response.json(result ?? null);
       if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
       return response;
     } catch (error) {
       if (error instanceof AppError) {
-        if (error.code === "forbidden") await audit("denied", { reason: error.message });
+        if (error.code === "forbidden" || error.code === "too_many_requests") {
+          await audit("denied", { reason: error.message });
+        }
         else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
         return errorResponse(error);
       }

@@ -7,14 +7,16 @@ import { AppError, unavailable } from "@/lib/errors";
 
 const QUERY_CANCELED = "57014";
 
+/**
+ * The SQLSTATE of a database error: pg puts it in `code`; Prisma's driver adapter wraps it as
+ * `meta.driverAdapterError.cause.originalCode` under its own code (P2010).
+ */
 function sqlState(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let i = 0; i < 4 && current && typeof current === "object"; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+  if (!error || typeof error !== "object") return undefined;
+  const e = error as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  const wrapped = e.meta?.driverAdapterError?.cause?.originalCode;
+  if (typeof wrapped === "string") return wrapped;
+  return typeof e.code === "string" ? e.code : undefined;
 }
 
 export function databaseOverload(error: unknown): AppError | null {
