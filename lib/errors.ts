@@ -65,6 +65,7 @@ export function errorResponse(error: AppError, init: ResponseInit = {}): Respons
   const headers = new Headers(init.headers);
   headers.set("Cache-Control", "no-store");
   if (error.code === "unauthorized") headers.set("WWW-Authenticate", 'Bearer realm="stepwise"');
-  if (error.retryAfterSeconds !== undefined) headers.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
+  if (error.retryAfterSeconds !== undefined)
+    headers.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return Response.json(body, { ...init, status: error.status, headers });
 }

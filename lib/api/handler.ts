@@ -55,6 +55,11 @@ export type ApiConfig<PS, QS, BS> = {
   action?: string;
   /** An expensive read: at most N in flight per user on this instance, the next one gets 429 (lib/api/limits.ts). */
   limit?: ExpensiveRead;
+  /**
+   * False for requests a page makes on its own (the live stream): they do not count as the user's
+   * activity, so they never slide the session's idle expiry. Default true.
+   */
+  activity?: boolean;
 };
 
 /** Next's second route-handler argument (params is a Promise in Next 15+). */
@@ -127,7 +132,7 @@ export function withApi<
       });
 
     try {
-      const auth = await authenticateRequest(request);
+      const auth = await authenticateRequest(request, { touch: config.activity ?? true });
       if (!auth.ok) {
         await recordAudit({
           actor: auth.audit.userId ? { id: auth.audit.userId, email: null } : null,
@@ -184,8 +189,7 @@ export function withApi<
       if (error instanceof AppError) {
         if (error.code === "forbidden" || error.code === "too_many_requests") {
           await audit("denied", { reason: error.message });
-        }
-        else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
+        } else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
         return errorResponse(error);
       }
       const mapped = databaseOverload(error);

@@ -76,7 +76,9 @@ describe("request bodies", () => {
     );
     expect(inPath.status).toBe(400);
     const read = withApi({ scope: "read" }, async () => ({ ok: true }));
-    const inQuery = await read(new Request(`${BASE}/api/v1/x?q=%00`, { headers: { authorization: `Bearer ${token}` } }));
+    const inQuery = await read(
+      new Request(`${BASE}/api/v1/x?q=%00`, { headers: { authorization: `Bearer ${token}` } }),
+    );
     expect(inQuery.status).toBe(400);
   });
 });

@@ -68,9 +68,7 @@ describe("session lookup", () => {
     for (let t = T0; t < T0 + HOUR; t += 15 * 60_000) {
       expect(await findActiveSession(s.token, { now: t, touch: false })).not.toBeNull();
     }
-    expect((await prisma.session.findUniqueOrThrow({ where: { id: s.session.id } })).expires.getTime()).toBe(
-      T0 + HOUR,
-    );
+    expect((await prisma.session.findUniqueOrThrow({ where: { id: s.session.id } })).expires.getTime()).toBe(T0 + HOUR);
     expect(await findActiveSession(s.token, { now: T0 + HOUR, touch: false })).toBeNull();
   });
 

@@ -62,10 +62,10 @@ export async function authenticate(
 const byRequest = new WeakMap<Request, Promise<Authentication>>();
 
 /** The caller of a route handler, resolved once per Request object. */
-export function authenticateRequest(request: Request): Promise<Authentication> {
+export function authenticateRequest(request: Request, options: FindSessionOptions = {}): Promise<Authentication> {
   let result = byRequest.get(request);
   if (!result) {
-    result = authenticate(credentialsFromHeaders(request.headers));
+    result = authenticate(credentialsFromHeaders(request.headers), options);
     byRequest.set(request, result);
   }
   return result;

@@ -2,8 +2,9 @@
  * Prometheus metrics of the sync (text exposition). Needs `Authorization: Bearer <METRICS_TOKEN>` or a
  * logged-in session; with neither configured nor present it answers 401.
  */
-import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/session";
+
 import { metricsTokenMatches } from "@/lib/auth/metrics-token";
+import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/session";
 import { queryCount } from "@/lib/db";
 import { liveStats } from "@/lib/live/hub";
 import { logger } from "@/lib/log";
