@@ -72,6 +72,11 @@ export function proxy(request: NextRequest) {
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, https);
 
+  // Next's internal error entry, asked for directly: a plain 404 rather than the error page's 500.
+  if (pathname === "/_global-error") {
+    return secure(new NextResponse("Not found", { status: 404 }), csp, https);
+  }
+
   if (crossSiteAction(request)) {
     const body = { error: { code: "forbidden", message: "Cross-site request refused." } };
     return secure(NextResponse.json(body, { status: 403, headers: { "Cache-Control": "no-store" } }), csp, https);

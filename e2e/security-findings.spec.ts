@@ -7,6 +7,7 @@
  */
 import { request as apiRequest, expect, type Page, type Request, test } from "@playwright/test";
 import { baseURL } from "../playwright.config";
+import { NO_SESSION } from "./support/login";
 
 type PipelineList = { pipelines: { id: number; name: string }[] };
 type RunList = { runs: { publicId: string; name: string }[] };
@@ -61,7 +62,7 @@ test.describe("finding 1: forged session cookie on client navigations and prefet
     expect(navigation, "the click made a client navigation request").toBeTruthy();
     if (!navigation) return;
 
-    const anonymous = await apiRequest.newContext({ baseURL });
+    const anonymous = await apiRequest.newContext({ baseURL, storageState: NO_SESSION });
     const forged = await anonymous.get(navigation.url(), {
       headers: replayHeaders(navigation, "stepwise.session=forged"),
       maxRedirects: 0,
@@ -80,7 +81,7 @@ test.describe("finding 1: forged session cookie on client navigations and prefet
     const pipeline = await pipelineWithRuns(page);
     const run = pipeline.runs[0];
     if (!run) throw new Error("no run");
-    const anonymous = await apiRequest.newContext({ baseURL });
+    const anonymous = await apiRequest.newContext({ baseURL, storageState: NO_SESSION });
     // What the router sends to prefetch a link's <head> (Next 16): a "metadata-only" state tree.
     const metadataOnly = encodeURIComponent(JSON.stringify(["", {}, null, "metadata-only"]));
     const headers = {

@@ -1,9 +1,12 @@
 /**
  * EventBridge push endpoint (an API destination with a header secret). The one route outside login: it has
  * its own secret, `x-stepwise-ingest-secret`, compared in constant time to EVENTBRIDGE_SECRET; with no
- * secret configured the route does not exist (404). Accepts one event or an array of them.
+ * secret configured the route does not exist (404). Accepts one event or an array of them; a body over
+ * MAX_BODY_BYTES (1 MiB) is refused with 413 (lib/api/body.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { readBodyText } from "@/lib/api/body";
+import { AppError, errorResponse } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { ingestEvents, parseIngestBody } from "@/lib/sync/eventbridge";
 
@@ -28,8 +31,9 @@ export async function POST(request: Request) {
   }
   let text: string;
   try {
-    text = await request.text();
-  } catch {
+    text = await readBodyText(request);
+  } catch (error) {
+    if (error instanceof AppError) return errorResponse(error);
     return json(400, { error: "unreadable body" });
   }
   const parsed = parseIngestBody(text);
