@@ -16,6 +16,19 @@ test.describe("login", () => {
       await expect(page.getByTestId("user-slot")).toContainText("Ben Okafor");
     });
 
+    test("a login whose e-mail address the IdP has not verified is refused, and leaves no session", async ({
+      page,
+    }) => {
+      await page.goto("/models");
+      await page.waitForURL(/\/interaction\//);
+      await fillIdpLogin(page, "eve@stepwise.local");
+      await page.waitForURL(/\/login\?error=EmailNotVerified/);
+      await expect(page.getByRole("alert")).toContainText("has not verified your e-mail address");
+      const cookies = await page.context().cookies(baseURL);
+      expect(cookies.find((c) => c.name.endsWith("stepwise.session"))).toBeUndefined();
+      expect((await page.request.get("/api/v1/me")).status()).toBe(401);
+    });
+
     test("a wrong password is refused by the IdP", async ({ page }) => {
       await page.goto("/pipelines");
       await page.waitForURL(/\/interaction\//);
@@ -56,7 +69,13 @@ test.describe("login", () => {
       await page.screenshot({ path: "test-results/screens/idp-login-page.png", fullPage: true });
     });
 
-    for (const target of ["https://evil.example/phish", "%2F%2Fevil.example"]) {
+    // Issue #14: "/.//evil.example" and "/%2e//evil.example" only become "//evil.example" once normalised.
+    for (const target of [
+      "https://evil.example/phish",
+      "%2F%2Fevil.example",
+      "/.//evil.example",
+      "/%2e//evil.example",
+    ]) {
       test(`an off-site callbackUrl (${target}) is refused through the whole flow`, async ({ page }) => {
         await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
         await page.waitForURL(/\/interaction\//);

@@ -204,7 +204,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
         claims: () => ({
           sub,
           email: user.email,
-          email_verified: true,
+          email_verified: user.emailVerified ?? true,
           name: user.name,
           preferred_username: user.email.split("@")[0],
           groups: user.groups,

@@ -20,6 +20,8 @@ const ERRORS: Record<string, string> = {
   OAuthSignin: "Could not start sign-in with the identity provider. Try again.",
   Callback: "Sign-in did not complete. Try again.",
   SessionRequired: "Sign in to continue.",
+  EmailNotVerified:
+    "Your identity provider has not verified your e-mail address, and Stepwise only signs in verified addresses. Ask your administrator.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
