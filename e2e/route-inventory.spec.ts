@@ -166,7 +166,7 @@ const ROUTES: Record<string, Entry> = {
   "/(portal)/admin/audit/page": {
     kind: "page",
     guard: "session + admin (lib/dal/account; others see a notice)",
-    statements: 4,
+    statements: 5,
   },
 
   // ── route handlers: withApi (session or token, checked in Postgres) → 401 JSON ──
@@ -341,6 +341,12 @@ const ACTIONS: Record<
   revokeSessionAction: {
     guard: "withAction + admin",
     args: (_s, v) => [{ sessionId: v.sessionId }],
+    write: "admin-write",
+    visible: false,
+  },
+  setFourEyesAction: {
+    guard: "withAction + admin (audited setting)",
+    args: () => [{ fourEyes: "off" }],
     write: "admin-write",
     visible: false,
   },
@@ -1013,6 +1019,8 @@ test("nothing the hostile requests aimed at changed", async () => {
   expect(token?.revoked_at, "the token targeted by revokeTokenAction is not revoked").toBeNull();
   const [team] = await sql<{ name: string }>(`SELECT name FROM team WHERE slug = $1`, [ctx.samples.team]);
   expect(team?.name).not.toContain("Hijacked");
+  const [fourEyes] = await sql<{ value: unknown }>(`SELECT value FROM app_setting WHERE key = 'model_card.four_eyes'`);
+  expect(fourEyes?.value ?? true, "setFourEyesAction did not turn four eyes off").toBe(true);
 });
 
 /** Statements the app issued for `request`, from its own counter (minus what reading the counter costs). */

@@ -4,6 +4,7 @@
  */
 import "server-only";
 import { notFound } from "next/navigation";
+import { listSettings } from "@/lib/admin/settings";
 import { listAuditEntries } from "@/lib/audit/log";
 import type { Principal } from "@/lib/auth/principal";
 import { listSessions } from "@/lib/auth/session";
@@ -26,4 +27,9 @@ export const listAllSessions = guardedFor(async (principal) => {
 export const listAuditLog = guardedFor(async (principal, options: { limit: number; action?: string }) => {
   assertAdmin(principal);
   return listAuditEntries(options);
+});
+
+export const listAdminSettings = guardedFor(async (principal) => {
+  assertAdmin(principal);
+  return listSettings();
 });
