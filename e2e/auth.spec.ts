@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { request as apiRequest, expect, test } from "@playwright/test";
+import pg from "pg";
 import { baseURL } from "../playwright.config";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { e2eEnv } from "./support/env";
 import { BEN, CLEO, fillIdpLogin, NO_SESSION, sessionCookie, signInAs } from "./support/login";
 
 test.describe("login", () => {
@@ -207,5 +210,34 @@ test.describe("ending sessions", () => {
     await expect(page.getByTestId("audit-row")).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Audit log" })).toHaveCount(0);
     await context.close();
+  });
+});
+
+test.describe("client addresses", () => {
+  test.use({ storageState: NO_SESSION });
+
+  test("audit rows record the TCP peer, not an X-Forwarded-For the client wrote (no trusted proxy)", async () => {
+    const agent = `e2e-xff-${randomUUID()}`;
+    const response = await fetch(`${baseURL}/api/v1/me`, {
+      headers: {
+        "user-agent": agent,
+        cookie: "stepwise.session=forged",
+        "x-forwarded-for": "1.2.3.4",
+        "x-real-ip": "1.2.3.4",
+        "x-stepwise-peer": "5.6.7.8",
+        "x-stepwise-forwarded-for": "5.6.7.8",
+      },
+    });
+    expect(response.status).toBe(401);
+    const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ ip: string | null }>("SELECT ip FROM audit_log WHERE user_agent = $1", [
+        agent,
+      ]);
+      expect(rows).toEqual([{ ip: "127.0.0.1" }]);
+    } finally {
+      await client.end();
+    }
   });
 });

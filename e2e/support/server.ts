@@ -25,6 +25,9 @@ env.LOG_LEVEL ??= "warn";
 // Machine credentials the specs use: /api/metrics (statement counts) and the EventBridge ingest route.
 env.METRICS_TOKEN ??= randomBytes(24).toString("base64url");
 env.EVENTBRIDGE_SECRET ??= randomBytes(24).toString("base64url");
+// Every spec comes from 127.0.0.1, and the route inventory alone refuses a thousand credentials a
+// minute: audit them all here (the per-address limit itself is tested in lib/audit/failed-credentials.test.ts).
+env.AUDIT_FAILED_PER_MINUTE ??= "100000";
 env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${port}`);
 await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
 await mkdir(env.STEPWISE_DATA_DIR, { recursive: true });

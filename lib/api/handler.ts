@@ -9,7 +9,8 @@
  *  4. errors — AppError → its status and `{ "error": { "code", "message" } }`;
  *     a statement cancelled by statement_timeout → 503 with Retry-After;
  *     anything else → 500 with a generic message, logged with context;
- *  5. audit — every write (ok / denied / failed) and every refused credential.
+ *  5. audit — every write (ok / denied / failed) and every refused credential (the latter at most
+ *     AUDIT_FAILED_PER_MINUTE per source address, lib/audit/failed-credentials.ts).
  * Plain Request in, Response out, so tests call route exports directly.
  */
 import "server-only";
@@ -17,6 +18,7 @@ import "server-only";
 export { authenticateRequest } from "@/lib/auth/authenticate";
 
 import type { z } from "zod";
+import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { type AuditOutcome, recordAudit } from "@/lib/audit/log";
 import { authenticateRequest } from "@/lib/auth/authenticate";
 import { appOrigin } from "@/lib/auth/config";
@@ -134,7 +136,7 @@ export function withApi<
     try {
       const auth = await authenticateRequest(request, { touch: config.activity ?? true });
       if (!auth.ok) {
-        await recordAudit({
+        await recordFailedCredential({
           actor: auth.audit.userId ? { id: auth.audit.userId, email: null } : null,
           via: auth.audit.tokenId ? `token:${auth.audit.tokenId}` : "anonymous",
           action: "api.unauthorized",

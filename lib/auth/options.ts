@@ -7,6 +7,7 @@
 import "server-only";
 import type { AuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
+import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { recordAudit } from "@/lib/audit/log";
 import { prismaAdapter } from "./adapter";
 import { sameOriginRedirect } from "./callback-url";
@@ -102,7 +103,7 @@ export function authOptions(): AuthOptions {
         const reason = loginRefusal(profile as Record<string, unknown> | undefined);
         if (!reason) return true;
         const email = typeof profile?.email === "string" ? profile.email.toLowerCase() : null;
-        await recordAudit({
+        await recordFailedCredential({
           actor: null,
           via: "idp",
           action: "auth.login",
@@ -138,7 +139,7 @@ export function authOptions(): AuthOptions {
         const message = metadata instanceof Error ? metadata.message : describeAuthError(metadata);
         console.error(`[auth] ${code}: ${message}`);
         if (/CALLBACK|SIGNIN|OAUTH/.test(code)) {
-          void recordAudit({
+          void recordFailedCredential({
             actor: null,
             via: "idp",
             action: "auth.login",

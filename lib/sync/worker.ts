@@ -10,6 +10,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import pg from "pg";
+import { createRetentionHook } from "@/lib/audit/retention";
 import { pool as defaultPool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { logger as baseLogger, type Logger, toSyncLogger } from "@/lib/log";
@@ -98,6 +99,8 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
   const db = ownPool ?? defaultPool;
   const stopping = new AbortController();
   const held = new Set<string>();
+  // ── retention (issue #14, lib/audit/retention.ts): run by a worker that holds a lease, hourly ──
+  const retention = createRetentionHook({ db, log });
   let wake: (() => void) | undefined;
   let releaseOnStop = true;
 
@@ -167,6 +170,7 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
           }
         }
         await Promise.all(mine.map((source) => passFor(source)));
+        if (mine.length > 0 && !stopping.signal.aborted) await retention.maybeRun();
       } catch (error) {
         if (!stopping.signal.aborted) log.error({ error: errorMessage(error) }, "sync tick failed");
       }
