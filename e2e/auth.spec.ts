@@ -26,7 +26,7 @@ test.describe("login", () => {
       await page.waitForURL(/\/interaction\//);
       await fillIdpLogin(page, "eve@stepwise.local");
       await page.waitForURL(/\/login\?error=EmailNotVerified/);
-      await expect(page.getByRole("alert")).toContainText("has not verified your e-mail address");
+      await expect(page.getByText("has not verified your e-mail address")).toBeVisible();
       const cookies = await page.context().cookies(baseURL);
       expect(cookies.find((c) => c.name.endsWith("stepwise.session"))).toBeUndefined();
       expect((await page.request.get("/api/v1/me")).status()).toBe(401);
