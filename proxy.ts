@@ -5,12 +5,16 @@
  *    referrer policy, HSTS behind TLS;
  *  - a fast gate: no session cookie → pages redirect to /login carrying the exact
  *    path + query as callbackUrl; API calls without cookie or bearer token get a
- *    401 JSON (through /api/v1/unauthenticated, which audits it), never a redirect.
- * The gate only checks presence; the database check happens in the portal layout
- * (lib/auth/current.ts), withApi (lib/api/handler.ts) and withAction.
+ *    401 JSON (through /api/v1/unauthenticated, which audits it), never a redirect;
+ *  - server actions (POST with a Next-Action header) from another site → 403 JSON
+ *    (Next.js itself would refuse them with a 500).
+ * That is all it does. It only checks a cookie's presence, which proves nothing:
+ * the guard is where data is read — lib/dal for pages and metadata, withApi for
+ * route handlers, withAction for server actions — each asking lib/auth for the
+ * principal verified in Postgres (ARCHITECTURE.md, "Authentication where data is read").
  */
 import { type NextRequest, NextResponse } from "next/server";
-import { cookieNames, PATH_HEADER } from "@/lib/auth/config";
+import { appOrigin, cookieNames, PATH_HEADER } from "@/lib/auth/config";
 
 const PUBLIC = [/^\/api\/health$/, /^\/api\/auth(\/|$)/, /^\/login$/, /^\/api\/ingest\/eventbridge$/];
 
@@ -41,6 +45,25 @@ function secure(response: NextResponse, csp: string, https: boolean): NextRespon
   return response;
 }
 
+/** A server action whose Origin (or, without one, Sec-Fetch-Site) says another site sent it. */
+function crossSiteAction(request: NextRequest): boolean {
+  if (request.method !== "POST" || !request.headers.has("next-action")) return false;
+  const origin = request.headers.get("origin");
+  if (origin) {
+    const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+    const own = new Set([request.nextUrl.origin, appOrigin()]);
+    let originHost: string | null = null;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      return true;
+    }
+    return !own.has(origin) && originHost !== host;
+  }
+  const site = request.headers.get("sec-fetch-site");
+  return Boolean(site && site !== "same-origin" && site !== "none");
+}
+
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const https =
@@ -48,6 +71,16 @@ export function proxy(request: NextRequest) {
     request.nextUrl.protocol === "https:";
   const nonce = btoa(crypto.randomUUID());
   const csp = contentSecurityPolicy(nonce, https);
+
+  // Next's internal error entry, asked for directly: a plain 404 rather than the error page's 500.
+  if (pathname === "/_global-error") {
+    return secure(new NextResponse("Not found", { status: 404 }), csp, https);
+  }
+
+  if (crossSiteAction(request)) {
+    const body = { error: { code: "forbidden", message: "Cross-site request refused." } };
+    return secure(NextResponse.json(body, { status: 403, headers: { "Cache-Control": "no-store" } }), csp, https);
+  }
 
   const isPublic = PUBLIC.some((pattern) => pattern.test(pathname));
   if (!isPublic) {

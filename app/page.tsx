@@ -1,5 +1,9 @@
 import { redirect } from "next/navigation";
+import { requirePrincipal } from "@/lib/auth/current";
 
-export default function Home() {
+export const dynamic = "force-dynamic";
+
+export default async function Home() {
+  await requirePrincipal();
   redirect("/pipelines");
 }

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { request as apiRequest, expect, test } from "@playwright/test";
+import pg from "pg";
 import { baseURL } from "../playwright.config";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { e2eEnv } from "./support/env";
 import { BEN, CLEO, fillIdpLogin, NO_SESSION, sessionCookie, signInAs } from "./support/login";
 
 test.describe("login", () => {
@@ -14,6 +17,19 @@ test.describe("login", () => {
       await page.waitForURL(`${baseURL}/models?x=1&tab=graph#step=Train`);
       await expect(page.getByRole("heading", { level: 1, name: "Models" })).toBeVisible();
       await expect(page.getByTestId("user-slot")).toContainText("Ben Okafor");
+    });
+
+    test("a login whose e-mail address the IdP has not verified is refused, and leaves no session", async ({
+      page,
+    }) => {
+      await page.goto("/models");
+      await page.waitForURL(/\/interaction\//);
+      await fillIdpLogin(page, "eve@stepwise.local");
+      await page.waitForURL(/\/login\?error=EmailNotVerified/);
+      await expect(page.getByText("has not verified your e-mail address")).toBeVisible();
+      const cookies = await page.context().cookies(baseURL);
+      expect(cookies.find((c) => c.name.endsWith("stepwise.session"))).toBeUndefined();
+      expect((await page.request.get("/api/v1/me")).status()).toBe(401);
     });
 
     test("a wrong password is refused by the IdP", async ({ page }) => {
@@ -56,7 +72,13 @@ test.describe("login", () => {
       await page.screenshot({ path: "test-results/screens/idp-login-page.png", fullPage: true });
     });
 
-    for (const target of ["https://evil.example/phish", "%2F%2Fevil.example"]) {
+    // Issue #14: "/.//evil.example" and "/%2e//evil.example" only become "//evil.example" once normalised.
+    for (const target of [
+      "https://evil.example/phish",
+      "%2F%2Fevil.example",
+      "/.//evil.example",
+      "/%2e//evil.example",
+    ]) {
       test(`an off-site callbackUrl (${target}) is refused through the whole flow`, async ({ page }) => {
         await page.goto(`/login?callbackUrl=${encodeURIComponent(target)}`);
         await page.waitForURL(/\/interaction\//);
@@ -188,5 +210,34 @@ test.describe("ending sessions", () => {
     await expect(page.getByTestId("audit-row")).toHaveCount(0);
     await expect(page.getByRole("link", { name: "Audit log" })).toHaveCount(0);
     await context.close();
+  });
+});
+
+test.describe("client addresses", () => {
+  test.use({ storageState: NO_SESSION });
+
+  test("audit rows record the TCP peer, not an X-Forwarded-For the client wrote (no trusted proxy)", async () => {
+    const agent = `e2e-xff-${randomUUID()}`;
+    const response = await fetch(`${baseURL}/api/v1/me`, {
+      headers: {
+        "user-agent": agent,
+        cookie: "stepwise.session=forged",
+        "x-forwarded-for": "1.2.3.4",
+        "x-real-ip": "1.2.3.4",
+        "x-stepwise-peer": "5.6.7.8",
+        "x-stepwise-forwarded-for": "5.6.7.8",
+      },
+    });
+    expect(response.status).toBe(401);
+    const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ ip: string | null }>("SELECT ip FROM audit_log WHERE user_agent = $1", [
+        agent,
+      ]);
+      expect(rows).toEqual([{ ip: "127.0.0.1" }]);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -2,9 +2,11 @@
  * Live updates end to end: Postgres commit → NOTIFY → the instance's LISTEN
  * connection → SSE → the browser's DOM; surviving a killed LISTEN connection;
  * crossing to a second app instance; no leaked listeners or sockets after
- * thousands of streams; streams closed when the session ends.
+ * thousands of streams; streams closed when the session ends; 500 streams of one
+ * session refused past the per-user cap while other users' streams work.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, type Page, test } from "@playwright/test";
 import pg from "pg";
@@ -167,22 +169,45 @@ test("thousands of streams opened and dropped leave no listener or socket behind
   const baseline = { listeners: await metrics(), sockets: sockets() };
   expect(Number.isNaN(baseline.listeners)).toBe(false);
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-  const openAndDrop = () =>
+  const statuses = new Map<number, number>();
+  /** Opens a stream; resolves once it is flowing (then drops it, unless held) or refused (429). */
+  const openAndDrop = (hold?: http.ClientRequest[]) =>
     new Promise<void>((resolve, reject) => {
       const request = http.get(
         { host: "127.0.0.1", port: url.port, path: `/api/live?topics=run:leak${unique()},pipelines`, headers, agent },
         (response) => {
-          if (response.statusCode !== 200) return reject(new Error(`status ${response.statusCode}`));
+          const status = response.statusCode ?? 0;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          // Past the per-user cap (20) a stream is refused with 429: that must leave nothing behind either.
+          if (status === 429) {
+            response.resume();
+            return response.once("end", resolve);
+          }
+          if (status !== 200) return reject(new Error(`status ${status}`));
           response.once("data", () => {
-            request.destroy();
+            if (hold) hold.push(request);
+            else request.destroy();
             resolve();
           });
         },
       );
       request.on("error", (error) => (request.destroyed ? resolve() : reject(error)));
     });
-  for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 200 }, openAndDrop));
+  // 2,000 streams opened and dropped; every tenth round holds 20 open and has 30 more refused meanwhile.
+  for (let round = 0; round < 100; round++) {
+    if (round % 10 === 9) {
+      const held: http.ClientRequest[] = [];
+      // Until 20 are held (streams dropped a moment ago may still count): then every further one is refused.
+      while (held.length < 20) await openAndDrop(held);
+      await Promise.all(Array.from({ length: 30 }, () => openAndDrop()));
+      for (const request of held) request.destroy();
+    } else {
+      await Promise.all(Array.from({ length: 20 }, () => openAndDrop()));
+    }
+  }
   agent.destroy();
+  expect(statuses.get(200) ?? 0).toBeGreaterThanOrEqual(1_500);
+  expect(statuses.get(429) ?? 0).toBeGreaterThanOrEqual(300);
 
   await expect.poll(metrics, { timeout: 30_000 }).toBe(baseline.listeners);
   await expect.poll(sockets, { timeout: 30_000 }).toBeLessThanOrEqual(baseline.sockets + 2);
@@ -198,4 +223,64 @@ test("signing out everywhere closes that session's open streams", async ({ brows
   await withDb((c) => c.query(`DELETE FROM session WHERE user_id = (SELECT id FROM "user" WHERE email = $1)`, [BEN]));
   await expect(page.locator("#live-log li", { hasText: "unauthorized" })).toHaveCount(1, { timeout: 60_000 });
   await context.close();
+});
+
+test("500 streams from one session are refused past the per-user cap while other users' streams work", async ({
+  page,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const url = new URL(baseURL ?? "http://localhost:3100");
+  // A user of its own (no page of this test opens streams for it), signed in by a session row.
+  const token = randomBytes(32).toString("base64url");
+  const userId = `e2e-flood-${unique()}`;
+  await withDb(async (c) => {
+    await c.query(`INSERT INTO "user" (id, email, name) VALUES ($1, $2, 'Flood')`, [userId, `${userId}@test.local`]);
+    await c.query(
+      `INSERT INTO session (id, session_token, user_id, expires, absolute_expires_at)
+       VALUES ($1, $2, $3, now() + interval '1 hour', now() + interval '1 hour')`,
+      [`${userId}-s`, createHash("sha256").update(token).digest("hex"), userId],
+    );
+  });
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+  const held: http.ClientRequest[] = [];
+  const open = () =>
+    new Promise<number>((resolve, reject) => {
+      const request = http.get(
+        {
+          host: "127.0.0.1",
+          port: url.port,
+          path: `/api/live?topics=run:flood${unique()}`,
+          headers: { cookie: `stepwise.session=${token}` },
+          agent,
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status === 200) {
+            held.push(request);
+            response.once("data", () => resolve(status));
+          } else {
+            expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+            response.resume();
+            response.once("end", () => resolve(status));
+          }
+        },
+      );
+      request.on("error", (error) => (request.destroyed ? resolve(0) : reject(error)));
+    });
+  try {
+    const statuses = await Promise.all(Array.from({ length: 500 }, open));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(480);
+    // Meanwhile another user's stream (Ada's, in the browser) opens and receives changes.
+    await page.goto("/api/health");
+    const topic = `run:e2e${unique()}`;
+    await openStream(page, topic);
+    await publish(topic, "other-user");
+    await expect(page.locator("#live-log li", { hasText: "change other-user" })).toHaveCount(1);
+  } finally {
+    for (const request of held) request.destroy();
+    agent.destroy();
+    await withDb((c) => c.query(`DELETE FROM "user" WHERE id = $1`, [userId]));
+  }
 });

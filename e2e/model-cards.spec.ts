@@ -249,3 +249,44 @@ test("Download PDF renders the same card through the server's headless Chromium"
   expect((await anonymous.get(`/api/models/${target.modelId}/versions/${target.version}/pdf`)).status()).toBe(401);
   await anonymous.dispose();
 });
+
+test("a flood of 50 parallel PDF requests from one user leaves another user's PDF served within 30 s", async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const url = `/api/models/${target.modelId}/versions/${target.version}/pdf`;
+  const ada = (await page.context().cookies(baseURL)).find((c) => c.name.endsWith("stepwise.session"));
+  if (!ada) throw new Error("no session");
+  const benContext = await browser.newContext({ storageState: NO_SESSION });
+  const benPage = await benContext.newPage();
+  await signInAs(benPage, BEN, "/models");
+  const ben = (await benContext.cookies(baseURL)).find((c) => c.name.endsWith("stepwise.session"));
+  if (!ben) throw new Error("no session for Ben");
+  const get = (cookie: { name: string; value: string }, signal?: AbortSignal) =>
+    fetch(`${baseURL}${url}`, { headers: { cookie: `${cookie.name}=${cookie.value}` }, signal });
+
+  // Ada's flood: one render at a time per user, the rest refused at once with 429 and Retry-After.
+  const flood = Promise.all(
+    Array.from({ length: 50 }, async () => {
+      const response = await get(ada);
+      await response.arrayBuffer();
+      return { status: response.status, retryAfter: response.headers.get("retry-after") };
+    }),
+  );
+  // Ben's PDF, in the middle of the flood, within 30 s.
+  const benResponse = await get(ben, AbortSignal.timeout(30_000));
+  expect(benResponse.status).toBe(200);
+  expect(
+    Buffer.from(await benResponse.arrayBuffer())
+      .subarray(0, 5)
+      .toString(),
+  ).toBe("%PDF-");
+  const answers = await flood;
+  const refused = answers.filter((a) => a.status === 429);
+  expect(answers.every((a) => a.status === 200 || a.status === 429)).toBe(true);
+  expect(answers.filter((a) => a.status === 200).length).toBeGreaterThanOrEqual(1);
+  expect(refused.length).toBeGreaterThanOrEqual(40);
+  expect(refused.every((a) => Number(a.retryAfter) > 0)).toBe(true);
+  await benContext.close();
+});

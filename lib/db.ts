@@ -9,13 +9,29 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 type Db = { pool: pg.Pool; prisma: PrismaClient; queries: { count: number } };
 const holder = globalThis as typeof globalThis & { __stepwiseDb?: Db };
 
+/**
+ * Postgres' statement_timeout for this process's connections, in ms (0: none). Request-serving processes
+ * (the web app) use DATABASE_STATEMENT_TIMEOUT_MS, default 15 s, so one runaway query cannot hold a pooled
+ * connection and a CPU indefinitely; the sync process (STEPWISE_DB_ROLE=sync, set by scripts/sync.ts) uses
+ * SYNC_STATEMENT_TIMEOUT_MS, default none, for its bulk writes. Migrations use their own connection.
+ */
+export function statementTimeoutMs(env: Record<string, string | undefined> = process.env): number {
+  const sync = env.STEPWISE_DB_ROLE === "sync";
+  const raw = sync ? env.SYNC_STATEMENT_TIMEOUT_MS : env.DATABASE_STATEMENT_TIMEOUT_MS;
+  const value = raw === undefined || raw === "" ? (sync ? 0 : 15_000) : Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${sync ? "SYNC" : "DATABASE"}_STATEMENT_TIMEOUT_MS must be a number of milliseconds ≥ 0`);
+  }
+  return Math.floor(value);
+}
+
 function createDb(): Db {
   const pool = new pg.Pool({
     connectionString: process.env.DATABASE_URL,
     max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
     application_name: "stepwise",
     // The portal's queries are short index scans; JIT compilation once added seconds to a series plan.
-    options: "-c jit=off",
+    options: `-c jit=off -c statement_timeout=${statementTimeoutMs()}`,
   });
   // An idle client that loses its connection (e.g. Postgres restart) must not crash the process.
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));

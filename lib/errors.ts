@@ -10,7 +10,10 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  too_many_requests: 429,
   internal: 500,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -19,13 +22,21 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details?: Record<string, unknown>;
+  /** Seconds after which trying again makes sense (429, 503): sent as Retry-After. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: Record<string, unknown>,
+    options: { retryAfterSeconds?: number } = {},
+  ) {
     super(message);
     this.name = "AppError";
     this.code = code;
     this.status = ERROR_STATUS[code];
     this.details = details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -36,6 +47,10 @@ export const unauthorized = (message = "Sign in or send an API token (Authorizat
 export const forbidden = (message = "You do not have permission to do this.") => new AppError("forbidden", message);
 export const notFound = (message = "Not found.") => new AppError("not_found", message);
 export const conflict = (message: string) => new AppError("conflict", message);
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new AppError("too_many_requests", message, undefined, { retryAfterSeconds });
+export const unavailable = (message: string, retryAfterSeconds: number) =>
+  new AppError("unavailable", message, undefined, { retryAfterSeconds });
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
@@ -50,5 +65,7 @@ export function errorResponse(error: AppError, init: ResponseInit = {}): Respons
   const headers = new Headers(init.headers);
   headers.set("Cache-Control", "no-store");
   if (error.code === "unauthorized") headers.set("WWW-Authenticate", 'Bearer realm="stepwise"');
+  if (error.retryAfterSeconds !== undefined)
+    headers.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return Response.json(body, { ...init, status: error.status, headers });
 }

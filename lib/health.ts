@@ -3,6 +3,9 @@ import { pool } from "@/lib/db";
 import { getSyncHealth, type SyncHealth } from "@/lib/sync/status";
 import packageJson from "@/package.json";
 
+/** What anyone may read (load balancers, uptime checks): up or not, and whether the database answers. */
+export type PublicHealth = { status: "ok" | "degraded"; db: { ok: boolean } };
+
 export type HealthReport = {
   status: "ok" | "degraded";
   version: string;
@@ -30,6 +33,13 @@ async function checkDatabase(): Promise<HealthReport["db"]> {
   }
 }
 
+/** The public answer: no version, no timings, no sync details. One `SELECT 1`. */
+export async function getPublicHealth(): Promise<PublicHealth> {
+  const db = await checkDatabase();
+  return { status: db.ok ? "ok" : "degraded", db: { ok: db.ok } };
+}
+
+/** The full report, for METRICS_TOKEN holders and admins (app/api/health/route.ts decides). */
 export async function getHealth(): Promise<HealthReport> {
   const db = await checkDatabase();
   let sync: HealthReport["sync"];

@@ -13,6 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { trustProxyHops } from "@/lib/auth/client-address";
 import { prepareAuth } from "@/lib/auth/local-setup";
 import { migrate } from "@/lib/db/migrate";
 import { startEmulator } from "@/lib/emulator";
@@ -84,6 +85,7 @@ try {
   const migrated = await migrate({ databaseUrl: db.url, log });
   log(`migrations: ${migrated.applied.length} applied, ${migrated.alreadyApplied} already applied`);
 
+  trustProxyHops(); // a malformed TRUST_PROXY_HOPS stops the start here, not every request later
   // ── auth (issue 5): NEXTAUTH_URL/SECRET defaults; the local demo IdP when OIDC_ISSUER is unset ──
   const auth = await prepareAuth({ port, dataDir: dataDir() });
   stops.push(auth.stop);
@@ -146,9 +148,12 @@ try {
     if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
   }
 
-  nextServer = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "-p", String(port), "-H", host], {
+  // Production runs Next.js through scripts/next-server.mjs, which records each request's TCP peer so
+  // client addresses are taken through TRUST_PROXY_HOPS trusted proxies only (lib/auth/client-address.ts).
+  const serverArgs = dev ? [nextBin, "dev", "-p", String(port), "-H", host] : [path.resolve("scripts/next-server.mjs")];
+  nextServer = spawn(process.execPath, serverArgs, {
     stdio: ["ignore", "inherit", "inherit"],
-    env: { ...env, NODE_ENV: dev ? "development" : "production" },
+    env: { ...env, NODE_ENV: dev ? "development" : "production", HOSTNAME: host },
   });
   nextServer.on("exit", (code) => {
     if (!shuttingDown) {

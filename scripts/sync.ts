@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   const db = await resolveDatabase();
   // lib/db reads DATABASE_URL when first imported: set it before anything imports it.
   process.env.DATABASE_URL = db.url;
+  // The sync's own statement timeout (SYNC_STATEMENT_TIMEOUT_MS), not the web requests' (lib/db.ts).
+  process.env.STEPWISE_DB_ROLE = "sync";
   const stops: (() => Promise<void>)[] = [db.stop];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

@@ -104,7 +104,7 @@ try {
         via: "cli",
       });
       console.log(
-        `token ${created.id} for ${email}: ${created.canWrite ? "read + write" : "read-only"}, expires ${created.expiresAt?.toISOString() ?? "never"}`,
+        `token ${created.id} for ${email}: ${created.canWrite ? "read + write" : "read-only"}, expires ${created.expiresAt.toISOString()}`,
       );
       console.log(created.token);
     } else if (command === "list") {

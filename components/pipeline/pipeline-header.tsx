@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { PipelineDetail } from "@/lib/pipelines/queries";
+import type { PipelineDetail } from "@/lib/dal/pipelines";
 import { formatTime } from "./format";
 import styles from "./pipeline.module.css";
 import { StatusBadge } from "./status-badge";

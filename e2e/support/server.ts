@@ -7,6 +7,7 @@
  * emulator's are written to e2e/support/env.ts's file for the specs.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -21,6 +22,12 @@ env.NEXT_DIST_DIR ??= `.next-e2e-${port}`;
 env.EMULATOR_PORT ??= String(port + 2000);
 // Sync passes log at info level every few seconds; the test output only needs warnings.
 env.LOG_LEVEL ??= "warn";
+// Machine credentials the specs use: /api/metrics (statement counts) and the EventBridge ingest route.
+env.METRICS_TOKEN ??= randomBytes(24).toString("base64url");
+env.EVENTBRIDGE_SECRET ??= randomBytes(24).toString("base64url");
+// Every spec comes from 127.0.0.1, and the route inventory alone refuses a thousand credentials a
+// minute: audit them all here (the per-address limit itself is tested in lib/audit/failed-credentials.test.ts).
+env.AUDIT_FAILED_PER_MINUTE ??= "100000";
 env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${port}`);
 await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
 await mkdir(env.STEPWISE_DATA_DIR, { recursive: true });
@@ -54,6 +61,8 @@ const shared: E2eEnv = {
   emulatorUrl: `http://127.0.0.1:${env.EMULATOR_PORT}`,
   dataDir: env.STEPWISE_DATA_DIR,
   distDir: env.NEXT_DIST_DIR,
+  metricsToken: env.METRICS_TOKEN,
+  eventBridgeSecret: env.EVENTBRIDGE_SECRET,
 };
 await writeFile(e2eEnvFile(port), JSON.stringify(shared));
 

@@ -4,22 +4,32 @@
  *     cookie, both checked against the database; none → 401 JSON, never a redirect;
  *  2. scope — "write" needs a token created with writes allowed, and session
  *     writes must come from our own origin (CSRF);
- *  3. validation — params, query and JSON body through zod → 400 with a message;
+ *  3. validation — params, query and JSON body through zod → 400 with a message
+ *     (a NUL character anywhere → 400; a body over MAX_BODY_BYTES, 1 MiB → 413);
  *  4. errors — AppError → its status and `{ "error": { "code", "message" } }`;
+ *     a statement cancelled by statement_timeout → 503 with Retry-After;
  *     anything else → 500 with a generic message, logged with context;
- *  5. audit — every write (ok / denied / failed) and every refused credential.
+ *  5. audit — every write (ok / denied / failed) and every refused credential (the latter at most
+ *     AUDIT_FAILED_PER_MINUTE per source address, lib/audit/failed-credentials.ts).
  * Plain Request in, Response out, so tests call route exports directly.
  */
 import "server-only";
+
+export { authenticateRequest } from "@/lib/auth/authenticate";
+
 import type { z } from "zod";
+import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { type AuditOutcome, recordAudit } from "@/lib/audit/log";
+import { authenticateRequest } from "@/lib/auth/authenticate";
 import { appOrigin } from "@/lib/auth/config";
 import { auditVia, type Principal } from "@/lib/auth/principal";
 import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
-import { findActiveSession, sessionPrincipal, sessionTokenFromCookieHeader } from "@/lib/auth/session";
-import { authenticateApiToken, bearerToken } from "@/lib/auth/tokens";
-import { AppError, badRequest, errorResponse, forbidden, unauthorized } from "@/lib/errors";
+import { AppError, badRequest, errorResponse, forbidden } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
+import { findNul, readBodyText } from "./body";
+import { type ExpensiveRead, withSlot } from "./limits";
+import { databaseOverload } from "./overload";
 
 export type Scope = "read" | "write";
 
@@ -45,6 +55,13 @@ export type ApiConfig<PS, QS, BS> = {
   body?: BS;
   /** Audit action for writes, e.g. "team.update"; default "<METHOD> <path>". */
   action?: string;
+  /** An expensive read: at most N in flight per user on this instance, the next one gets 429 (lib/api/limits.ts). */
+  limit?: ExpensiveRead;
+  /**
+   * False for requests a page makes on its own (the live stream): they do not count as the user's
+   * activity, so they never slide the session's idle expiry. Default true.
+   */
+  activity?: boolean;
 };
 
 /** Next's second route-handler argument (params is a Promise in Next 15+). */
@@ -75,41 +92,6 @@ function queryObject(url: URL): Record<string, string | string[]> {
     out[key] = all.length === 1 ? (all[0] ?? "") : all;
   }
   return out;
-}
-
-type Authentication =
-  | { ok: true; principal: Principal }
-  | { ok: false; error: AppError; audit?: { reason: string; tokenId?: string; userId?: string } };
-
-/** Resolves the caller of an API request from its headers alone. */
-export async function authenticateRequest(request: Request): Promise<Authentication> {
-  const token = bearerToken(request.headers);
-  if (token !== null) {
-    const check = await authenticateApiToken(token);
-    if (check.ok) return { ok: true, principal: check.principal };
-    const message =
-      check.reason === "revoked"
-        ? "This API token has been revoked."
-        : check.reason === "expired"
-          ? "This API token has expired."
-          : "Invalid API token.";
-    return {
-      ok: false,
-      error: unauthorized(message),
-      audit: { reason: `token ${check.reason}`, tokenId: check.tokenId, userId: check.userId },
-    };
-  }
-  const sessionToken = sessionTokenFromCookieHeader(request.headers.get("cookie"));
-  if (sessionToken) {
-    const session = await findActiveSession(sessionToken);
-    if (session) return { ok: true, principal: sessionPrincipal(session) };
-    return {
-      ok: false,
-      error: unauthorized("Your session has ended. Sign in again."),
-      audit: { reason: "session invalid" },
-    };
-  }
-  return { ok: false, error: unauthorized(), audit: { reason: "no credentials" } };
 }
 
 /** Session-authenticated writes must come from our own pages (cookies ride along cross-site otherwise). */
@@ -152,14 +134,14 @@ export function withApi<
       });
 
     try {
-      const auth = await authenticateRequest(request);
+      const auth = await authenticateRequest(request, { touch: config.activity ?? true });
       if (!auth.ok) {
-        await recordAudit({
-          actor: auth.audit?.userId ? { id: auth.audit.userId, email: null } : null,
-          via: auth.audit?.tokenId ? `token:${auth.audit.tokenId}` : "anonymous",
+        await recordFailedCredential({
+          actor: auth.audit.userId ? { id: auth.audit.userId, email: null } : null,
+          via: auth.audit.tokenId ? `token:${auth.audit.tokenId}` : "anonymous",
           action: "api.unauthorized",
           outcome: "denied",
-          details: { method: request.method, path: url.pathname, reason: auth.audit?.reason ?? "unknown" },
+          details: { method: request.method, path: url.pathname, reason: auth.audit.reason },
         });
         return errorResponse(auth.error);
       }
@@ -169,38 +151,54 @@ export function withApi<
         if (principal.via === "session") assertSameOrigin(request);
       }
 
-      const params = parseWith(config.params as PS, (await routeContext?.params) ?? {}, "path parameters");
-      const query = parseWith(config.query as QS, queryObject(url), "query");
+      const rawParams = (await routeContext?.params) ?? {};
+      const rawQuery = queryObject(url);
+      const nulIn = findNul(rawParams) ?? findNul(rawQuery);
+      if (nulIn) throw badRequest(`Invalid ${nulIn}: a NUL character names nothing here.`);
+      const params = parseWith(config.params as PS, rawParams, "path parameters");
+      const query = parseWith(config.query as QS, rawQuery, "query");
       let body: unknown;
       if (config.body) {
-        const text = await request.text();
+        const text = await readBodyText(request);
         try {
           body = text ? JSON.parse(text) : {};
         } catch {
           throw badRequest("The request body is not valid JSON.");
         }
+        const nulInBody = findNul(body);
+        if (nulInBody) throw badRequest(`Invalid body: ${nulInBody} contains a NUL character.`);
       }
       const parsedBody = parseWith(config.body as BS, body, "body");
 
-      const result = await handler({
+      const context = {
         request,
         principal,
         params,
         query,
         body: parsedBody,
-        auditTarget: (t) => {
+        auditTarget: (t: AuditTarget) => {
           target = t;
         },
-      });
+      };
+      const result = config.limit
+        ? await withSlot(config.limit, principal, () => handler(context))
+        : await handler(context);
       if (isWrite) await audit("ok");
       const response = result instanceof Response ? result : Response.json(result ?? null);
       if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
       return response;
     } catch (error) {
       if (error instanceof AppError) {
-        if (error.code === "forbidden") await audit("denied", { reason: error.message });
-        else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
+        if (error.code === "forbidden" || error.code === "too_many_requests") {
+          await audit("denied", { reason: error.message });
+        } else if (isWrite) await audit("failed", { code: error.code, reason: error.message });
         return errorResponse(error);
+      }
+      const mapped = databaseOverload(error);
+      if (mapped) {
+        logger.warn({ method: request.method, path: url.pathname, code: mapped.code }, mapped.message);
+        if (isWrite) await audit("failed", { code: mapped.code });
+        return errorResponse(mapped);
       }
       console.error(
         `[api] ${request.method} ${url.pathname} failed for ${principal ? `user ${principal.user.id}` : "anonymous"}:`,

@@ -10,10 +10,9 @@ import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/log";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
-import { getCurrentSession } from "./current";
+import { getPrincipal } from "./current";
 import { auditVia, type Principal } from "./principal";
 import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
-import { sessionPrincipal } from "./session";
 
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 
@@ -44,10 +43,9 @@ export function withAction<S extends z.ZodType, T>(
   return async (rawInput) => {
     const context = requestContextFromHeaders(await headers());
     return runWithRequestContext(context, async () => {
-      const session = await getCurrentSession();
-      if (!session)
+      const principal = await getPrincipal();
+      if (!principal)
         return { ok: false, error: { code: "unauthorized", message: "Your session has ended. Sign in again." } };
-      const principal = sessionPrincipal(session);
       let target: { type: string; id: string; details?: Prisma.InputJsonObject } | null = null;
       const audit = async (outcome: "ok" | "denied" | "failed", details: Prisma.InputJsonObject = {}) => {
         if (config.audit === false && outcome === "ok") return;

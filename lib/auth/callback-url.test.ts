@@ -37,6 +37,47 @@ describe("safeCallbackPath", () => {
     expect(safeCallbackPath(input)).toBe(DEFAULT_AFTER_LOGIN);
   });
 
+  // Issue #14: values that are harmless as raw strings but become off-site once a URL parser normalises them.
+  it.each([
+    // dot segments
+    ["/.//evil.example", "dot segment before //"],
+    ["/././/evil.example", "two dot segments"],
+    ["/..//evil.example", "parent segment at the root"],
+    ["/a/..//evil.example", "parent segment after a directory"],
+    ["/%2e//evil.example", "encoded dot"],
+    ["/%2E//evil.example", "encoded dot, upper case"],
+    ["/%2e%2e//evil.example", "encoded parent segment"],
+    ["/.%2e//evil.example", "half-encoded parent segment"],
+    ["/.%2F/evil.example", "dot then encoded slash"],
+    ["/%2e%2F%2Fevil.example", "everything encoded"],
+    // encoded slashes and backslashes
+    ["/%2F/evil.example", "encoded slash"],
+    ["/%5C/evil.example", "encoded backslash"],
+    ["/%5c%5cevil.example", "encoded backslashes, lower case"],
+    ["/.\\evil.example", "dot then backslash"],
+    ["/\\/evil.example", "backslash then slash"],
+    // tabs and newlines (URL parsers drop them, joining the slashes)
+    ["/\t/evil.example", "tab"],
+    ["/%09/evil.example", "encoded tab"],
+    ["/\n/evil.example", "newline"],
+    ["/%0A/evil.example", "encoded newline"],
+    ["/%0d%0a/evil.example", "encoded CRLF"],
+    ["/.%09/evil.example", "dot and encoded tab"],
+    // schemes in mixed case
+    ["HTTPS://evil.example/", "upper-case scheme"],
+    ["hTtP://evil.example/", "mixed-case scheme"],
+    ["HtTp:evil.example", "mixed-case scheme without slashes"],
+    ["vbscript:msgbox(1)", "other scheme"],
+  ])("refuses %j (%s)", (input) => {
+    expect(safeCallbackPath(input)).toBe(DEFAULT_AFTER_LOGIN);
+  });
+
+  it("hands on the normalised path, never the raw one", () => {
+    expect(safeCallbackPath("/runs/./abc?x=1")).toBe("/runs/abc?x=1");
+    expect(safeCallbackPath("/pipelines/../models")).toBe("/models");
+    expect(safeCallbackPath("/%2e/models")).toBe("/models");
+  });
+
   it("refuses non-strings and very long values", () => {
     expect(safeCallbackPath(undefined)).toBe(DEFAULT_AFTER_LOGIN);
     expect(safeCallbackPath(["/models"])).toBe(DEFAULT_AFTER_LOGIN);
@@ -59,6 +100,9 @@ describe("sameOriginRedirect (next-auth redirect callback)", () => {
       "/%2F%2Fevil.example",
       "https://stepwise.example.com.evil.example/",
       "javascript:alert(1)",
+      "/.//evil.example",
+      "/%2e//evil.example",
+      "https://stepwise.example.com/.//evil.example",
     ]) {
       expect(sameOriginRedirect(url, base)).toBe(`${base}${DEFAULT_AFTER_LOGIN}`);
     }

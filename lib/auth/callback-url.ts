@@ -23,10 +23,26 @@ function decodeRepeatedly(value: string): string {
   return current;
 }
 
+/** True when a browser would leave our origin for `candidate` once it is resolved like a URL. */
+function leavesOrigin(candidate: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(candidate, PROBE_ORIGIN);
+  } catch {
+    return true;
+  }
+  // Dot segments collapse ("/.//evil", "/%2e//evil", "/..//evil" all become "//evil"): a path that starts
+  // with two slashes after that is a protocol-relative URL in a Location header.
+  return parsed.origin !== PROBE_ORIGIN || parsed.pathname.startsWith("//");
+}
+
 /**
  * A safe local path for `input`, or `fallback`. Accepts "/runs/abc?step=Train#x";
- * refuses absolute URLs, protocol-relative "//evil", "/\evil", their percent-encoded
- * forms, "javascript:" and anything with control characters or backslashes.
+ * refuses absolute URLs (any scheme, any case), protocol-relative "//evil", "/\evil",
+ * their percent-encoded forms, anything with control characters (tabs and newlines
+ * included) or backslashes, and anything that only becomes "//…" after URL
+ * normalisation (dot segments such as "/.//evil" or "/%2e//evil"). The checks run on
+ * the raw value, on its percent-decoded form and on the normalised result.
  */
 export function safeCallbackPath(input: unknown, fallback: string = DEFAULT_AFTER_LOGIN): string {
   if (typeof input !== "string" || input.length === 0 || input.length > 2048) return fallback;
@@ -37,15 +53,12 @@ export function safeCallbackPath(input: unknown, fallback: string = DEFAULT_AFTE
     if (candidate.includes("\\")) return fallback;
     // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
     if (/[\u0000-\u001f\u007f]/.test(candidate)) return fallback;
+    if (leavesOrigin(candidate)) return fallback;
   }
-  let parsed: URL;
-  try {
-    parsed = new URL(input, PROBE_ORIGIN);
-  } catch {
-    return fallback;
-  }
-  if (parsed.origin !== PROBE_ORIGIN) return fallback;
+  const parsed = new URL(input, PROBE_ORIGIN);
   const path = `${parsed.pathname}${parsed.search}${parsed.hash}`;
+  // The value handed on is the normalised one, re-checked: it is what ends up in the Location header.
+  if (!path.startsWith("/") || path.startsWith("//") || leavesOrigin(path)) return fallback;
   // Never bounce back into the login machinery itself.
   if (parsed.pathname === "/login" || parsed.pathname.startsWith("/api/auth")) return fallback;
   return path;

@@ -49,6 +49,12 @@ export const authSettings = {
   sessionUpdateSeconds: () => envNumber("SESSION_UPDATE_SECONDS", 15 * 60),
   /** Absolute lifetime: a session ends this long after login, whatever its activity. */
   sessionAbsoluteSeconds: () => envNumber("SESSION_ABSOLUTE_SECONDS", 7 * 24 * 60 * 60),
+  /** API tokens created without an expiry expire after this many days. */
+  tokenDefaultDays: () => Math.min(envNumber("API_TOKEN_DEFAULT_DAYS", 90), authSettings.tokenMaxDays()),
+  /** No API token lives longer than this. */
+  tokenMaxDays: () => envNumber("API_TOKEN_MAX_DAYS", 365),
+  /** OIDC logins need `email_verified: true` unless OIDC_REQUIRE_VERIFIED_EMAIL=off. */
+  requireVerifiedEmail: () => (process.env.OIDC_REQUIRE_VERIFIED_EMAIL ?? "on").toLowerCase() !== "off",
 };
 
 /** True when the app is served over TLS (NEXTAUTH_URL is https): cookies get Secure and a prefix. */

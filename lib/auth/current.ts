@@ -1,20 +1,32 @@
 /**
- * The signed-in user for server components, layouts and server actions (reads
- * the session cookie through next/headers and checks the database row).
- * Cached per request, so a layout and its page share one lookup.
+ * The verified principal of the current request, for every page, metadata
+ * function, server component and server action: `getPrincipal()` reads the
+ * session cookie through next/headers and checks it in Postgres (one SQL
+ * statement, lib/auth/authenticate.ts), cached per request with React's cache,
+ * so a page, its metadata and any server component share one lookup. Layouts
+ * and the proxy are never the guard: a client navigation (RSC request) renders
+ * the page and its metadata without the layouts above them.
+ *
+ * Pages do not read the database directly: they read through lib/dal, whose
+ * functions call requirePrincipal() themselves (and Biome refuses other imports
+ * from app/(portal), app/(print) and app/(auth)).
  */
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { authenticate } from "./authenticate";
 import { safeCallbackPath } from "./callback-url";
 import { cookieNames, PATH_HEADER } from "./config";
 import type { AuthUser, Principal } from "./principal";
-import { type ActiveSession, findActiveSession, sessionPrincipal } from "./session";
 
-export const getCurrentSession = cache(async (): Promise<ActiveSession | null> => {
+/** The signed-in principal (browser session), or null. One SQL statement per request, whoever asks. */
+export const getPrincipal = cache(async (): Promise<Principal | null> => {
   const store = await cookies();
-  return findActiveSession(store.get(cookieNames().sessionToken)?.value);
+  const sessionToken = store.get(cookieNames().sessionToken)?.value ?? null;
+  if (!sessionToken) return null;
+  const result = await authenticate({ sessionToken, bearer: null });
+  return result.ok ? result.principal : null;
 });
 
 export function loginUrl(callbackPath: string | null | undefined): string {
@@ -26,13 +38,13 @@ async function currentPath(): Promise<string | null> {
   return (await headers()).get(PATH_HEADER);
 }
 
-/** The signed-in user, or a redirect to login that comes back to this exact page. */
-export async function requireUser(): Promise<AuthUser> {
-  return (await requirePrincipal()).user;
+/** The signed-in principal, or a redirect to login that comes back to this exact page. */
+export async function requirePrincipal(): Promise<Principal> {
+  const principal = await getPrincipal();
+  if (!principal) redirect(loginUrl(await currentPath()));
+  return principal;
 }
 
-export async function requirePrincipal(): Promise<Principal> {
-  const session = await getCurrentSession();
-  if (!session) redirect(loginUrl(await currentPath()));
-  return sessionPrincipal(session);
+export async function requireUser(): Promise<AuthUser> {
+  return (await requirePrincipal()).user;
 }

@@ -5,7 +5,15 @@
  */
 export const DEMO_PASSWORD = "stepwise";
 
-export type DemoUser = { sub: string; email: string; name: string; groups: string[]; description: string };
+export type DemoUser = {
+  sub: string;
+  email: string;
+  name: string;
+  groups: string[];
+  description: string;
+  /** The IdP's `email_verified` claim (default true). */
+  emailVerified?: boolean;
+};
 
 export const DEMO_USERS: readonly DemoUser[] = [
   {
@@ -28,5 +36,13 @@ export const DEMO_USERS: readonly DemoUser[] = [
     name: "Cleo Martin",
     groups: ["returns-reviewers"],
     description: "returns team, reviewer",
+  },
+  {
+    sub: "demo-eve",
+    email: "eve@stepwise.local",
+    name: "Eve Unverified",
+    groups: ["fit-and-size"],
+    description: "e-mail not verified by the IdP: Stepwise refuses the login",
+    emailVerified: false,
   },
 ];

@@ -31,11 +31,31 @@ export type LocalIdp = { issuer: string; stop: () => Promise<void> };
 
 export const LOCAL_IDP_NAME = "Stepwise demo SSO";
 
-export function assertLocalIdpAllowed(env: NodeJS.ProcessEnv = process.env): void {
-  if (env.NODE_ENV === "production" && env.STEPWISE_LOCAL_IDP !== "on") {
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+/**
+ * The demo IdP (public passwords) only where it cannot be mistaken for a company login: not with
+ * NODE_ENV=production, and not when Stepwise is served over https on a non-local host (a real
+ * deployment) — unless STEPWISE_LOCAL_IDP=on says it is meant. The error says what to set.
+ */
+export function assertLocalIdpAllowed(env: Record<string, string | undefined> = process.env): void {
+  if ((env.STEPWISE_LOCAL_IDP ?? "").toLowerCase() === "on") return;
+  const fix =
+    "Configure your company IdP (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or set STEPWISE_LOCAL_IDP=on " +
+    "to run the demo IdP anyway (its demo passwords are public).";
+  if (env.NODE_ENV === "production") {
+    throw new Error(`The local demo identity provider does not run with NODE_ENV=production. ${fix}`);
+  }
+  let url: URL | null = null;
+  try {
+    url = env.NEXTAUTH_URL ? new URL(env.NEXTAUTH_URL) : null;
+  } catch {
+    url = null;
+  }
+  if (url?.protocol === "https:" && !LOCAL_HOSTS.has(url.hostname) && !url.hostname.endsWith(".localhost")) {
     throw new Error(
-      "The local demo identity provider does not run with NODE_ENV=production. Configure your company IdP " +
-        "(OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET), or set STEPWISE_LOCAL_IDP=on to run it anyway.",
+      `NEXTAUTH_URL is ${url.origin}, a public https address, and OIDC_ISSUER is not set: the local demo ` +
+        `identity provider would be its login. ${fix}`,
     );
   }
 }
@@ -204,7 +224,7 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
         claims: () => ({
           sub,
           email: user.email,
-          email_verified: true,
+          email_verified: user.emailVerified ?? true,
           name: user.name,
           preferred_username: user.email.split("@")[0],
           groups: user.groups,

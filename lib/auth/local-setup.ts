@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { DEMO_PASSWORD, DEMO_USERS } from "./demo-users";
-import { LOCAL_IDP_NAME, startLocalIdp } from "./local-idp";
+import { assertLocalIdpAllowed, LOCAL_IDP_NAME, startLocalIdp } from "./local-idp";
 
 export function loadOrCreateSecret(dataDir: string): string {
   const file = path.join(dataDir, "secret");
@@ -33,7 +33,7 @@ export async function prepareAuth({
 }: {
   port: number;
   dataDir: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
 }): Promise<AuthSetup> {
   const out: Record<string, string> = {};
   const instructions: string[] = [];
@@ -52,6 +52,8 @@ export async function prepareAuth({
     return { env: out, stop: async () => {}, instructions };
   }
 
+  // Before anything listens: a public https deployment without OIDC_ISSUER must not get the demo login.
+  assertLocalIdpAllowed({ ...env, NEXTAUTH_URL: appUrl });
   const idpPort = Number(env.LOCAL_IDP_PORT ?? port + 1);
   const clientSecret = randomBytes(24).toString("base64url");
   const idp = await startLocalIdp({

@@ -7,6 +7,7 @@
 import "server-only";
 import type { AuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
+import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { recordAudit } from "@/lib/audit/log";
 import { prismaAdapter } from "./adapter";
 import { sameOriginRedirect } from "./callback-url";
@@ -61,6 +62,17 @@ function oidcProvider(settings: OidcSettings): OAuthConfig<OidcProfile> {
   };
 }
 
+/**
+ * Why an OIDC login is refused before any user or account row is touched, or null. An address the IdP
+ * has not verified could be anyone's (and accounts are linked by e-mail), so `email_verified` must be
+ * true unless OIDC_REQUIRE_VERIFIED_EMAIL=off (for IdPs that never send the claim, e.g. Entra ID).
+ */
+export function loginRefusal(profile: Record<string, unknown> | undefined): "email not verified" | null {
+  if (!authSettings.requireVerifiedEmail()) return null;
+  const verified = profile?.email_verified;
+  return verified === true || verified === "true" ? null : "email not verified";
+}
+
 export function authOptions(): AuthOptions {
   const settings = oidcSettings();
   const secure = secureCookiesEnabled();
@@ -87,6 +99,19 @@ export function authOptions(): AuthOptions {
     pages: { signIn: "/login", error: "/login", signOut: "/login" },
     callbacks: {
       redirect: ({ url, baseUrl }) => sameOriginRedirect(url, baseUrl),
+      async signIn({ profile }) {
+        const reason = loginRefusal(profile as Record<string, unknown> | undefined);
+        if (!reason) return true;
+        const email = typeof profile?.email === "string" ? profile.email.toLowerCase() : null;
+        await recordFailedCredential({
+          actor: null,
+          via: "idp",
+          action: "auth.login",
+          outcome: "denied",
+          details: { reason, email },
+        });
+        return "/login?error=EmailNotVerified";
+      },
     },
     events: {
       async signIn({ user, profile, isNewUser }) {
@@ -114,7 +139,7 @@ export function authOptions(): AuthOptions {
         const message = metadata instanceof Error ? metadata.message : describeAuthError(metadata);
         console.error(`[auth] ${code}: ${message}`);
         if (/CALLBACK|SIGNIN|OAUTH/.test(code)) {
-          void recordAudit({
+          void recordFailedCredential({
             actor: null,
             via: "idp",
             action: "auth.login",

@@ -4,6 +4,7 @@
  * which get no request object of their own.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { clientAddress } from "./client-address";
 
 export type RequestContext = {
   ip: string | null;
@@ -14,11 +15,10 @@ export type RequestContext = {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
+/** IP (through TRUST_PROXY_HOPS trusted proxies only, lib/auth/client-address.ts) and user agent. */
 export function requestContextFromHeaders(headers: Headers): RequestContext {
-  const forwarded = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  const ip = forwarded || headers.get("x-real-ip") || null;
   const userAgent = headers.get("user-agent");
-  return { ip: ip ? ip.slice(0, 100) : null, userAgent: userAgent ? userAgent.slice(0, 500) : null };
+  return { ip: clientAddress(headers), userAgent: userAgent ? userAgent.slice(0, 500) : null };
 }
 
 export function runWithRequestContext<T>(context: RequestContext, fn: () => T): T {

@@ -3,7 +3,7 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cookieNames, secureCookiesEnabled } from "./config";
-import { getCurrentSession } from "./current";
+import { getPrincipal } from "./current";
 import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
 import { revokeAllSessions, revokeSession } from "./session";
 
@@ -20,10 +20,10 @@ async function clearSessionCookie(): Promise<void> {
 
 /** Ends this browser's session: the row is deleted, so the cookie is worthless even if kept. */
 export async function signOutAction(): Promise<void> {
-  const session = await getCurrentSession();
-  if (session) {
+  const principal = await getPrincipal();
+  if (principal) {
     await runWithRequestContext(requestContextFromHeaders(await headers()), () =>
-      revokeSession({ sessionId: session.id, actor: session.user, via: "session", reason: "sign-out" }),
+      revokeSession({ sessionId: principal.credentialId, actor: principal.user, via: "session", reason: "sign-out" }),
     );
   }
   await clearSessionCookie();
@@ -32,10 +32,10 @@ export async function signOutAction(): Promise<void> {
 
 /** Ends every session of the signed-in user, on every device. */
 export async function signOutEverywhereAction(): Promise<void> {
-  const session = await getCurrentSession();
-  if (session) {
+  const principal = await getPrincipal();
+  if (principal) {
     await runWithRequestContext(requestContextFromHeaders(await headers()), () =>
-      revokeAllSessions({ userId: session.user.id, actor: session.user, via: "session" }),
+      revokeAllSessions({ userId: principal.user.id, actor: principal.user, via: "session" }),
     );
   }
   await clearSessionCookie();

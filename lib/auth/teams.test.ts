@@ -9,7 +9,7 @@ import { createTestUser, uniqueName } from "./testing";
 
 describe("mapGroups", () => {
   it("maps group names to team slugs, reviewers and the admin flag", () => {
-    expect(mapGroups(["Fit and Size", "stepwise-admins", "returns-reviewers", "/org/ml/Forecasting"])).toEqual({
+    expect(mapGroups(["Fit and Size", "stepwise-admins", "returns-reviewers", "/Forecasting"])).toEqual({
       isAdmin: true,
       teams: [
         { slug: "fit-and-size", name: "Fit and Size", role: "MEMBER" },
@@ -17,6 +17,40 @@ describe("mapGroups", () => {
         { slug: "forecasting", name: "Forecasting", role: "MEMBER" },
       ],
     });
+  });
+
+  it("compares group paths whole: a nested group of the same name is neither the admin group nor the team", () => {
+    // Keycloak sends full paths ("Full group path" on): anyone may be put in some /x/stepwise-admins.
+    expect(mapGroups(["/x/stepwise-admins"]).isAdmin).toBe(false);
+    expect(mapGroups(["/stepwise-admins"]).isAdmin).toBe(true);
+    expect(mapGroups([" stepwise-admins "]).isAdmin).toBe(true);
+    expect(mapGroups(["stepwise-admins/child"]).isAdmin).toBe(false);
+    expect(mapGroups(["/other-org/fit-and-size"]).teams.map((t) => t.slug)).toEqual(["other-org-fit-and-size"]);
+    expect(mapGroups(["/org/ml/Forecasting"]).teams.map((t) => t.slug)).toEqual(["org-ml-forecasting"]);
+  });
+
+  it("takes a configured parent path or prefix, and a configured full-path admin group", () => {
+    const saved = { prefix: process.env.TEAM_GROUP_PREFIX, admin: process.env.STEPWISE_ADMIN_GROUP };
+    try {
+      process.env.TEAM_GROUP_PREFIX = "/org/ml/";
+      process.env.STEPWISE_ADMIN_GROUP = "/platform/stepwise-admins";
+      const mapped = mapGroups(["/org/ml/Forecasting", "/org/hr/all", "/org/ml/returns-reviewers", "/stepwise-admins"]);
+      expect(mapped.teams).toEqual([
+        { slug: "forecasting", name: "Forecasting", role: "MEMBER" },
+        { slug: "returns", name: "returns", role: "REVIEWER" },
+      ]);
+      expect(mapped.isAdmin).toBe(false);
+      expect(mapGroups(["/platform/stepwise-admins"]).isAdmin).toBe(true);
+      expect(mapGroups(["/evil/org/ml/forecasting"]).teams).toEqual([]);
+    } finally {
+      for (const [name, value] of [
+        ["TEAM_GROUP_PREFIX", saved.prefix],
+        ["STEPWISE_ADMIN_GROUP", saved.admin],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
   it("prefers writer over reviewer membership and ignores empty names", () => {
     expect(mapGroups(["returns-reviewers", "returns", "", "---"]).teams).toEqual([

@@ -5,7 +5,10 @@
  *   "Fit and Size"        → fit-and-size            (MEMBER)
  *   "returns-reviewers"   → returns                 (REVIEWER, TEAM_REVIEWER_SUFFIX)
  *   TEAM_GROUP_PREFIX="ml-": "ml-forecasting" → forecasting, "hr-all" ignored
- * The admin group (STEPWISE_ADMIN_GROUP) sets User.isAdmin and is not a team.
+ *   Keycloak full paths are compared whole: "/org/ml/Forecasting" → org-ml-forecasting, and with
+ *   TEAM_GROUP_PREFIX="/org/ml/" → forecasting
+ * The admin group (STEPWISE_ADMIN_GROUP) sets User.isAdmin and is not a team; it too is compared
+ * whole, so "/x/stepwise-admins" is not the admin group.
  */
 import "server-only";
 import { prisma } from "@/lib/db";
@@ -25,21 +28,30 @@ export function slugify(value: string): string {
 
 export type GroupMapping = { isAdmin: boolean; teams: { slug: string; name: string; role: TeamRole }[] };
 
+/**
+ * A group as the IdP names it, compared whole: surrounding spaces and the leading "/" of a Keycloak
+ * full path are dropped ("/stepwise-admins" is "stepwise-admins"), but a nested path stays a path:
+ * "/x/stepwise-admins" is NOT the admin group, and "/other/fit-and-size" is not team fit-and-size.
+ */
+export function normaliseGroup(group: string): string {
+  return group.trim().replace(/^\/+/, "");
+}
+
 /** Pure: what a groups claim means for Stepwise (exported for tests). */
 export function mapGroups(groups: readonly string[]): GroupMapping {
-  const adminGroup = authSettings.adminGroup();
-  const prefix = authSettings.teamGroupPrefix();
+  const adminGroup = normaliseGroup(authSettings.adminGroup());
+  const prefix = normaliseGroup(authSettings.teamGroupPrefix());
   const reviewerSuffix = authSettings.reviewerSuffix();
   const teams = new Map<string, { slug: string; name: string; role: TeamRole }>();
   let isAdmin = false;
   for (const raw of groups) {
-    // Keycloak sends "/path/to/group"; take the last segment.
-    const group = raw.trim().replace(/^\/+/, "").split("/").pop() ?? "";
+    const group = normaliseGroup(raw);
     if (!group) continue;
-    if (group === adminGroup || raw === adminGroup) {
+    if (group === adminGroup) {
       isAdmin = true;
       continue;
     }
+    // With a prefix (TEAM_GROUP_PREFIX="ml-" or a Keycloak parent "/ml/"), only groups under it are teams.
     if (prefix && !group.startsWith(prefix)) continue;
     let name = prefix ? group.slice(prefix.length) : group;
     let role: TeamRole = "MEMBER";

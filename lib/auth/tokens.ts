@@ -1,15 +1,18 @@
 /**
  * API tokens for notebooks and scripts: `sw_<43 url-safe chars>`, shown once,
- * stored as SHA-256, read-only unless created with writes allowed, optionally
- * expiring, revocable. Sent as `Authorization: Bearer sw_…`.
+ * stored as SHA-256, read-only unless created with writes allowed, always
+ * expiring (API_TOKEN_DEFAULT_DAYS, at most API_TOKEN_MAX_DAYS), revocable.
+ * Sent as `Authorization: Bearer sw_…`.
  */
 import "server-only";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/log";
-import { prisma } from "@/lib/db";
+import { pool, prisma } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
+import { authSettings } from "./config";
 import { randomToken, sha256 } from "./hash";
-import { type Principal, toAuthUser, userInclude } from "./principal";
+import type { AuthUser, Principal } from "./principal";
+import { USER_JSON, utcParam } from "./session";
 
 export const TOKEN_PREFIX = "sw_";
 const DISPLAY_PREFIX_LENGTH = 10;
@@ -19,11 +22,12 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const createTokenInput = z.object({
   name: z.string().trim().min(1, "Give the token a name.").max(100),
   canWrite: z.boolean().default(false),
-  expiresInDays: z.number().int().min(1).max(3650).nullable().default(null),
+  /** Days until the token expires; null or absent: API_TOKEN_DEFAULT_DAYS. Never more than API_TOKEN_MAX_DAYS. */
+  expiresInDays: z.number().int().min(1, "Expiry is at least 1 day.").nullable().default(null),
 });
 export type CreateTokenInput = z.input<typeof createTokenInput>;
 
-export type CreatedToken = { id: string; token: string; prefix: string; expiresAt: Date | null; canWrite: boolean };
+export type CreatedToken = { id: string; token: string; prefix: string; expiresAt: Date; canWrite: boolean };
 
 export async function createApiToken({
   userId,
@@ -38,10 +42,13 @@ export async function createApiToken({
 }): Promise<CreatedToken> {
   const parsed = createTokenInput.safeParse(input);
   if (!parsed.success) throw badRequest(parsed.error.issues.map((i) => i.message).join("; "));
-  const { name, canWrite, expiresInDays } = parsed.data;
+  const { name, canWrite } = parsed.data;
+  const maxDays = authSettings.tokenMaxDays();
+  const expiresInDays = parsed.data.expiresInDays ?? authSettings.tokenDefaultDays();
+  if (expiresInDays > maxDays) throw badRequest(`A token can live at most ${maxDays} days.`);
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
   const prefix = token.slice(0, DISPLAY_PREFIX_LENGTH);
-  const expiresAt = expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null;
+  const expiresAt = new Date(Date.now() + expiresInDays * 86_400_000);
   const row = await prisma.apiToken.create({
     data: { userId, name, prefix, tokenHash: sha256(token), canWrite, expiresAt },
   });
@@ -52,7 +59,7 @@ export async function createApiToken({
     targetType: "api_token",
     targetId: row.id,
     outcome: "ok",
-    details: { name, prefix, canWrite, expiresAt: expiresAt?.toISOString() ?? null, ownerId: userId },
+    details: { name, prefix, canWrite, expiresAt: expiresAt.toISOString(), ownerId: userId },
   });
   return { id: row.id, token, prefix, expiresAt, canWrite };
 }
@@ -94,28 +101,45 @@ export type TokenCheck =
   | { ok: true; principal: Principal }
   | { ok: false; reason: "malformed" | "unknown" | "revoked" | "expired"; tokenId?: string; userId?: string };
 
-/** Resolves a bearer token to a principal, or says why it is refused. */
-export async function authenticateApiToken(token: string): Promise<TokenCheck> {
+type TokenRow = {
+  id: string;
+  user_id: string;
+  can_write: boolean;
+  revoked: boolean;
+  expired: boolean;
+  user: AuthUser;
+};
+
+// One statement: the token with its user and teams, and lastUsedAt refreshed when it is stale.
+const FIND_TOKEN = `
+WITH t AS (
+  SELECT id, user_id, can_write, revoked_at IS NOT NULL AS revoked,
+         coalesce(expires_at <= ${utcParam(2)}, false) AS expired, last_used_at
+    FROM api_token WHERE token_hash = $1
+),
+used AS (
+  UPDATE api_token SET last_used_at = ${utcParam(2)}
+   WHERE id IN (SELECT id FROM t WHERE NOT revoked AND NOT expired
+                  AND (last_used_at IS NULL OR last_used_at <= ${utcParam(2)} - make_interval(secs => $3)))
+  RETURNING id
+)
+SELECT t.id, t.user_id, t.can_write, t.revoked, t.expired, ${USER_JSON} AS user
+  FROM t JOIN "user" u ON u.id = t.user_id`;
+
+/** Resolves a bearer token to a principal, or says why it is refused: ONE SQL statement. */
+export async function authenticateApiToken(
+  token: string,
+  { now = Date.now() }: { now?: number } = {},
+): Promise<TokenCheck> {
   if (!token.startsWith(TOKEN_PREFIX) || token.length < 20 || token.length > 200) {
     return { ok: false, reason: "malformed" };
   }
-  const row = await prisma.apiToken.findUnique({
-    where: { tokenHash: sha256(token) },
-    include: { user: { include: userInclude } },
-  });
+  const { rows } = await pool.query<TokenRow>(FIND_TOKEN, [sha256(token), now, LAST_USED_RESOLUTION_MS / 1000]);
+  const row = rows[0];
   if (!row) return { ok: false, reason: "unknown" };
-  if (row.revokedAt) return { ok: false, reason: "revoked", tokenId: row.id, userId: row.userId };
-  const now = Date.now();
-  if (row.expiresAt && row.expiresAt.getTime() <= now) {
-    return { ok: false, reason: "expired", tokenId: row.id, userId: row.userId };
-  }
-  if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await prisma.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
-  }
-  return {
-    ok: true,
-    principal: { user: toAuthUser(row.user), via: "token", credentialId: row.id, canWrite: row.canWrite },
-  };
+  if (row.revoked) return { ok: false, reason: "revoked", tokenId: row.id, userId: row.user_id };
+  if (row.expired) return { ok: false, reason: "expired", tokenId: row.id, userId: row.user_id };
+  return { ok: true, principal: { user: row.user, via: "token", credentialId: row.id, canWrite: row.can_write } };
 }
 
 /** The token from `Authorization: Bearer …`, or null when the header is absent. */

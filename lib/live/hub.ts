@@ -68,6 +68,29 @@ function dispatch(h: Hub, event: LiveEvent): void {
   for (const listener of listeners) listener.onChange(event);
 }
 
+/**
+ * The instance's background reads (new live_event rows, the live streams' credential re-check) run on
+ * the LISTEN connection while it is up, so they never wait for or take a request's pooled connection
+ * (and the pool's statement count stays the requests' own); while it is down, on the pool.
+ */
+export async function hubQuery<Row extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<Row[]> {
+  const client = hub().client;
+  if (client) {
+    try {
+      return (await client.query<Row>(text, params)).rows;
+    } catch (error) {
+      // The connection died under the query: the pool answers this one; the hub reconnects by itself.
+      if (hub().client === client && !isConnectionError(error)) throw error;
+    }
+  }
+  return (await pool.query<Row>(text, params)).rows;
+}
+
+function isConnectionError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|terminating connection/i.test(message);
+}
+
 /** Reads every live_event after the last one seen and hands them to subscribers; calls coalesce. */
 function readNew(h: Hub): Promise<void> {
   if (h.reading) {
@@ -78,11 +101,11 @@ function readNew(h: Hub): Promise<void> {
     do {
       h.readAgain = false;
       if (h.lastId < 0n) {
-        const { rows } = await pool.query<{ max: string | null }>("SELECT max(id)::text AS max FROM live_event");
+        const rows = await hubQuery<{ max: string | null }>("SELECT max(id)::text AS max FROM live_event");
         h.lastId = BigInt(rows[0]?.max ?? "0");
         continue;
       }
-      const { rows } = await pool.query<LiveRow>(
+      const rows = await hubQuery<LiveRow>(
         "SELECT id::text, topic, kind, entity_id, version FROM live_event WHERE id > $1 ORDER BY id LIMIT 10000",
         [h.lastId.toString()],
       );

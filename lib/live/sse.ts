@@ -1,24 +1,22 @@
 import "server-only";
 /**
  * One server-sent-events stream: the changes of its topics (kind + id + version,
- * never data), heartbeats so proxies keep it open, Last-Event-ID catch-up, and
- * cleanup of its subscription the moment the client goes away. The stream also
- * re-checks its credentials periodically and closes when they are gone (sign
- * out, revoked session or token).
+ * never data), Last-Event-ID catch-up, and cleanup of its subscription the moment
+ * the client goes away. Heartbeats and the credential re-check are not per stream:
+ * the stream registers with lib/live/streams.ts, whose one timer per instance
+ * sends heartbeats and checks all streams' sessions and tokens in one statement,
+ * closing this stream with an "unauthorized" event when its credential is gone.
  */
+import type { Principal } from "@/lib/auth/principal";
 import { catchUp, ensureListening, type LiveEvent, subscribe } from "./hub";
-
-export const HEARTBEAT_MS = 15_000;
-export const REAUTH_MS = 20_000;
+import { assertStreamAllowed, credentialOf, register } from "./streams";
 
 export type LiveStreamOptions = {
   topics: string[];
   lastEventId: number | null;
   signal: AbortSignal;
-  /** Resolves false once the stream's session or token is no longer valid. */
-  stillAuthorized: () => Promise<boolean>;
-  heartbeatMs?: number;
-  reauthMs?: number;
+  /** Who opened it: the stream lives as long as this session or token does. */
+  principal: Principal;
 };
 
 const encoder = new TextEncoder();
@@ -36,12 +34,19 @@ export const SSE_HEADERS: HeadersInit = {
   "Content-Encoding": "identity",
 };
 
+const HEARTBEAT = encoder.encode(`: heartbeat\n\n`);
+const UNAUTHORIZED = frame("unauthorized", { reason: "session ended" });
+
+/**
+ * The stream for one client; throws 429 (this user's streams) or 503 (this instance's) before opening
+ * one past the caps.
+ */
 export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uint8Array> {
+  assertStreamAllowed(options.principal);
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
-      const timers: NodeJS.Timeout[] = [];
       const send = (chunk: Uint8Array) => {
         if (closed) return;
         try {
@@ -53,7 +58,7 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       const close = () => {
         if (closed) return;
         closed = true;
-        for (const timer of timers) clearInterval(timer);
+        unregister();
         unsubscribe();
         options.signal.removeEventListener("abort", close);
         try {
@@ -83,6 +88,15 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
         onChange: (event) => (pending ? pending.push(event) : deliver(event)),
         onResync: (reason) => send(frame("resync", { reason })),
       });
+      const unregister = register({
+        userId: options.principal.user.id,
+        credential: credentialOf(options.principal),
+        heartbeat: () => send(HEARTBEAT),
+        revoke: () => {
+          send(UNAUTHORIZED);
+          close();
+        },
+      });
       options.signal.addEventListener("abort", close);
       if (options.signal.aborted) return close();
 
@@ -107,21 +121,6 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
           send(frame("resync", { reason: "live feed unavailable" }));
           flush();
         });
-
-      timers.push(setInterval(() => send(encoder.encode(`: heartbeat\n\n`)), options.heartbeatMs ?? HEARTBEAT_MS));
-      timers.push(
-        setInterval(() => {
-          options
-            .stillAuthorized()
-            .then((ok) => {
-              if (!ok) {
-                send(frame("unauthorized", { reason: "session ended" }));
-                close();
-              }
-            })
-            .catch(() => {});
-        }, options.reauthMs ?? REAUTH_MS),
-      );
     },
     cancel() {
       cleanup();

@@ -11,6 +11,7 @@ import { POST as saveRevisionRoute } from "@/app/api/v1/models/[modelId]/version
 import { GET as getCardRoute } from "@/app/api/v1/models/[modelId]/versions/[version]/card/route";
 import { GET as listRoute } from "@/app/api/v1/models/route";
 import { SafeMarkdown } from "@/components/model-card/markdown";
+import { getSetting, setSetting } from "@/lib/admin/settings";
 import type { Principal } from "@/lib/auth/principal";
 import { findActiveSession, sessionPrincipal } from "@/lib/auth/session";
 import { createTestSession, createTestToken, createTestUser } from "@/lib/auth/testing";
@@ -319,6 +320,71 @@ describe("card revisions and permissions", () => {
       "/api/v1/models/{modelId}/versions/{version}/card/status",
     ]);
     expect(doc.components?.schemas?.ModelCard).toBeDefined();
+  });
+});
+
+describe("four eyes on approval", () => {
+  it("refuses approval to the author of the latest content, even after someone else's status change; an admin setting relaxes it", async () => {
+    const fresh = await seedModel();
+    const ref = { modelId: fresh.modelId, version: 1 };
+    const [writer, colleague, member] = await Promise.all([
+      createTestUser({ isAdmin: true }).then(({ user }) => principalFor(user.id)),
+      createTestUser({ isAdmin: true }).then(({ user }) => principalFor(user.id)),
+      createTestUser({ teams: [{ slug: fresh.teamSlug }] }).then(({ user }) => principalFor(user.id)),
+    ]);
+    await saveCardRevision({
+      principal: writer.principal,
+      input: { ...ref, baseRevision: 0, content: { limitations: "Written by the writer." } },
+    });
+    // Someone else submits: a status change copies the content, it does not make them its author.
+    await setCardStatus({
+      principal: colleague.principal,
+      input: { ...ref, status: "PENDING_REVIEW", baseRevision: 1 },
+    });
+    await expectAppError(
+      setCardStatus({ principal: writer.principal, input: { ...ref, status: "APPROVED", baseRevision: 2 } }),
+      "forbidden",
+    );
+    expect((await getModelCard(ref))?.identity.cardStatus).toBe("PENDING_REVIEW");
+    const approved = await setCardStatus({
+      principal: colleague.principal,
+      input: { ...ref, status: "APPROVED", baseRevision: 2 },
+    });
+    expect(approved.status).toBe("APPROVED");
+
+    // The colleague now edits the content: the colleague is the author, the writer may approve.
+    await saveCardRevision({
+      principal: colleague.principal,
+      input: { ...ref, baseRevision: 3, content: { limitations: "Rewritten by the colleague." } },
+    });
+    await setCardStatus({ principal: member.principal, input: { ...ref, status: "PENDING_REVIEW", baseRevision: 4 } });
+    await expectAppError(
+      setCardStatus({ principal: colleague.principal, input: { ...ref, status: "APPROVED", baseRevision: 5 } }),
+      "forbidden",
+    );
+
+    // Only an admin may relax the rule, and it is audited; relaxed, the author may approve.
+    await expectAppError(
+      setSetting({ key: "model_card.four_eyes", value: false, principal: member.principal }),
+      "forbidden",
+    );
+    await setSetting({ key: "model_card.four_eyes", value: false, principal: writer.principal });
+    try {
+      expect(await getSetting("model_card.four_eyes")).toBe(false);
+      const own = await setCardStatus({
+        principal: colleague.principal,
+        input: { ...ref, status: "APPROVED", baseRevision: 5 },
+      });
+      expect(own.status).toBe("APPROVED");
+      const audit = await sql<{ action: string; details: unknown }>(
+        "SELECT action, details FROM audit_log WHERE actor_id = $1 AND action = 'setting.update'",
+        [writer.principal.user.id],
+      );
+      expect(audit).toEqual([{ action: "setting.update", details: { from: true, to: false } }]);
+    } finally {
+      await setSetting({ key: "model_card.four_eyes", value: true, principal: writer.principal });
+    }
+    expect(await getSetting("model_card.four_eyes")).toBe(true);
   });
 });
 

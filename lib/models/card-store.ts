@@ -22,6 +22,11 @@ export type LockedCard = {
   latestRevision: number;
   /** Content of the latest revision ({} before the first one). */
   content: Record<string, unknown>;
+  /**
+   * Who wrote the content the latest revision carries: the author of the newest revision that changed
+   * the content (status changes copy it). Null before the first revision or for imported content.
+   */
+  contentAuthorId: string | null;
 };
 
 type AppendPlan = {
@@ -93,6 +98,17 @@ export async function appendCardRevision({
             [card.id, card.latest_revision],
           )
         : { rows: [] as { content: unknown }[] };
+    const contentAuthor =
+      card.latest_revision > 0
+        ? await client.query<{ author_id: string | null }>(
+            `SELECT author_id FROM (
+               SELECT revision, author_id,
+                      content IS DISTINCT FROM lag(content) OVER (ORDER BY revision) AS changed
+                 FROM model_card_revision WHERE card_id = $1) r
+              WHERE changed ORDER BY revision DESC LIMIT 1`,
+            [card.id],
+          )
+        : { rows: [] as { author_id: string | null }[] };
     const raw = latest.rows[0]?.content;
     const content = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const decision = plan.decide({
@@ -103,6 +119,7 @@ export async function appendCardRevision({
       status: card.status,
       latestRevision: card.latest_revision,
       content,
+      contentAuthorId: contentAuthor.rows[0]?.author_id ?? null,
     });
     const revision = card.latest_revision + 1;
     await client.query(

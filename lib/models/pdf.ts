@@ -4,18 +4,32 @@
  * the same login and permission checks as in a browser) and prints it with Chromium's header/footer
  * templates for page numbers.
  *
- * One browser per app instance is started on first use and closed after a minute without work; at
- * most two cards render at once (Chromium is heavy and the app shares its cores). The page is loaded
- * from the app's own loopback address, JavaScript off (the print view is complete server-rendered
- * HTML), and every request to another origin is refused.
+ * Chromium is heavy and the app shares its cores, so rendering is rationed:
+ *  - one browser per app instance, started on first use, closed after a minute without work, and
+ *    launched again when it crashed (a dead browser is never handed out);
+ *  - at most STEPWISE_PDF_PARALLEL renders at once (2), at most STEPWISE_PDF_QUEUE waiting (8); a full
+ *    queue answers 503 with Retry-After at once (one render per user at a time is the route's cap,
+ *    lib/api/limits.ts, so a user's flood costs one slot);
+ *  - a render is abandoned when the client goes away (its request's AbortSignal), whether it is still
+ *    waiting or already in Chromium;
+ *  - the slot is released whatever happens: the browser context is created inside the guarded block,
+ *    so a crash while creating it cannot leak the slot.
+ * The page is loaded from the app's own loopback address, JavaScript off (the print view is complete
+ * server-rendered HTML), and every request to another origin is refused.
  */
 import "server-only";
-import type { Browser } from "playwright-core";
-import { AppError } from "@/lib/errors";
+import type { Browser, BrowserContext } from "playwright-core";
+import { AppError, unavailable } from "@/lib/errors";
 
 const IDLE_CLOSE_MS = 60_000;
-const MAX_PARALLEL = 2;
 const RENDER_TIMEOUT_MS = 30_000;
+
+const envInt = (name: string, fallback: number) => {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+};
+export const pdfParallel = () => envInt("STEPWISE_PDF_PARALLEL", 2);
+export const pdfQueueLimit = () => envInt("STEPWISE_PDF_QUEUE", 8);
 
 const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -27,18 +41,35 @@ const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-type State = { browser: Promise<Browser> | null; idle: ReturnType<typeof setTimeout> | null; active: number };
-const holder = globalThis as typeof globalThis & { __stepwisePdf?: State; __stepwisePdfQueue?: (() => void)[] };
-const state: State = holder.__stepwisePdf ?? { browser: null, idle: null, active: 0 };
-holder.__stepwisePdf = state;
-const queue: (() => void)[] = holder.__stepwisePdfQueue ?? [];
-holder.__stepwisePdfQueue = queue;
+type Waiter = { grant: () => void; signal?: AbortSignal };
+type State = {
+  browser: Promise<Browser> | null;
+  idle: ReturnType<typeof setTimeout> | null;
+  active: number;
+  queue: Waiter[];
+  launches: number;
+};
+const holder = globalThis as typeof globalThis & { __stepwisePdfState?: State };
+const state: State = holder.__stepwisePdfState ?? { browser: null, idle: null, active: 0, queue: [], launches: 0 };
+holder.__stepwisePdfState = state;
 
 /** Where this instance's server answers itself (the print page is rendered from there). */
 export function internalOrigin(): string {
   if (process.env.STEPWISE_INTERNAL_URL) return process.env.STEPWISE_INTERNAL_URL.replace(/\/+$/, "");
   return `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 }
+
+/** Renders running, renders waiting, and browsers launched so far (tests, diagnostics). */
+export function pdfStats(): { active: number; queued: number; launches: number; browser: boolean } {
+  return {
+    active: state.active,
+    queued: state.queue.length,
+    launches: state.launches,
+    browser: state.browser !== null,
+  };
+}
+
+const gone = () => new AppError("bad_request", "The PDF request was abandoned by the client.");
 
 async function launch(): Promise<Browser> {
   let chromium: typeof import("playwright-core").chromium;
@@ -47,37 +78,76 @@ async function launch(): Promise<Browser> {
   } catch {
     throw new AppError("internal", "PDF rendering is not available on this server (playwright-core is not installed).");
   }
-  const browser = await chromium.launch({
+  state.launches++;
+  return chromium.launch({
     executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
     headless: true,
   });
-  browser.on("disconnected", () => {
-    state.browser = null;
-  });
-  return browser;
 }
 
-async function acquire(): Promise<Browser> {
-  if (state.active >= MAX_PARALLEL) await new Promise<void>((resolve) => queue.push(resolve));
-  state.active++;
+/** A connected browser: the running one, or a new one when there is none or it died (crash, kill). */
+async function browserForRender(): Promise<Browser> {
+  const current = state.browser;
+  if (current) {
+    const browser = await current.catch(() => null);
+    if (browser?.isConnected()) return browser;
+    if (state.browser === current) state.browser = null;
+    // Another render may have started a new browser while this one waited.
+    if (state.browser) return browserForRender();
+  }
+  const launching = launch();
+  state.browser = launching;
+  launching.then(
+    (browser) =>
+      browser.on("disconnected", () => {
+        if (state.browser === launching) state.browser = null;
+      }),
+    () => {
+      if (state.browser === launching) state.browser = null;
+    },
+  );
+  return launching;
+}
+
+/** Waits for a render slot; refuses at once when the queue is full, gives up when the client leaves. */
+async function acquire(signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw gone();
+  if (state.active < pdfParallel()) {
+    state.active++;
+  } else {
+    if (state.queue.length >= pdfQueueLimit()) {
+      throw unavailable("Too many PDFs are being printed right now. Try again in a few seconds.", 10);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        signal,
+        grant: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const index = state.queue.indexOf(waiter);
+        if (index >= 0) state.queue.splice(index, 1);
+        reject(gone());
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      state.queue.push(waiter);
+    });
+  }
   if (state.idle) clearTimeout(state.idle);
   state.idle = null;
-  state.browser ??= launch().catch((error: unknown) => {
-    state.browser = null;
-    throw error;
-  });
-  try {
-    return await state.browser;
-  } catch (error) {
-    release();
-    throw error;
-  }
 }
 
 function release(): void {
+  const next = state.queue.shift();
+  // The slot passes straight to the next waiter, so `active` only drops when nobody waits.
+  if (next) {
+    next.grant();
+    return;
+  }
   state.active--;
-  queue.shift()?.();
   if (state.active === 0 && !state.idle) {
     state.idle = setTimeout(() => {
       state.idle = null;
@@ -87,6 +157,13 @@ function release(): void {
     }, IDLE_CLOSE_MS);
     state.idle.unref?.();
   }
+}
+
+/** Closes the browser now (tests; an instance shutting down). */
+export async function closePdfBrowser(): Promise<void> {
+  const closing = state.browser;
+  state.browser = null;
+  await closing?.then((b) => b.close()).catch(() => undefined);
 }
 
 const escapeHtml = (value: string) =>
@@ -110,6 +187,7 @@ export async function renderCardPdf({
   format,
   running,
   footer,
+  signal,
 }: {
   /** Path of the print view, e.g. /models/3/versions/12/print */
   path: string;
@@ -118,15 +196,23 @@ export async function renderCardPdf({
   format: "A4" | "Letter";
   running: string;
   footer: string;
+  /** The caller's request signal: the render stops when the client goes away. */
+  signal?: AbortSignal;
 }): Promise<Buffer> {
-  const browser = await acquire();
-  const origin = internalOrigin();
-  const context = await browser.newContext({
-    javaScriptEnabled: false,
-    colorScheme: "light",
-    extraHTTPHeaders: { cookie },
-  });
+  await acquire(signal);
+  let context: BrowserContext | null = null;
+  const onAbort = () => void context?.close().catch(() => undefined);
   try {
+    if (signal?.aborted) throw gone();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const browser = await browserForRender();
+    const origin = internalOrigin();
+    context = await browser.newContext({
+      javaScriptEnabled: false,
+      colorScheme: "light",
+      extraHTTPHeaders: { cookie },
+    });
+    if (signal?.aborted) throw gone();
     const page = await context.newPage();
     page.setDefaultTimeout(RENDER_TIMEOUT_MS);
     await page.route("**/*", (route) =>
@@ -149,8 +235,17 @@ export async function renderCardPdf({
       margin: { top: "16mm", bottom: "18mm", left: "14mm", right: "14mm" },
       preferCSSPageSize: false,
     });
+  } catch (error) {
+    if (signal?.aborted) throw gone();
+    if (error instanceof AppError) throw error;
+    // A crashed or closed browser: say so plainly; the next render launches a new one.
+    throw new AppError(
+      "internal",
+      `The PDF could not be printed: ${error instanceof Error ? error.message.split("\n")[0] : "unknown error"}`,
+    );
   } finally {
-    await context.close().catch(() => undefined);
+    signal?.removeEventListener("abort", onAbort);
+    await context?.close().catch(() => undefined);
     release();
   }
 }

@@ -99,4 +99,24 @@ export function registerPipelinePaths(
     request: { params: PipelineIdParams, query: CurvesParams },
     responses: { 200: json(TrainingCurves, "Curves, newest run first."), ...errors },
   });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/pipelines/{pipelineId}/compare",
+    summary: "Runs side by side: status, final metrics, step timings, hyperparameters and input (the compare page)",
+    description: "Expensive: a few comparisons at once per user; more answer 429 with Retry-After.",
+    tags: ["pipelines"],
+    security,
+    request: {
+      params: PipelineIdParams,
+      query: z.object({ runs: z.string().meta({ description: "Comma-separated run public ids (at most 8)." }) }),
+    },
+    responses: {
+      200: json(
+        z.object({ runs: z.array(z.record(z.string(), z.unknown())) }),
+        "The runs that belong to the pipeline, in the order asked.",
+      ),
+      ...errors,
+      429: { description: "Too many comparisons of this user in flight; see Retry-After." },
+    },
+  });
 }

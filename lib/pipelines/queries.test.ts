@@ -343,6 +343,7 @@ describe("index, training curves, OpenAPI", () => {
       "/api/v1/pipelines/{pipelineId}/runs",
       "/api/v1/pipelines/{pipelineId}/metrics",
       "/api/v1/pipelines/{pipelineId}/training-curves",
+      "/api/v1/pipelines/{pipelineId}/compare",
     ]);
     const params = doc.paths?.["/api/v1/pipelines/{pipelineId}/metrics"]?.get?.parameters ?? [];
     expect(params.map((p) => ("name" in p ? p.name : ""))).toContain("names");

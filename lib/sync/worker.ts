@@ -21,6 +21,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import pg from "pg";
+import { createRetentionHook } from "@/lib/audit/retention";
 import { pool as defaultPool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { logger as baseLogger, type Logger, toSyncLogger } from "@/lib/log";
@@ -145,6 +146,8 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
   const db = ownPool ?? defaultPool;
   const stopping = new AbortController();
   const loops = new Map<number, Loop>();
+  // ── retention (lib/audit/retention.ts): run by a worker that holds a lease, hourly ──
+  const retention = createRetentionHook({ db, log });
   let releaseOnStop = true;
   let wakeCoordinator: (() => void) | undefined;
 
@@ -317,6 +320,7 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
       try {
         await listen();
         await coordinate();
+        if (loops.size > 0 && !stopping.signal.aborted) await retention.maybeRun();
       } catch (error) {
         if (!stopping.signal.aborted) log.error({ error: errorMessage(error) }, "sync tick failed");
       }

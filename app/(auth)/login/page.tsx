@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { Logo } from "@/components/ui/logo";
 import { safeCallbackPath } from "@/lib/auth/callback-url";
 import { oidcSettings } from "@/lib/auth/config";
-import { getCurrentSession } from "@/lib/auth/current";
+import { getPrincipal } from "@/lib/auth/current";
 import styles from "../auth.module.css";
 import { SignInButton } from "./sign-in-button";
 
@@ -20,6 +20,8 @@ const ERRORS: Record<string, string> = {
   OAuthSignin: "Could not start sign-in with the identity provider. Try again.",
   Callback: "Sign-in did not complete. Try again.",
   SessionRequired: "Sign in to continue.",
+  EmailNotVerified:
+    "Your identity provider has not verified your e-mail address, and Stepwise only signs in verified addresses. Ask your administrator.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
@@ -28,7 +30,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const error = first(params.error);
   const signedOut = first(params.signedOut) !== undefined;
 
-  if (!error && !signedOut && (await getCurrentSession())) redirect(callbackPath);
+  if (!error && !signedOut && (await getPrincipal())) redirect(callbackPath);
 
   const settings = oidcSettings();
   return (

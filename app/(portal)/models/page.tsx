@@ -3,7 +3,7 @@ import Link from "next/link";
 import { ApprovalBadge, CardStatusBadge } from "@/components/model-card/badges";
 import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
-import { listModelFacets, listModels } from "@/lib/models/queries";
+import { listModelFacets, listModels } from "@/lib/dal/models";
 import { ModelListQuery } from "@/lib/models/schema";
 import { formatUtc } from "@/lib/models/sections";
 import { runPath } from "@/lib/runs/links";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { PipelinesIndex } from "@/components/pipeline/pipelines-index";
-import { listPipelines, listPipelineTeams } from "@/lib/pipelines/queries";
+import { listPipelines, listPipelineTeams } from "@/lib/dal/pipelines";
 import { PipelineListQuery } from "@/lib/pipelines/schema";
 import { searchParamsRecord } from "@/lib/pipelines/search-params";
 

@@ -1,7 +1,7 @@
 /** /runs?arn=<execution ARN> (or ?id=…): finds the run and redirects to its page; without a match, a 404. */
 import { notFound, redirect } from "next/navigation";
+import { getRun } from "@/lib/dal/runs";
 import { runPath } from "@/lib/runs/links";
-import { getRun } from "@/lib/runs/queries";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { authenticateRequest, withApi } from "@/lib/api/handler";
+import { withApi } from "@/lib/api/handler";
 import { badRequest } from "@/lib/errors";
 import { createLiveStream, SSE_HEADERS } from "@/lib/live/sse";
 import { parseTopics } from "@/lib/live/topics";
@@ -9,9 +9,12 @@ export const dynamic = "force-dynamic";
  * GET /api/live?topics=pipelines,run:<publicId>,… — server-sent events saying
  * what changed (kind + id + version), never the data. Session or API token;
  * reading is open to every signed-in user, so any well-formed topic may be
- * subscribed. The stream closes when the credentials stop being valid.
+ * subscribed. The stream closes when the credentials stop being valid (checked for all streams of the
+ * instance at once, lib/live/streams.ts). At most STEPWISE_LIVE_MAX_PER_USER streams per user (429) and
+ * STEPWISE_LIVE_MAX_STREAMS per instance (503).
  */
-export const GET = withApi({ scope: "read", action: "live.subscribe" }, async ({ request }) => {
+// Opening a stream is the page's doing, not the user's: it does not slide the session's idle expiry.
+export const GET = withApi({ scope: "read", activity: false }, async ({ request, principal }) => {
   const parsed = parseTopics(new URL(request.url).searchParams.get("topics"));
   if ("error" in parsed) throw badRequest(parsed.error);
   const header = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
@@ -20,7 +23,7 @@ export const GET = withApi({ scope: "read", action: "live.subscribe" }, async ({
     topics: parsed.topics,
     lastEventId,
     signal: request.signal,
-    stillAuthorized: async () => (await authenticateRequest(request)).ok,
+    principal,
   });
   return new Response(stream, { headers: SSE_HEADERS });
 });

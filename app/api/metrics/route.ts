@@ -2,7 +2,8 @@
  * Prometheus metrics of the sync (text exposition). Needs `Authorization: Bearer <METRICS_TOKEN>` or a
  * logged-in session; with neither configured nor present it answers 401.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+
+import { metricsTokenMatches } from "@/lib/auth/metrics-token";
 import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/session";
 import { queryCount } from "@/lib/db";
 import { liveStats } from "@/lib/live/hub";
@@ -11,17 +12,10 @@ import { renderSyncMetrics } from "@/lib/sync/status";
 
 export const dynamic = "force-dynamic";
 
-const digest = (v: string) => createHash("sha256").update(v).digest();
-
-function bearerMatches(header: string | null, expected: string | undefined): boolean {
-  if (!expected || !header?.startsWith("Bearer ")) return false;
-  return timingSafeEqual(digest(header.slice("Bearer ".length).trim()), digest(expected));
-}
-
 export async function GET(request: Request) {
   // Read before this request issues any query of its own, so consecutive reads differ only by other requests.
   const queries = queryCount();
-  let allowed = bearerMatches(request.headers.get("authorization"), process.env.METRICS_TOKEN);
+  let allowed = metricsTokenMatches(request.headers.get("authorization"));
   if (!allowed) {
     const token = sessionTokenFromCookieHeader(request.headers.get("cookie"));
     allowed = token ? (await findActiveSession(token).catch(() => null)) !== null : false;

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { setSetting } from "@/lib/admin/settings";
 import { withAction } from "@/lib/auth/action";
 import { assertAdmin } from "@/lib/auth/permissions";
 import { auditVia } from "@/lib/auth/principal";
@@ -23,5 +24,17 @@ const revoke = withAction(
 /** An admin ends someone's session; their next request (page, API, stream) is refused. */
 export async function revokeSessionAction(form: FormData): Promise<void> {
   await revoke(form);
+  revalidatePath("/admin/audit");
+}
+
+const setFourEyes = withAction(
+  { schema: z.object({ fourEyes: z.enum(["on", "off"]) }), action: "setting.update", audit: false },
+  async ({ input, principal }) =>
+    setSetting({ key: "model_card.four_eyes", value: input.fourEyes === "on", principal }),
+);
+
+/** An admin turns the model-card four-eyes rule on or off (audited by setSetting). */
+export async function setFourEyesAction(form: FormData): Promise<void> {
+  await setFourEyes(form);
   revalidatePath("/admin/audit");
 }

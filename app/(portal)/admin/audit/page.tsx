@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
-import { listAuditEntries } from "@/lib/audit/log";
 import { requirePrincipal } from "@/lib/auth/current";
-import { listSessions } from "@/lib/auth/session";
-import { revokeSessionAction } from "./actions";
+import { listAdminSettings, listAllSessions, listAuditLog } from "@/lib/dal/account";
+import { revokeSessionAction, setFourEyesAction } from "./actions";
 import styles from "./audit.module.css";
 
 export const dynamic = "force-dynamic";
@@ -37,7 +36,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   }
   const params = await searchParams;
   const action = typeof params.action === "string" && params.action.length <= 64 ? params.action : undefined;
-  const [sessions, entries] = await Promise.all([listSessions(), listAuditEntries({ limit: 200, action })]);
+  const [sessions, entries, settings] = await Promise.all([
+    listAllSessions(),
+    listAuditLog({ limit: 200, action }),
+    listAdminSettings(),
+  ]);
+  const fourEyes = settings.find((s) => s.key === "model_card.four_eyes");
 
   return (
     <>
@@ -86,6 +90,15 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
           ))}
         </tbody>
       </table>
+
+      <h2 id="settings-title">Settings</h2>
+      <form action={setFourEyesAction} className={styles.filter} aria-labelledby="settings-title">
+        <p>
+          {fourEyes?.label}: <strong data-testid="four-eyes">{fourEyes?.value ? "on" : "off"}</strong>
+        </p>
+        <input type="hidden" name="fourEyes" value={fourEyes?.value ? "off" : "on"} />
+        <button type="submit">{fourEyes?.value ? "Turn off" : "Turn on"}</button>
+      </form>
 
       <h2 id="entries-title">Recent events</h2>
       <form className={styles.filter} aria-label="Filter events">

@@ -5,8 +5,9 @@ import { TrainingCurves } from "@/components/charts/training-curves";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
 import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
+import { requirePrincipal } from "@/lib/auth/current";
+import { getPipelinePage } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
-import { getPipelinePage } from "@/lib/pipelines/queries";
 import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
 import { searchParamsRecord } from "@/lib/pipelines/search-params";
 
@@ -18,6 +19,7 @@ type Props = {
 };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  await requirePrincipal();
   return { title: `Pipeline ${(await params).pipelineId}` };
 }
 

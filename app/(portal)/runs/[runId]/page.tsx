@@ -11,11 +11,11 @@ import { cache } from "react";
 import { RunView } from "@/components/run/run-view";
 import { runLook } from "@/components/run/status";
 import { requirePrincipal } from "@/lib/auth/current";
+import { getRunPage } from "@/lib/dal/runs";
 import { buildGraph } from "@/lib/runs/graph";
 import { layoutGraph } from "@/lib/runs/graph-layout";
 import { runPath } from "@/lib/runs/links";
 import { canActOnRun } from "@/lib/runs/permissions";
-import { getRunPage } from "@/lib/runs/queries";
 import { redriveRunAction, rerunRunAction, stopRunAction } from "./actions";
 
 export const dynamic = "force-dynamic";

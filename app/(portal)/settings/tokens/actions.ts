@@ -13,7 +13,7 @@ const createForm = z.object({
     .string()
     .optional()
     .transform((v) => (v ? Number(v) : null))
-    .pipe(z.number().int().min(1, "Expiry is at least 1 day.").max(3650, "Expiry is at most 3650 days.").nullable()),
+    .pipe(z.number().int().min(1, "Expiry is at least 1 day.").nullable()),
 });
 
 const createToken = withAction(

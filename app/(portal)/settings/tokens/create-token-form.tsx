@@ -4,8 +4,23 @@ import { useActionState, useId } from "react";
 import { type CreateTokenState, createTokenAction } from "./actions";
 import styles from "./tokens.module.css";
 
-/** Creates a token and shows it once; it cannot be displayed again after leaving the page. */
-export function CreateTokenForm() {
+const EXPIRY_CHOICES = [
+  { days: 7, label: "in 7 days" },
+  { days: 30, label: "in 30 days" },
+  { days: 90, label: "in 90 days" },
+  { days: 180, label: "in 180 days" },
+  { days: 365, label: "in 1 year" },
+];
+
+/**
+ * Creates a token and shows it once; it cannot be displayed again after leaving the page. Every token
+ * expires: the choices stop at the server's maximum (API_TOKEN_MAX_DAYS).
+ */
+export function CreateTokenForm({ defaultDays, maxDays }: { defaultDays: number; maxDays: number }) {
+  const choices = EXPIRY_CHOICES.filter((c) => c.days <= maxDays);
+  if (!choices.some((c) => c.days === defaultDays))
+    choices.push({ days: defaultDays, label: `in ${defaultDays} days` });
+  choices.sort((a, b) => a.days - b.days);
   const [state, action, pending] = useActionState<CreateTokenState, FormData>(createTokenAction, null);
   const id = useId();
   return (
@@ -26,12 +41,12 @@ export function CreateTokenForm() {
           </div>
           <div className={styles.field}>
             <label htmlFor={`${id}-expiry`}>Expires</label>
-            <select id={`${id}-expiry`} name="expiresInDays" defaultValue="90">
-              <option value="7">in 7 days</option>
-              <option value="30">in 30 days</option>
-              <option value="90">in 90 days</option>
-              <option value="365">in 1 year</option>
-              <option value="">never</option>
+            <select id={`${id}-expiry`} name="expiresInDays" defaultValue={String(defaultDays)}>
+              {choices.map((c) => (
+                <option key={c.days} value={String(c.days)}>
+                  {c.label}
+                </option>
+              ))}
             </select>
           </div>
           <div className={`${styles.field} ${styles.check}`}>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { requireUser } from "@/lib/auth/current";
-import { listApiTokens } from "@/lib/auth/tokens";
+import { authSettings } from "@/lib/auth/config";
+import { listMyApiTokens } from "@/lib/dal/account";
 import { revokeTokenAction } from "./actions";
 import { CreateTokenForm } from "./create-token-form";
 import styles from "./tokens.module.css";
@@ -18,8 +18,7 @@ function status(token: { revokedAt: Date | null; expiresAt: Date | null }): "act
 }
 
 export default async function TokensPage() {
-  const user = await requireUser();
-  const tokens = await listApiTokens({ userId: user.id });
+  const tokens = await listMyApiTokens();
   return (
     <>
       <h1>API tokens</h1>
@@ -30,7 +29,7 @@ export default async function TokensPage() {
         </a>
         ).
       </p>
-      <CreateTokenForm />
+      <CreateTokenForm defaultDays={authSettings.tokenDefaultDays()} maxDays={authSettings.tokenMaxDays()} />
       <h2>Your tokens</h2>
       {tokens.length === 0 ? (
         <div className="empty-state">

@@ -1,12 +1,13 @@
 /**
  * EventBridge push endpoint (an API destination with a header secret). The one route outside login: it has
  * its own secret, `x-stepwise-ingest-secret`, compared in constant time to EVENTBRIDGE_SECRET; with no
- * secret configured the route does not exist (404). Accepts one event or an array of them, stores them in
- * the queue in one statement and answers 202 at once; the sync worker holding the event's source handles
- * them (lib/sync/eventbridge.ts).
+ * secret configured the route does not exist (404). Accepts one event or an array of them (a body over
+ * MAX_BODY_BYTES, 1 MiB, is refused with 413: lib/api/body.ts), stores them in the queue in one statement
+ * and answers 202 at once; the sync worker holding the event's source handles them (lib/sync/eventbridge.ts).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { badRequest, errorResponse, notFound, unauthorized } from "@/lib/errors";
+import { readBodyText } from "@/lib/api/body";
+import { AppError, badRequest, errorResponse, notFound, unauthorized } from "@/lib/errors";
 import { logger } from "@/lib/log";
 import { parseIngestBody, queueEvents } from "@/lib/sync/eventbridge";
 
@@ -28,8 +29,9 @@ export async function POST(request: Request) {
   }
   let text: string;
   try {
-    text = await request.text();
-  } catch {
+    text = await readBodyText(request);
+  } catch (error) {
+    if (error instanceof AppError) return errorResponse(error);
     return errorResponse(badRequest("Unreadable body."));
   }
   const parsed = parseIngestBody(text);

@@ -1,4 +1,4 @@
-import { recordAudit } from "@/lib/audit/log";
+import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
 import { errorResponse, unauthorized } from "@/lib/errors";
 
@@ -6,12 +6,12 @@ export const dynamic = "force-dynamic";
 
 /**
  * Where proxy.ts sends API calls that carry neither a session cookie nor a bearer
- * token: a 401 JSON answer (never a redirect), recorded in the audit log.
+ * token: a 401 JSON answer (never a redirect), recorded in the audit log (rate-limited per address).
  */
 async function handler(request: Request): Promise<Response> {
   const path = request.headers.get("x-stepwise-path") ?? new URL(request.url).pathname;
   await runWithRequestContext(requestContextFromHeaders(request.headers), () =>
-    recordAudit({
+    recordFailedCredential({
       actor: null,
       via: "anonymous",
       action: "api.unauthorized",

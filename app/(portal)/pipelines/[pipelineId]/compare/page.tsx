@@ -5,9 +5,9 @@ import { CompareTable } from "@/components/pipeline/compare-table";
 import { formatDuration, formatTime, formatValue } from "@/components/pipeline/format";
 import styles from "@/components/pipeline/pipeline.module.css";
 import { StatusBadge } from "@/components/pipeline/status-badge";
+import { compareRuns, getPipeline } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { durationRow, hyperParameterRows, inputRows, metricRows, stepRows } from "@/lib/pipelines/compare";
-import { compareRuns, getPipeline } from "@/lib/pipelines/queries";
 import { CompareSelection, PipelineIdParams, type RunStatus } from "@/lib/pipelines/schema";
 
 export const dynamic = "force-dynamic";
@@ -33,7 +33,24 @@ export default async function ComparePage({ params, searchParams }: Props) {
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  const runs = await compareRuns({ pipelineId, publicIds });
+  let runs: Awaited<ReturnType<typeof compareRuns>>;
+  try {
+    runs = await compareRuns({ pipelineId, publicIds });
+  } catch (error) {
+    // A page cannot answer 429: it says so instead (the API twin answers 429 with Retry-After).
+    if (!isAppError(error) || error.code !== "too_many_requests") throw error;
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <div className="empty-state" role="alert">
+          <p>{error.message}</p>
+          <p>
+            <Link href={`/pipelines/${pipelineId}/compare?runs=${publicIds.join(",")}`}>Try again</Link>
+          </p>
+        </div>
+      </>
+    );
+  }
   const heads = runs.map((r) => ({ publicId: r.publicId, name: r.name }));
   const without = (publicId: string) =>
     `/pipelines/${pipelineId}/compare?runs=${runs

@@ -1,7 +1,7 @@
 /** /pipelines/<id or name>/runs/<execution name> → /runs/<publicId> (view-state query kept); unknown → 404. */
 import { notFound, redirect } from "next/navigation";
+import { findRunByExecutionName } from "@/lib/dal/runs";
 import { runPath } from "@/lib/runs/links";
-import { findRunByExecutionName } from "@/lib/runs/queries";
 
 export const dynamic = "force-dynamic";
 

@@ -4,7 +4,8 @@ import { MetricSeriesQuery, PipelineIdParams } from "@/lib/pipelines/schema";
 
 export const dynamic = "force-dynamic";
 
-/** The metric-evolution series, downsampled for `width` pixels by one SQL statement. */
-export const GET = withApi({ scope: "read", params: PipelineIdParams, query: MetricSeriesQuery }, ({ params, query }) =>
-  getMetricSeries({ pipelineId: params.pipelineId, query }),
+/** The metric-evolution series, downsampled for `width` pixels by one SQL statement; few at once per user. */
+export const GET = withApi(
+  { scope: "read", params: PipelineIdParams, query: MetricSeriesQuery, limit: "metric-series" },
+  ({ params, query }) => getMetricSeries({ pipelineId: params.pipelineId, query }),
 );

@@ -4,8 +4,8 @@ import { notFound } from "next/navigation";
 import { CardEditForm } from "@/components/model-card/card-edit-form";
 import styles from "@/components/model-card/model-page.module.css";
 import { requireUser } from "@/lib/auth/current";
+import { getModel, getModelCard } from "@/lib/dal/models";
 import { canEditModelCard } from "@/lib/models/permissions";
-import { getModel, getModelCard } from "@/lib/models/queries";
 import { ModelVersionParams } from "@/lib/models/schema";
 import { saveCardAction } from "../../../actions";
 

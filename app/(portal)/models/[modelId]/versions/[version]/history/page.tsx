@@ -5,8 +5,8 @@ import { CardStatusBadge } from "@/components/model-card/badges";
 import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
 import { RevisionDiff } from "@/components/model-card/revision-diff";
+import { getCardRevisions, getModelCard } from "@/lib/dal/models";
 import { diffCardContent } from "@/lib/models/diff";
-import { getCardRevisions, getModelCard } from "@/lib/models/queries";
 import { ModelVersionParams } from "@/lib/models/schema";
 import { formatUtc } from "@/lib/models/sections";
 

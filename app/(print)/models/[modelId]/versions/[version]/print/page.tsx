@@ -7,8 +7,8 @@ import styles from "@/components/model-card/print.module.css";
 import { PrintButton } from "@/components/model-card/print-button";
 import { PrintRules } from "@/components/model-card/print-rules";
 import { QrCode } from "@/components/model-card/qr-code";
+import { getModelCard } from "@/lib/dal/models";
 import { STATUS_LABEL } from "@/lib/models/permissions";
-import { getModelCard } from "@/lib/models/queries";
 import { ModelVersionParams } from "@/lib/models/schema";
 import { formatUtc } from "@/lib/models/sections";
 

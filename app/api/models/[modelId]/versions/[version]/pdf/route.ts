@@ -1,7 +1,8 @@
 /**
  * GET /api/models/{modelId}/versions/{version}/pdf[?format=A4|Letter] — the card as a PDF file, printed
  * by headless Chromium from the print view as the signed-in user (lib/models/pdf.ts). Browser sessions
- * only: the print view is a page, and pages are signed in with the session cookie.
+ * only: the print view is a page, and pages are signed in with the session cookie. One PDF per user at
+ * a time (429 beyond, lib/api/limits.ts); a full render queue answers 503; both with Retry-After.
  */
 import { z } from "zod";
 import { withApi } from "@/lib/api/handler";
@@ -20,7 +21,7 @@ export const runtime = "nodejs";
 const Query = z.object({ format: z.enum(["A4", "Letter"]).default("A4") });
 
 export const GET = withApi(
-  { scope: "read", params: ModelVersionParams, query: Query },
+  { scope: "read", params: ModelVersionParams, query: Query, limit: "pdf" },
   async ({ request, principal, params, query }) => {
     const name = cookieNames().sessionToken;
     const session = readCookie(request.headers.get("cookie"), name);
@@ -35,6 +36,7 @@ export const GET = withApi(
       format: query.format,
       running: `${card.model.name} · version ${card.version} · ${STATUS_LABEL[card.identity.cardStatus]}`,
       footer: `Printed ${formatUtc(new Date().toISOString())} · ${card.url}`,
+      signal: request.signal,
     });
     const filename = `${card.model.name.replace(/[^A-Za-z0-9._-]+/g, "-")}-v${card.version}-model-card.pdf`;
     return new Response(new Uint8Array(pdf), {
