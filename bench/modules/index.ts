@@ -1,10 +1,11 @@
 /** Every benchmark module, in the order they run. Add a module here to add a measurement. */
 import type { BenchModule } from "../lib/types";
 import { awsCalls } from "./aws-calls";
+import { curves } from "./curves";
 import { httpPages } from "./http-pages";
 import { ingest } from "./ingest";
 import { live } from "./live";
 import { metricGraph } from "./metric-graph";
 import { runGraphLayout } from "./run-graph-layout";
 
-export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages, runGraphLayout, metricGraph];
+export const modules: BenchModule[] = [ingest, awsCalls, live, httpPages, curves, runGraphLayout, metricGraph];
