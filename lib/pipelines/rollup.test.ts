@@ -322,8 +322,8 @@ describe("the series read from the rollups", () => {
         Math.ceil(a),
         Math.floor(b),
         Math.floor(c.width / 2),
-        c.x === "number" ? 1 : 1000,
-        c.x === "number" ? 10 : 15,
+        c.x === "number" ? 1 : 60_000,
+        c.x === "number" ? 10 : 12,
       );
       expect(s?.count).toBe(expected.count);
       const got = new Set((s?.x ?? []).map((x, i) => `${x}:${s?.y[i]}:${s?.previous[i]}`));

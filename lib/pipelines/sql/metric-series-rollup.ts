@@ -2,6 +2,7 @@
  * The metric-evolution series from the pre-aggregated blocks of `metric_rollup` (migration
  * 20261130300000_metric_rollups), in ONE statement whose cost follows the pixel width, not the run count.
  *
+ * Blocks: level l covers 4^l runs (x = run number) or 4^l minutes (x = start time, epoch ms).
  * The range [a, b] of x (run numbers, or epoch ms) is cut like a segment tree: the coarsest level L whose
  * whole blocks inside the range number at least `buckets` gives the core (between `buckets` and 4 × `buckets`
  * blocks), and what is left at either end is covered by at most 3 blocks per finer level, down to raw rows
@@ -22,7 +23,7 @@ export const ROLLUP_WINDOW = 10;
 type Axis = { id: 0 | 1; unit: number; levels: number };
 const AXES: Record<"number" | "time", Axis> = {
   number: { id: 0, unit: 1, levels: 10 },
-  time: { id: 1, unit: 1000, levels: 15 },
+  time: { id: 1, unit: 60_000, levels: 12 },
 };
 
 /** Block size in x units at level l (level 0: one x unit, i.e. raw rows). */
@@ -83,14 +84,20 @@ pieces AS (
          ${floorDiv("c.b + 1", size(axis, "e.l"))} * ${size(axis, "e.l")} - 1
     FROM core c CROSS JOIN generate_series(0, c.l - 1) e(l)
 ),
--- Blocks and raw rows of every piece, per metric, as (x of its start, count, arrays).
+-- Blocks and raw rows of every piece, per metric, as (x of its start, count, arrays). LATERAL + OFFSET 0 keep
+-- each piece an index range scan of its own (a join would read every block of the series).
 parts AS (
-  SELECT u.name, u.dir, pc.level, mr.block * ${size(axis, "pc.level")} AS x, mr.n, mr.lo, mr.hi, mr.dpos, mr.dneg
+  SELECT u.name, u.dir, pc.level, mr.x, mr.n, mr.lo, mr.hi, mr.dpos, mr.dneg
     FROM unnest($2::text[], $3::int[]) AS u(name, dir)
     CROSS JOIN pieces pc
-    JOIN metric_rollup mr ON pc.level > 0 AND pc.x0 <= pc.x1
-     AND mr.pipeline_id = $1 AND mr.metric = u.name AND mr.axis = ${axis.id} AND mr.level = pc.level
-     AND mr.block BETWEEN pc.x0 / ${size(axis, "pc.level")} AND (pc.x1 + 1) / ${size(axis, "pc.level")} - 1
+    CROSS JOIN LATERAL (
+      SELECT m.block * ${size(axis, "pc.level")} AS x, m.n, m.lo, m.hi, m.dpos, m.dneg
+        FROM metric_rollup m
+       WHERE m.pipeline_id = $1 AND m.metric = u.name AND m.axis = ${axis.id} AND m.level = pc.level
+         AND m.block BETWEEN pc.x0 / ${size(axis, "pc.level")} AND (pc.x1 + 1) / ${size(axis, "pc.level")} - 1
+      OFFSET 0
+    ) mr
+   WHERE pc.level > 0 AND pc.x0 <= pc.x1
   UNION ALL
   SELECT u.name, u.dir, 0, q.x, 1, ARRAY[q.value, q.x, q.run_id, q.prev_value, q.base_value],
          ARRAY[q.value, q.x, q.run_id, q.prev_value, q.base_value],
@@ -104,15 +111,21 @@ parts AS (
         FROM run_metric m
        WHERE m.pipeline_id = $1 AND m.name = u.name AND m.scope = 'run'
          AND ${byNumber ? "m.run_number BETWEEN pc.x0 AND pc.x1" : `m.run_started_at BETWEEN ${ts("pc.x0")} AND ${ts("pc.x1")}`}
+      OFFSET 0
     ) q
    WHERE pc.level = 0 AND pc.x0 <= pc.x1
 ),
 failed_parts AS (
-  SELECT mr.block * ${size(axis, "pc.level")} AS x, mr.n, mr.lo
+  SELECT mr.x, mr.n, mr.lo
     FROM pieces pc
-    JOIN metric_rollup mr ON pc.level > 0 AND pc.x0 <= pc.x1
-     AND mr.pipeline_id = $1 AND mr.metric = '' AND mr.axis = ${axis.id} AND mr.level = pc.level
-     AND mr.block BETWEEN pc.x0 / ${size(axis, "pc.level")} AND (pc.x1 + 1) / ${size(axis, "pc.level")} - 1
+    CROSS JOIN LATERAL (
+      SELECT m.block * ${size(axis, "pc.level")} AS x, m.n, m.lo
+        FROM metric_rollup m
+       WHERE m.pipeline_id = $1 AND m.metric = '' AND m.axis = ${axis.id} AND m.level = pc.level
+         AND m.block BETWEEN pc.x0 / ${size(axis, "pc.level")} AND (pc.x1 + 1) / ${size(axis, "pc.level")} - 1
+      OFFSET 0
+    ) mr
+   WHERE pc.level > 0 AND pc.x0 <= pc.x1
   UNION ALL
   SELECT f.x, 1, ARRAY[f.x, f.id]
     FROM pieces pc
@@ -120,6 +133,7 @@ failed_parts AS (
       SELECT r.id, ${xOfRun("r")} AS x FROM run r
        WHERE r.pipeline_id = $1 AND r.status IN ('FAILED', 'TIMED_OUT', 'ABORTED')
          AND ${byNumber ? "r.run_number BETWEEN pc.x0 AND pc.x1" : `r.started_at BETWEEN ${ts("pc.x0")} AND ${ts("pc.x1")}`}
+      OFFSET 0
     ) f
    WHERE pc.level = 0 AND pc.x0 <= pc.x1
 ),
@@ -147,7 +161,7 @@ changes AS (
     FROM pipeline_revision rv
     CROSS JOIN LATERAL (
       SELECT r.id AS run_id, r.revision_id, r.started_at, ${xOfRun("r")} AS x FROM run r
-       WHERE r.revision_id = rv.id AND r.pipeline_id = $1
+       WHERE r.revision_id = rv.id
        ORDER BY r.started_at, r.id LIMIT 1
     ) f
     CROSS JOIN span

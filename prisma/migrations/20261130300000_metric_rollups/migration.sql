@@ -6,7 +6,7 @@
 --    previous value and the trailing baseline (mean of the previous <= 10 values, start order), kept by the
 --    triggers below for the rows a write touches and the 10 rows after them.
 -- 3. metric_rollup: for each (pipeline, metric, axis) a tree of blocks (level l = 4^l runs on axis 0, 4^l
---    seconds on axis 1; level 0 is run_metric itself) holding count, min row, max row and the largest
+--    minutes on axis 1; level 0 is run_metric itself) holding count, min row, max row and the largest
 --    deviations from the baseline. A block is recomputed from its 4 children, so a write costs O(levels) and
 --    a read O(pixels). Failed runs are the series with metric ''.
 -- Everything is maintained by triggers in the transaction of the write, whoever writes (sync, tests, seeds);
@@ -22,7 +22,7 @@ UPDATE "run" r SET "run_number" = n.n
  WHERE n.id = r.id;
 
 CREATE UNIQUE INDEX "run_pipeline_id_run_number_key" ON "run"("pipeline_id", "run_number");
-CREATE INDEX "run_revision_id_started_at_idx" ON "run"("revision_id", "started_at");
+CREATE INDEX "run_revision_id_started_at_id_idx" ON "run"("revision_id", "started_at", "id");
 
 -- The next number of the pipeline, under a per-pipeline transaction lock so two transactions storing new runs
 -- of one pipeline never take the same number. An upsert of a run that is already stored fires BEFORE INSERT
@@ -93,13 +93,13 @@ CREATE FUNCTION stepwise_epoch_ms(ts timestamp) RETURNS double precision LANGUAG
 CREATE FUNCTION stepwise_metric_dev(v double precision, base double precision, base_n integer)
   RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
   $$ SELECT CASE WHEN base_n >= 3 AND base <> 0 THEN (base - v) / abs(base) END $$;
--- Number of levels per axis: 4^10 runs; 4^15 seconds (34 years).
+-- Number of levels per axis: 4^10 runs; 4^12 minutes (32 years).
 CREATE FUNCTION stepwise_rollup_levels(axis integer) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-  $$ SELECT CASE WHEN axis = 0 THEN 10 ELSE 15 END $$;
+  $$ SELECT CASE WHEN axis = 0 THEN 10 ELSE 12 END $$;
 
--- Level-1 block of an x value: 4 runs, or 4 seconds.
+-- Level-1 block of an x value: 4 runs, or 4 minutes (240,000 ms).
 CREATE FUNCTION stepwise_rollup_block1(axis integer, x double precision) RETURNS bigint LANGUAGE sql IMMUTABLE
-  PARALLEL SAFE AS $$ SELECT floor(x / CASE WHEN axis = 0 THEN 4 ELSE 4000 END)::bigint $$;
+  PARALLEL SAFE AS $$ SELECT floor(x / CASE WHEN axis = 0 THEN 4 ELSE 240000 END)::bigint $$;
 
 -- Recomputes the given level-1 blocks of one series from the raw rows, then their ancestors from their
 -- children. A block left without rows is deleted.
@@ -123,8 +123,8 @@ BEGIN
               JOIN run r ON r.pipeline_id = p_pipeline AND r.status IN ('FAILED', 'TIMED_OUT', 'ABORTED')
                AND CASE WHEN p_axis = 0
                         THEN r.run_number BETWEEN b.b * 4 AND b.b * 4 + 3
-                        ELSE r.started_at >= timestamp 'epoch' + make_interval(secs => b.b * 4)
-                         AND r.started_at < timestamp 'epoch' + make_interval(secs => b.b * 4 + 4) END) f
+                        ELSE r.started_at >= timestamp 'epoch' + make_interval(secs => b.b * 240)
+                         AND r.started_at < timestamp 'epoch' + make_interval(secs => b.b * 240 + 240) END) f
      GROUP BY f.block;
   ELSE
     INSERT INTO metric_rollup (pipeline_id, metric, axis, level, block, n, lo, hi, dpos, dneg)
@@ -140,8 +140,8 @@ BEGIN
               JOIN run_metric m ON m.pipeline_id = p_pipeline AND m.name = p_metric AND m.scope = 'run'
                AND CASE WHEN p_axis = 0
                         THEN m.run_number BETWEEN b.b * 4 AND b.b * 4 + 3
-                        ELSE m.run_started_at >= timestamp 'epoch' + make_interval(secs => b.b * 4)
-                         AND m.run_started_at < timestamp 'epoch' + make_interval(secs => b.b * 4 + 4) END) q
+                        ELSE m.run_started_at >= timestamp 'epoch' + make_interval(secs => b.b * 240)
+                         AND m.run_started_at < timestamp 'epoch' + make_interval(secs => b.b * 240 + 240) END) q
      GROUP BY q.block;
   END IF;
   FOR lvl IN 2 .. stepwise_rollup_levels(p_axis) LOOP
@@ -157,24 +157,33 @@ BEGIN
   END LOOP;
 END $$;
 
--- Everything of one pipeline (all pipelines when null) from scratch: derived columns, then every level.
-CREATE FUNCTION stepwise_rollup_rebuild(p_pipeline integer) RETURNS void LANGUAGE plpgsql AS $$
+-- Everything of one pipeline (all pipelines when null, one after the other) from scratch — or only its series
+-- p_metric ('' = failed runs) — : derived columns, then every level.
+CREATE FUNCTION stepwise_rollup_rebuild(p_pipeline integer, p_metric text DEFAULT NULL) RETURNS void
+  LANGUAGE plpgsql AS $$
 DECLARE
   ax integer;
   lvl integer;
+  p integer;
 BEGIN
+  IF p_pipeline IS NULL THEN
+    FOR p IN SELECT id FROM pipeline ORDER BY id LOOP
+      PERFORM stepwise_rollup_rebuild(p, p_metric);
+    END LOOP;
+    RETURN;
+  END IF;
   PERFORM set_config('stepwise.rollup_busy', 'on', true);
   UPDATE run_metric u SET prev_value = w.prev, base_value = w.base, base_n = w.n
     FROM (SELECT id, lag(value) OVER o AS prev,
                  avg(value) OVER (o ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING) AS base,
                  count(value) OVER (o ROWS BETWEEN 10 PRECEDING AND 1 PRECEDING)::int AS n
             FROM run_metric
-           WHERE scope = 'run' AND (p_pipeline IS NULL OR pipeline_id = p_pipeline)
+           WHERE scope = 'run' AND pipeline_id = p_pipeline AND (p_metric IS NULL OR name = p_metric)
           WINDOW o AS (PARTITION BY pipeline_id, name ORDER BY run_started_at, run_id)) w
    WHERE u.id = w.id AND (u.prev_value, u.base_value, u.base_n) IS DISTINCT FROM (w.prev, w.base, w.n);
   PERFORM set_config('stepwise.rollup_busy', 'off', true);
 
-  DELETE FROM metric_rollup WHERE p_pipeline IS NULL OR pipeline_id = p_pipeline;
+  DELETE FROM metric_rollup WHERE pipeline_id = p_pipeline AND (p_metric IS NULL OR metric = p_metric);
   FOR ax IN 0 .. 1 LOOP
     INSERT INTO metric_rollup (pipeline_id, metric, axis, level, block, n, lo, hi, dpos, dneg)
     SELECT q.pipeline_id, q.name, ax, 1, stepwise_rollup_block1(ax, q.x), count(*),
@@ -186,7 +195,7 @@ BEGIN
                    stepwise_metric_dev(m.value, m.base_value, m.base_n) AS dev,
                    CASE WHEN ax = 0 THEN m.run_number::float8 ELSE stepwise_epoch_ms(m.run_started_at) END AS x
               FROM run_metric m
-             WHERE m.scope = 'run' AND (p_pipeline IS NULL OR m.pipeline_id = p_pipeline)
+             WHERE m.scope = 'run' AND m.pipeline_id = p_pipeline AND (p_metric IS NULL OR m.name = p_metric)
                AND (ax = 1 OR m.run_number IS NOT NULL)) q
      GROUP BY q.pipeline_id, q.name, stepwise_rollup_block1(ax, q.x);
     INSERT INTO metric_rollup (pipeline_id, metric, axis, level, block, n, lo, hi, dpos, dneg)
@@ -194,14 +203,15 @@ BEGIN
       FROM (SELECT r.pipeline_id, r.id,
                    CASE WHEN ax = 0 THEN r.run_number::float8 ELSE stepwise_epoch_ms(r.started_at) END AS x
               FROM run r
-             WHERE r.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND (p_pipeline IS NULL OR r.pipeline_id = p_pipeline)
-               AND (ax = 1 OR r.run_number IS NOT NULL)) f
+             WHERE r.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') AND r.pipeline_id = p_pipeline
+               AND (p_metric IS NULL OR p_metric = '') AND (ax = 1 OR r.run_number IS NOT NULL)) f
      GROUP BY f.pipeline_id, stepwise_rollup_block1(ax, f.x);
     FOR lvl IN 2 .. stepwise_rollup_levels(ax) LOOP
       INSERT INTO metric_rollup (pipeline_id, metric, axis, level, block, n, lo, hi, dpos, dneg)
       SELECT c.pipeline_id, c.metric, ax, lvl, c.block >> 2, sum(c.n), min(c.lo), max(c.hi), max(c.dpos), max(c.dneg)
         FROM metric_rollup c
-       WHERE c.axis = ax AND c.level = lvl - 1 AND (p_pipeline IS NULL OR c.pipeline_id = p_pipeline)
+       WHERE c.pipeline_id = p_pipeline AND (p_metric IS NULL OR c.metric = p_metric) AND c.axis = ax
+         AND c.level = lvl - 1
        GROUP BY c.pipeline_id, c.metric, c.block >> 2;
     END LOOP;
   END LOOP;
@@ -271,7 +281,7 @@ BEGIN
   LOOP
     PERFORM pg_advisory_xact_lock(hashtextextended('stepwise:rollup', s.pipeline_id));
     IF s.n > 2000 THEN
-      PERFORM stepwise_rollup_rebuild(s.pipeline_id);
+      PERFORM stepwise_rollup_rebuild(s.pipeline_id, s.name);
     ELSE
       PERFORM stepwise_metric_touch(s.pipeline_id, s.name, s.at, s.runs, s.numbers);
     END IF;
@@ -323,31 +333,62 @@ CREATE TRIGGER run_metric_rollup_delete AFTER DELETE ON "run_metric" REFERENCING
 CREATE TRIGGER run_metric_rollup_update AFTER UPDATE ON "run_metric" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION stepwise_run_metric_updated();
 
--- Failed runs (the series ''): a row trigger, fired only when a failed run appears, changes or goes.
-CREATE FUNCTION stepwise_run_failed_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Failed runs (the series ''): statement triggers on run. Only rows that are or were failed and whose status,
+-- start, number or pipeline changed matter; the sync's frequent updates of other columns cost one empty scan of
+-- the transition tables.
+CREATE FUNCTION stepwise_failed_written(p_pipeline integer[], p_number integer[], p_at timestamp[]) RETURNS void
+  LANGUAGE plpgsql AS $$
+DECLARE
+  s record;
 BEGIN
-  PERFORM pg_advisory_xact_lock(hashtextextended('stepwise:rollup', coalesce(NEW.pipeline_id, OLD.pipeline_id)));
-  IF TG_OP <> 'INSERT' AND OLD.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') THEN
-    PERFORM stepwise_rollup_refresh(OLD.pipeline_id, '', 0, ARRAY[stepwise_rollup_block1(0, OLD.run_number)]);
-    PERFORM stepwise_rollup_refresh(OLD.pipeline_id, '', 1,
-      ARRAY[stepwise_rollup_block1(1, stepwise_epoch_ms(OLD.started_at))]);
-  END IF;
-  IF TG_OP <> 'DELETE' AND NEW.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') THEN
-    PERFORM stepwise_rollup_refresh(NEW.pipeline_id, '', 0, ARRAY[stepwise_rollup_block1(0, NEW.run_number)]);
-    PERFORM stepwise_rollup_refresh(NEW.pipeline_id, '', 1,
-      ARRAY[stepwise_rollup_block1(1, stepwise_epoch_ms(NEW.started_at))]);
-  END IF;
+  FOR s IN
+    SELECT d.pipeline_id, array_agg(d.run_number) AS numbers, array_agg(d.at) AS at, count(*) AS n
+      FROM unnest(p_pipeline, p_number, p_at) AS d(pipeline_id, run_number, at)
+     GROUP BY d.pipeline_id ORDER BY d.pipeline_id
+  LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended('stepwise:rollup', s.pipeline_id));
+    IF s.n > 2000 THEN
+      PERFORM stepwise_rollup_rebuild(s.pipeline_id, '');
+    ELSE
+      PERFORM stepwise_rollup_refresh(s.pipeline_id, '', 0, ARRAY(SELECT stepwise_rollup_block1(0, n) FROM unnest(s.numbers) n));
+      PERFORM stepwise_rollup_refresh(s.pipeline_id, '', 1,
+        ARRAY(SELECT stepwise_rollup_block1(1, stepwise_epoch_ms(t)) FROM unnest(s.at) t));
+    END IF;
+  END LOOP;
+END $$;
+
+CREATE FUNCTION stepwise_run_failed_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM stepwise_failed_written(array_agg(pipeline_id), array_agg(run_number), array_agg(started_at))
+     FROM new_rows WHERE status IN ('FAILED', 'TIMED_OUT', 'ABORTED') HAVING count(*) > 0;
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER run_failed_rollup_insert AFTER INSERT ON "run" FOR EACH ROW
-  WHEN (NEW.status IN ('FAILED', 'TIMED_OUT', 'ABORTED')) EXECUTE FUNCTION stepwise_run_failed_changed();
-CREATE TRIGGER run_failed_rollup_update AFTER UPDATE OF status, started_at, run_number, pipeline_id ON "run" FOR EACH ROW
-  WHEN ((OLD.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') OR NEW.status IN ('FAILED', 'TIMED_OUT', 'ABORTED'))
-        AND (OLD.status, OLD.started_at, OLD.run_number, OLD.pipeline_id)
-            IS DISTINCT FROM (NEW.status, NEW.started_at, NEW.run_number, NEW.pipeline_id))
-  EXECUTE FUNCTION stepwise_run_failed_changed();
-CREATE TRIGGER run_failed_rollup_delete AFTER DELETE ON "run" FOR EACH ROW
-  WHEN (OLD.status IN ('FAILED', 'TIMED_OUT', 'ABORTED')) EXECUTE FUNCTION stepwise_run_failed_changed();
+CREATE FUNCTION stepwise_run_failed_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM stepwise_failed_written(array_agg(pipeline_id), array_agg(run_number), array_agg(started_at))
+     FROM old_rows WHERE status IN ('FAILED', 'TIMED_OUT', 'ABORTED') HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION stepwise_run_failed_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM stepwise_failed_written(array_agg(d.pipeline_id), array_agg(d.run_number), array_agg(d.started_at))
+     FROM (SELECT x.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+             CROSS JOIN LATERAL (VALUES (o.pipeline_id, o.run_number, o.started_at),
+                                        (n.pipeline_id, n.run_number, n.started_at)) AS x(pipeline_id, run_number, started_at)
+            WHERE (o.status IN ('FAILED', 'TIMED_OUT', 'ABORTED') OR n.status IN ('FAILED', 'TIMED_OUT', 'ABORTED'))
+              AND (o.status, o.started_at, o.run_number, o.pipeline_id)
+                  IS DISTINCT FROM (n.status, n.started_at, n.run_number, n.pipeline_id)) d
+    HAVING count(*) > 0;
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER run_failed_rollup_insert AFTER INSERT ON "run" REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION stepwise_run_failed_inserted();
+CREATE TRIGGER run_failed_rollup_delete AFTER DELETE ON "run" REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION stepwise_run_failed_deleted();
+CREATE TRIGGER run_failed_rollup_update AFTER UPDATE ON "run" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION stepwise_run_failed_updated();
 
 SELECT stepwise_rollup_rebuild(NULL);
