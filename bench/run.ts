@@ -60,6 +60,7 @@ try {
     databaseUrl: db.url,
     pool,
     log,
+    args,
     app: () => {
       appStarting ??= startBenchApp({ databaseUrl: db.url, pool, log }).then((running) => {
         app = running;
@@ -70,7 +71,7 @@ try {
   };
   const measurements: Measurement[] = [];
   for (const module of modules) {
-    if (only && !only.includes(module.name)) continue;
+    if (only ? !only.includes(module.name) : module.optIn) continue;
     const before = loadSample(module.name);
     loads.push(before);
     log(`measuring ${module.name}… (load average ${before.load1})`);

@@ -48,6 +48,23 @@ export const curves: BenchModule = {
           notes: `${page.queries} SQL statements per request (incl. auth)`,
         });
     }
+    // MLflow 3's tracking server, measured OUTSIDE this project on this machine (it cannot be installed here:
+    // no Python package index): 10,000 runs × 3 metrics through its REST search took p50 5.1 s / p95 6.2 s and
+    // 11.9 MB. Compared with our series endpoint at the same 10,000 runs × 3 metrics, as measured in this run.
+    const tenK = series.find((s) => s.runs === 10_000);
+    if (tenK)
+      out.push({
+        name: "MLflow 3 tracking server, 10,000 runs × 3 metrics (EXTERNAL reference, not re-run here)",
+        unit: "ms",
+        value: 5_100,
+        target: "(peer; quoted, p50 5,100 · p95 6,200 ms, 11.9 MB)",
+        met: null,
+        ratio: {
+          value: 5_100 / tenK.p50,
+          baseline: `× our series endpoint p50 at 10,000 runs (${tenK.p50.toFixed(1)} ms)`,
+        },
+        notes: "measured outside the project (BRIEF.md); MLflow cannot be installed here, so it was not re-run",
+      });
     const [, middle, largest] = series;
     if (middle && largest) {
       const ratio = largest.p50 / middle.p50;
