@@ -2,8 +2,8 @@
  * History and metric ingest throughput into Postgres through the sync's bulk paths:
  *   - history events: lib/sync/history.ts insertHistoryEvents (COPY for new events), alone and with the
  *     per-run step derivation + step upsert that follows it in a real sync;
- *   - metric points: lib/sync/sagemaker/write-points.ts upsertMetricPoints (COPY + merge for large batches),
- *     one transaction per job as the SageMaker module writes them.
+ *   - metric points: lib/sync/sagemaker/write-points.ts upsertMetricPoints (unnest arrays, 10,000 per
+ *     statement), one transaction per job as the SageMaker module writes them.
  * Prints events/s and points/s. `npx tsx bench/ingest.ts [--events=200000] [--points=500000]`;
  * `measureIngest(pool)` is what `npm run bench` folds in. Uses DATABASE_URL or an embedded Postgres in
  * STEPWISE_DATA_DIR (default .data/bench-ingest); everything it writes is deleted afterwards.

@@ -1,7 +1,7 @@
 /**
- * The COPY write paths against a real Postgres: history events and metric points with every character COPY's
- * text format must escape arrive exactly as the statement paths would store them, a replay stores nothing
- * twice, and a merge reports only the jobs whose series changed.
+ * The bulk write paths against a real Postgres: history events with every character COPY's text format must
+ * escape arrive exactly as the statement path would store them and a replay stores nothing twice; the metric
+ * point upsert reports only the jobs whose series changed.
  */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -127,7 +127,7 @@ describe("history events through COPY", () => {
   });
 });
 
-describe("metric points through COPY and merge", () => {
+describe("metric points upsert", () => {
   const points = (n: number, shift = 0): PointRow[] =>
     Array.from({ length: n }, (_, i) => [
       jobId,
