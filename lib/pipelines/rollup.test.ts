@@ -142,15 +142,26 @@ describe("run numbers", () => {
         [`${p}-race-${i}-${tag}`, p, `arn:aws:states:eu-west-1:210987654321:execution:${p}:race-${i}-${tag}`, `r${i}`],
       );
     try {
+      const secondPid = (await second.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
       await first.query("BEGIN");
       await second.query("BEGIN");
       const one = await insert(first, 1);
-      // The second waits for the first's per-pipeline lock, then sees its row.
-      const pending = insert(second, 2);
+      // The second insert must block behind the first (on its per-pipeline lock) before the first commits —
+      // without that lock it would take number 1 too and fail on the unique index.
+      const pending = insert(second, 2).catch((error: unknown) => error);
+      for (;;) {
+        const { rows } = await pool.query<{ waiting: boolean }>(
+          "SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1",
+          [secondPid],
+        );
+        if (rows[0]?.waiting) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       await first.query("COMMIT");
       const two = await pending;
+      if (two instanceof Error) throw two;
       await second.query("COMMIT");
-      expect([one.rows[0]?.run_number, two.rows[0]?.run_number]).toEqual([1, 2]);
+      expect([one.rows[0]?.run_number, (two as typeof one).rows[0]?.run_number]).toEqual([1, 2]);
     } finally {
       first.release();
       second.release();
