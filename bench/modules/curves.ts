@@ -27,7 +27,7 @@ export const curves: BenchModule = {
     for (const p of pipelines) {
       const path = `/api/v1/pipelines/${p.pipelineId}/metrics?names=${METRIC_NAMES.join(",")}&width=1200`;
       const m = await timeGet(ctx, path, "token", iterations);
-      if (!m || m.status !== 200) continue;
+      if (m?.status !== 200) continue;
       series.push({ runs: p.runs, p50: m.times.p50, p95: m.times.p95 });
       out.push({
         name: `curve: metric series endpoint, ${fmtN(p.runs)} runs × 3 metrics`,
@@ -80,7 +80,7 @@ export const curves: BenchModule = {
     for (const r of runs) {
       if (!r.publicId) continue;
       const m = await timeGet(ctx, `/runs/${r.publicId}`, "cookie", iterations);
-      if (!m || m.status !== 200) continue;
+      if (m?.status !== 200) continue;
       out.push({
         name: `curve: run page, ${fmtN(r.steps)} steps`,
         unit: "ms",
