@@ -1,8 +1,9 @@
 /**
  * History and metric ingest throughput into Postgres through the sync's bulk paths:
- *   - history events: lib/sync/history.ts insertHistoryEvents (INSERT … SELECT FROM unnest, chunked), alone
- *     and with the per-run step derivation + step upsert that follows it in a real sync;
- *   - metric points: the unnest upsert the SageMaker module uses for metric_point (same statement shape).
+ *   - history events: lib/sync/history.ts insertHistoryEvents (COPY for new events), alone and with the
+ *     per-run step derivation + step upsert that follows it in a real sync;
+ *   - metric points: lib/sync/sagemaker/write-points.ts upsertMetricPoints (unnest arrays, 10,000 per
+ *     statement), one transaction per job as the SageMaker module writes them.
  * Prints events/s and points/s. `npx tsx bench/ingest.ts [--events=200000] [--points=500000]`;
  * `measureIngest(pool)` is what `npm run bench` folds in. Uses DATABASE_URL or an embedded Postgres in
  * STEPWISE_DATA_DIR (default .data/bench-ingest); everything it writes is deleted afterwards.
@@ -63,6 +64,7 @@ export async function measureIngest(
   options: { events?: number; points?: number; log?: (line: string) => void } = {},
 ): Promise<IngestFigures> {
   const { insertHistoryEvents, loadStoredEvents, writeSteps } = await import("@/lib/sync/history");
+  const { upsertMetricPoints } = await import("@/lib/sync/sagemaker/write-points");
   const { deriveSteps } = await import("@/lib/sync/derive-steps");
   const totalEvents = options.events ?? 200_000;
   const totalPoints = options.points ?? 500_000;
@@ -128,36 +130,25 @@ export async function measureIngest(
     started = performance.now();
     let points = 0;
     for (const job of jobRows) {
-      const ids: number[] = [];
-      const metric: string[] = [];
-      const steps: number[] = [];
-      const values: number[] = [];
-      const stamps: string[] = [];
+      const rows: [number, string, number, number, string][] = [];
       for (let p = 0; p < perJob; p++) {
-        ids.push(job.id);
-        metric.push(names[p % names.length] as string);
-        steps.push(Math.floor(p / names.length));
-        values.push(Math.random());
-        stamps.push(new Date(Date.UTC(2026, 0, 1) + p * 1000).toISOString());
+        rows.push([
+          job.id,
+          names[p % names.length] as string,
+          Math.floor(p / names.length),
+          ((p * 7919) % 1000) / 1000,
+          new Date(Date.UTC(2026, 0, 1) + p * 1000).toISOString(),
+        ]);
       }
-      for (let at = 0; at < ids.length; at += 10_000) {
-        const end = at + 10_000;
-        const r = await db.query(
-          `INSERT INTO metric_point AS p (job_id, name, step, value, timestamp)
-           SELECT t.job_id, t.name, t.step, t.value, t.ts AT TIME ZONE 'UTC'
-           FROM unnest($1::int4[], $2::text[], $3::int4[], $4::float8[], $5::timestamptz[]) AS t(job_id, name, step, value, ts)
-           ON CONFLICT (job_id, name, step) DO UPDATE SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp
-           WHERE (p.value, p.timestamp) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.timestamp)`,
-          [
-            ids.slice(at, end),
-            metric.slice(at, end),
-            steps.slice(at, end),
-            values.slice(at, end),
-            stamps.slice(at, end),
-          ],
-        );
-        points += r.rowCount ?? 0;
+      const client = await db.connect();
+      try {
+        await client.query("BEGIN");
+        await upsertMetricPoints(client, rows);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
       }
+      points += rows.length;
     }
     const pointsPerSecond = points / ((performance.now() - started) / 1000);
     return {

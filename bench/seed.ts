@@ -8,6 +8,11 @@
  *   full:  200 pipelines, 1M runs (100k in the largest), ~20 steps per run with a
  *          tail of 2,000-step Map runs, 10M metric points, 5k model versions
  *   quick: the same shape at 1/50 (and one 2,000-step run per pipeline tail)
+ *
+ * For the cost curves (bench/modules/curves.ts) the second and third pipelines hold 1/10 and 1/100 of the
+ * largest one's runs, and two runs have 200 and 20,000 steps beside the 2,000-step ones. Rollups and run
+ * numbers are computed in bulk at the end (the row triggers are off while seeding).
+ * SEED_VERSION is part of the default data directory, so a changed shape is seeded afresh.
  */
 import type pg from "pg";
 import type { Scale } from "./lib/types";
@@ -45,6 +50,7 @@ export const SCALES: Record<Scale, ScaleSpec> = {
   },
 };
 
+export const SEED_VERSION = 2;
 export const BENCH_SOURCE_KEY = "bench";
 export const METRIC_NAMES = ["validation:auc", "validation:loss", "business:gmv_uplift"] as const;
 
@@ -58,6 +64,11 @@ export type SeedInfo = {
   bigRunPublicId: string;
   runs: number;
   steps: number;
+  version?: number;
+  /** Pipelines with 1/100, 1/10 and all of the largest pipeline's runs, for the cost curves. */
+  curvePipelines?: { runs: number; pipelineId: number }[];
+  /** Runs with 200, 2,000 and 20,000 steps. */
+  curveRuns?: { steps: number; publicId: string }[];
 };
 
 export async function seededScale(pool: pg.Pool): Promise<{ scale: string; info: SeedInfo } | null> {
@@ -132,18 +143,27 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
     ]);
     const ids = pipelines.rows.map((r) => r.id);
     const largest = ids[0] ?? 0;
-    // Run g (1-based): the first largestPipelineRuns belong to the largest pipeline, the rest round-robin.
-    const others = ids.slice(1);
+    // Run g (1-based): the first largestPipelineRuns belong to the largest pipeline, the next 1/10 and 1/100 of
+    // that to the second and third (cost curves), the rest round-robin over the others.
+    const mid = Math.round(spec.largestPipelineRuns / 10);
+    const small = Math.round(spec.largestPipelineRuns / 100);
+    const others = ids.slice(3);
+    // The row triggers (run numbers, failed-run rollups) are off: numbers are given here, rollups built at the end.
+    await client.query("ALTER TABLE run DISABLE TRIGGER USER");
+    await client.query("ALTER TABLE run_metric DISABLE TRIGGER USER");
     await step(
       "runs",
       `WITH g AS (SELECT g FROM generate_series(1, $1::int) g),
        r AS (
          SELECT g,
-           CASE WHEN g <= $2::int THEN $3::int ELSE ($4::int[])[1 + (g % cardinality($4::int[]))] END AS pipeline_id,
+           CASE WHEN g <= $2::int THEN $3::int
+                WHEN g <= $2::int + $5::int THEN $6::int
+                WHEN g <= $2::int + $5::int + $7::int THEN $8::int
+                ELSE ($4::int[])[1 + (g % cardinality($4::int[]))] END AS pipeline_id,
            ${rnd("g", 1)} AS u1, ${rnd("g", 2)} AS u2
          FROM g)
        INSERT INTO run (public_id, pipeline_id, execution_arn, name, status, started_at, stopped_at, input, output,
-                        error, cause, last_event_id, history_complete, step_count)
+                        error, cause, last_event_id, history_complete, step_count, run_number)
        SELECT 'b' || lpad(to_hex(g), 9, '0'), pipeline_id,
               'arn:aws:states:eu-west-1:000000000000:execution:bench-' || pipeline_id || ':run-' || g,
               'run-' || g,
@@ -154,9 +174,18 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
               CASE WHEN u1 >= 0.08 THEN '{"model":"s3://bench/models/' || g || '"}' END,
               CASE WHEN u1 < 0.07 AND g <= $1::int - 20 THEN 'States.TaskFailed' END,
               CASE WHEN u1 < 0.07 AND g <= $1::int - 20 THEN 'Training job failed: ClientError: data validation' END,
-              0, g <= $1::int - 20, 0
+              0, g <= $1::int - 20, 0, row_number() OVER (PARTITION BY pipeline_id ORDER BY g)
        FROM r`,
-      [spec.runs, spec.largestPipelineRuns, largest, others.length ? others : [largest]],
+      [
+        spec.runs,
+        spec.largestPipelineRuns,
+        largest,
+        others.length ? others : [largest],
+        mid,
+        ids[1] ?? largest,
+        small,
+        ids[2] ?? largest,
+      ],
     );
     await client.query(
       `UPDATE pipeline p SET last_run_at = s.last FROM (SELECT pipeline_id, max(started_at) AS last FROM run GROUP BY 1) s
@@ -175,6 +204,9 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
     );
     const minRun = bounds.rows[0]?.min ?? 0;
     const maxRun = bounds.rows[0]?.max ?? 0;
+    // The step-count curve: the second pipeline's first two runs get 200 and 20,000 steps.
+    const run200 = minRun + spec.largestPipelineRuns;
+    const run20k = run200 + 1;
     const chunk = 50_000;
     let steps = 0;
     for (let from = minRun; from <= maxRun; from += chunk) {
@@ -197,10 +229,11 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
                 CASE WHEN s.i = 2 THEN 'bench-train-' || r.id END
          FROM run r
          CROSS JOIN LATERAL (
-           SELECT i, n FROM (SELECT CASE WHEN r.id % $3 = 0 THEN 2000 ELSE 10 + (${rnd("r.id", 5)} * 21)::int END AS n) c,
+           SELECT i, n FROM (SELECT CASE WHEN r.id = $4 THEN 200 WHEN r.id = $5 THEN 20000 WHEN r.id % $3 = 0 THEN 2000
+                                         ELSE 10 + (${rnd("r.id", 5)} * 21)::int END AS n) c,
                   generate_series(1, c.n) i) s
          WHERE r.id BETWEEN $1 AND $2`,
-        [from, Math.min(from + chunk - 1, maxRun), spec.bigRunEvery],
+        [from, Math.min(from + chunk - 1, maxRun), spec.bigRunEvery, run200, run20k],
       );
       steps += result.rowCount ?? 0;
       log(`  steps: ${steps} rows (runs ≤ ${Math.min(from + chunk - 1, maxRun)})`);
@@ -223,12 +256,12 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
     );
     await step(
       "final metrics (run scope)",
-      `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at)
+      `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at, run_number)
        SELECT r.pipeline_id, r.id, 'run', m.name,
               CASE m.k WHEN 1 THEN 0.70 + 0.2 * (r.id::float8 / $3) + 0.05 * ${rnd("r.id", 8)}
                        WHEN 2 THEN 0.60 - 0.2 * (r.id::float8 / $3) + 0.05 * ${rnd("r.id", 9)}
                        ELSE 1.5 + ${rnd("r.id", 10)} END,
-              r.started_at
+              r.started_at, r.run_number
        FROM run r CROSS JOIN (VALUES (1, $4), (2, $5), (3, $6)) AS m(k, name)
        WHERE r.id BETWEEN $1 AND $2 AND r.status <> 'RUNNING'`,
       [minRun, maxRun, maxRun, METRIC_NAMES[0], METRIC_NAMES[1], METRIC_NAMES[2]],
@@ -257,18 +290,37 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
        FROM model_group g CROSS JOIN generate_series(1, $2::int) v WHERE g.source_id = $1`,
       [sourceId, Math.ceil(spec.modelVersions / spec.pipelines)],
     );
+    await client.query("ALTER TABLE run ENABLE TRIGGER USER");
+    await client.query("ALTER TABLE run_metric ENABLE TRIGGER USER");
+    await step("metric rollups (rebuild)", "SELECT stepwise_rollup_rebuild(NULL)");
     await client.query("COMMIT");
     await client.query("ANALYZE");
     const big = await client.query<{ public_id: string }>(
       `SELECT r.public_id FROM run r WHERE r.id % $1 = 0 AND r.id BETWEEN $2 AND $3 ORDER BY r.id LIMIT 1`,
       [spec.bigRunEvery, minRun, maxRun],
     );
+    const curve = await client.query<{ id: number; public_id: string }>(
+      "SELECT id, public_id FROM run WHERE id = ANY($1::int[])",
+      [[run200, run20k]],
+    );
+    const publicOf = (id: number) => curve.rows.find((r) => r.id === id)?.public_id ?? "";
     const info: SeedInfo = {
       sourceId,
       largestPipelineId: largest,
       bigRunPublicId: big.rows[0]?.public_id ?? "",
       runs: spec.runs,
       steps,
+      version: SEED_VERSION,
+      curvePipelines: [
+        { runs: small, pipelineId: ids[2] ?? largest },
+        { runs: mid, pipelineId: ids[1] ?? largest },
+        { runs: spec.largestPipelineRuns, pipelineId: largest },
+      ],
+      curveRuns: [
+        { steps: 200, publicId: publicOf(run200) },
+        { steps: 2000, publicId: big.rows[0]?.public_id ?? "" },
+        { steps: 20_000, publicId: publicOf(run20k) },
+      ],
     };
     await client.query(`UPDATE aws_source SET cursors = jsonb_build_object('bench', $2::jsonb) WHERE id = $1`, [
       sourceId,

@@ -5,7 +5,9 @@
  */
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { e2eEnv } from "./support/env";
 import { BEN, NO_SESSION, signInAs } from "./support/login";
 
 const EMULATOR = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 2000}`;
@@ -305,4 +307,53 @@ test("unknown runs are a real 404; an execution ARN redirects to the run; dark m
   await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
   await expectNoSeriousA11yViolations(page);
   await shot(page, "run-dark");
+});
+
+test("a 1,202-step run: the first screen carries part of the list, the rest arrives after the first paint", async ({
+  page,
+}) => {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const publicId = `big${tag}`;
+  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ id: number }>(
+      `INSERT INTO run (public_id, pipeline_id, execution_arn, name, status, started_at, stopped_at, step_count,
+                        history_complete)
+       SELECT $1, id, $2, $3, 'SUCCEEDED', now() - interval '2 hours', now() - interval '1 hour', 1202, true
+         FROM pipeline WHERE name = 'return-probability' RETURNING id`,
+      [publicId, `arn:aws:states:eu-west-1:123456789012:execution:e2e-big:${tag}`, `e2e-big-${tag}`],
+    );
+    const runId = rows[0]?.id;
+    await db.query(
+      `INSERT INTO step (run_id, key, parent_key, state_name, state_type, status, entered_at, exited_at,
+                         entered_event_id, exited_event_id, map_iteration_index, depth)
+       SELECT $1, CASE WHEN i = 0 THEN 'Prep' WHEN i = 1201 THEN 'Done' ELSE 'Fan[' || (i - 1) || ']/Work' END,
+              CASE WHEN i IN (0, 1201) THEN NULL ELSE 'Fan' END,
+              CASE WHEN i = 0 THEN 'Prep' WHEN i = 1201 THEN 'Done' ELSE 'Work' END, 'Task', 'SUCCEEDED',
+              now() - interval '2 hours' + i * interval '2 seconds', now() - interval '2 hours' + i * interval '2 seconds' + interval '1 second',
+              i * 5 + 2, i * 5 + 6, CASE WHEN i IN (0, 1201) THEN NULL ELSE i - 1 END, CASE WHEN i IN (0, 1201) THEN 0 ELSE 1 END
+         FROM generate_series(0, 1201) i`,
+      [runId],
+    );
+  } finally {
+    await db.end();
+  }
+  const response = await page.goto(`/runs/${publicId}`);
+  expect(response?.status()).toBe(200);
+  const html = (await response?.text()) ?? "";
+  // The first 100 steps are in the first screen; step 1,101 is not (the page does not carry the whole list).
+  expect(html).toContain("Fan[50]/Work");
+  expect(html).not.toContain("Fan[1100]/Work");
+  const timeline = page.getByRole("region", { name: "Timeline" });
+  await expect(timeline).toContainText("1,202 steps");
+  // Then the whole list arrives: no more "loading", and the last step is in the timeline.
+  await expect(page.getByTestId("timeline-loading")).toHaveCount(0);
+  await page.getByTestId("timeline").evaluate((el) => {
+    el.scrollTop = el.scrollHeight;
+  });
+  await expect(page.getByTestId("timeline-row-Done")).toBeVisible();
+  // A link to a step far down the list opens with that step's details at once.
+  await page.goto(`/runs/${publicId}?step=${encodeURIComponent("Fan[1100]/Work")}`);
+  await expect(page.getByTestId("step-details")).toContainText("Fan[1100]/Work");
 });

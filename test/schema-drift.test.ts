@@ -51,4 +51,38 @@ describe("migrated database matches prisma/schema.prisma", () => {
     expect(altered.tables.run?.columns.redrive_count).toEqual({ type: "integer", nullable: true, default: null });
     expect(actual.tables.run?.columns.redrive_count).not.toEqual(altered.tables.run?.columns.redrive_count);
   });
+
+  it("compares the predicate of partial indexes, so a missing or different WHERE is drift", () => {
+    const name = "run_metric_pipeline_id_name_run_number_idx";
+    expect(expected.indexes[name]?.where).toBe("scope = 'run'");
+    expect(actual.indexes[name]).toEqual(expected.indexes[name]);
+    const schema = readFileSync("prisma/schema.prisma", "utf8");
+    const partial = `@@index([pipelineId, name, runNumber], where: raw("scope = 'run'"))`;
+    expect(schema).toContain(partial);
+    const other = shapeFromSchema(schema.replace(partial, partial.replace("'run'", "'job'")));
+    expect(other.indexes[name]?.where).toBe("scope = 'job'");
+    expect(actual.indexes[name]).not.toEqual(other.indexes[name]);
+    const full = shapeFromSchema(schema.replace(partial, "@@index([pipelineId, name, runNumber])"));
+    expect(full.indexes[name]?.where).toBeUndefined();
+    expect(actual.indexes[name]).not.toEqual(full.indexes[name]);
+  });
+
+  it("sees INCLUDE columns and predicates in the database, not only key columns", async () => {
+    const table = `drift_probe_${Math.random().toString(36).slice(2, 8)}`;
+    await client.query(`CREATE TABLE ${table} (a int, b int, c text)`);
+    try {
+      await client.query(`CREATE INDEX ${table}_inc ON ${table} (a) INCLUDE (b)`);
+      await client.query(`CREATE INDEX ${table}_part ON ${table} (a, b) WHERE c = 'x' AND b > 2`);
+      const shape = await shapeFromDatabase(client);
+      expect(shape.indexes[`${table}_inc`]).toEqual({ table, unique: false, columns: ["a", "b INCLUDE"] });
+      expect(shape.indexes[`${table}_part`]).toEqual({
+        table,
+        unique: false,
+        columns: ["a", "b"],
+        where: "(c = 'x') AND (b > 2)",
+      });
+    } finally {
+      await client.query(`DROP TABLE ${table}`);
+    }
+  });
 });

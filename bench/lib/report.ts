@@ -2,7 +2,10 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { LoadSample } from "./load";
 import type { Measurement, Scale } from "./types";
+
+export type Conditions = { loads: LoadSample[]; warning: string | null };
 
 const fmt = (n: number | undefined, digits = 1): string =>
   n === undefined || Number.isNaN(n) ? "–" : n >= 1000 ? Math.round(n).toLocaleString("en-US") : n.toFixed(digits);
@@ -18,12 +21,25 @@ export function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
 
-export function toMarkdown(scale: Scale, measurements: Measurement[], startedAt: Date): string {
+export function toMarkdown(
+  scale: Scale,
+  measurements: Measurement[],
+  startedAt: Date,
+  conditions?: Conditions,
+): string {
+  const loads = conditions?.loads ?? [];
   const lines = [
     `# Benchmark ${startedAt.toISOString()} (${scale} scale)`,
     "",
     `Machine: ${machine()}`,
     "",
+    ...(conditions?.warning ? [`**Warning: ${conditions.warning}.**`, ""] : []),
+    ...(loads.length
+      ? [
+          `Load average (1 / 5 / 15 min): ${loads.map((l) => `${l.label} ${l.load1} / ${l.load5} / ${l.load15}`).join(" · ")}`,
+          "",
+        ]
+      : []),
     "| measurement | result | ratio to baseline | target | met |",
     "| --- | --- | --- | --- | --- |",
     ...measurements.map(
@@ -38,16 +54,21 @@ export function toMarkdown(scale: Scale, measurements: Measurement[], startedAt:
   return `${lines.join("\n")}\n`;
 }
 
-export async function writeReport(scale: Scale, measurements: Measurement[], startedAt: Date): Promise<string> {
+export async function writeReport(
+  scale: Scale,
+  measurements: Measurement[],
+  startedAt: Date,
+  conditions?: Conditions,
+): Promise<string> {
   const dir = path.resolve("bench/results");
   await mkdir(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
   const base = path.join(dir, `${stamp}-${scale}`);
   await writeFile(
     `${base}.json`,
-    `${JSON.stringify({ scale, startedAt, machine: machine(), measurements }, null, 2)}\n`,
+    `${JSON.stringify({ scale, startedAt, machine: machine(), conditions, measurements }, null, 2)}\n`,
   );
-  await writeFile(`${base}.md`, toMarkdown(scale, measurements, startedAt));
+  await writeFile(`${base}.md`, toMarkdown(scale, measurements, startedAt, conditions));
   return base;
 }
 

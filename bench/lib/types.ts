@@ -32,10 +32,14 @@ export type BenchContext = {
   /** The app under measurement (started lazily by modules that need it). */
   app: () => Promise<RunningApp>;
   log: (line: string) => void;
+  /** Command-line arguments, for modules with options of their own (e.g. --history-events=N). */
+  args: string[];
 };
 
 export type BenchModule = {
   name: string;
+  /** Runs only when named in --only= (long seeding, e.g. the 50M-event history table). */
+  optIn?: boolean;
   /** Modules whose subject has not landed yet return [] with a log line. */
   run: (ctx: BenchContext) => Promise<Measurement[]>;
 };

@@ -78,6 +78,32 @@ export const SUBJECTS: Subject[] = [
   },
 ];
 
+/** Server time of one GET (p50/p95 over `iterations`), its SQL statement count and response size. */
+export async function timeGet(
+  ctx: BenchContext,
+  path: string,
+  auth: "cookie" | "token",
+  iterations: number,
+): Promise<{ status: number; times: ReturnType<typeof summarise>; queries: number; bytes: number } | null> {
+  const app = await ctx.app();
+  const headers: Record<string, string> =
+    auth === "cookie" ? { cookie: app.cookie } : { authorization: `Bearer ${app.token}` };
+  let bytes = 0;
+  const get = async () => {
+    const response = await fetch(`${app.baseUrl}${path}`, { headers, redirect: "manual" });
+    bytes = (await response.arrayBuffer()).byteLength;
+    return response.status;
+  };
+  const status = await get();
+  if (status !== 200) return { status, times: summarise([]), queries: Number.NaN, bytes };
+  const q1 = await app.queryCount();
+  const overhead = (await app.queryCount()) - q1;
+  const before = await app.queryCount();
+  await get();
+  const queries = (await app.queryCount()) - before - overhead;
+  return { status, times: summarise(await sample(get, iterations)), queries, bytes };
+}
+
 async function measure(ctx: BenchContext, subject: Subject, iterations: number): Promise<Measurement | null> {
   const seeded = await seededScale(ctx.pool);
   if (!seeded) return null;

@@ -8,7 +8,7 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
-import { type GraphModel, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
+import { type GraphModel, type NodeState, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
 import type { GraphLayout } from "@/lib/runs/graph-layout";
 import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
 import { useNow } from "./hooks";
@@ -23,7 +23,13 @@ import { Timeline } from "./timeline";
 
 export type RunViewProps = {
   initialRun: Run;
+  /** The first screen's steps (a part of them for a long run) and how many there are in all. */
   initialSteps: StepSummary[];
+  stepTotal: number;
+  /** The graph's node states for `initialStatesIteration`, computed on the server from every step. */
+  initialStates: [string, NodeState][];
+  initialStatesIteration: number | null;
+  initialIterations: number[];
   model: GraphModel;
   initialLayout: GraphLayout;
   layoutKey: string;
@@ -39,10 +45,15 @@ export function RunView(props: RunViewProps) {
   const publicId = initialRun.publicId;
   useLiveTopic(`run:${publicId}`);
   const run = useRun(publicId, initialRun).data;
-  const steps = useRunSteps(publicId, {
+  const stepList = useRunSteps(publicId, {
     run: { publicId, status: initialRun.status, version: initialRun.version },
     steps: props.initialSteps,
-  }).data.steps;
+    total: props.stepTotal,
+    nextOffset: null,
+  }).data;
+  const steps = stepList.steps;
+  // Until the whole list is in, the graph shows the server's states and the iterations it found.
+  const complete = steps.length >= stepList.total;
   const running = run.status === "RUNNING" || steps.some((s) => s.status === "RUNNING");
   const now = useNow(renderedAt, running);
 
@@ -69,14 +80,20 @@ export function RunView(props: RunViewProps) {
     window.history.replaceState(null, "", `${window.location.pathname}${qs ? `?${qs}` : ""}`);
   }, []);
 
+  const { initialIterations, initialStates, initialStatesIteration } = props;
   const iterations = useMemo(() => {
+    if (!complete) return initialIterations;
     const set = new Set<number>();
     for (const s of steps) if (s.mapIterationIndex !== null) set.add(s.mapIterationIndex);
     return [...set].sort((a, b) => a - b);
-  }, [steps]);
+  }, [steps, complete, initialIterations]);
+  const serverStates = useMemo(() => new Map(initialStates), [initialStates]);
   const states = useMemo(
-    () => withContainerStates(model, nodeStates(steps, { iteration: view.iteration })),
-    [model, steps, view.iteration],
+    () =>
+      !complete && (view.iteration ?? null) === initialStatesIteration
+        ? serverStates
+        : withContainerStates(model, nodeStates(steps, { iteration: view.iteration })),
+    [model, steps, view.iteration, complete, serverStates, initialStatesIteration],
   );
 
   const selectedStep = view.step ? steps.find((s) => s.key === view.step) : undefined;
@@ -134,6 +151,7 @@ export function RunView(props: RunViewProps) {
           <Timeline
             run={run}
             steps={steps}
+            total={stepList.total}
             now={now}
             selectedKey={selectedStep?.key ?? null}
             onSelect={selectStep}

@@ -117,7 +117,7 @@ function RunOverview({
         <dt>Duration</dt>
         <dd>{formatDuration(durationMs(run.startedAt, run.stoppedAt, now))}</dd>
         <dt>Steps</dt>
-        <dd>{steps.length.toLocaleString("en")}</dd>
+        <dd>{Math.max(run.stepCount, steps.length).toLocaleString("en")}</dd>
       </dl>
       <h3 className={styles.subtitle}>Execution input</h3>
       {payloads.isPending ? (

@@ -27,6 +27,8 @@ const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 720
 export type TimelineProps = {
   run: { startedAt: string; stoppedAt: string | null; status: string };
   steps: readonly StepSummary[];
+  /** Steps of the run; more than `steps.length` while the rest of the list is loading. */
+  total?: number;
   now: number;
   selectedKey: string | null;
   onSelect: (key: string) => void;
@@ -39,6 +41,7 @@ export type TimelineProps = {
 
 export function Timeline(props: TimelineProps) {
   const { run, steps, now, selectedKey, onSelect, zoom, windowStart, failedOnly, sort, onViewChange } = props;
+  const stepTotal = Math.max(props.total ?? steps.length, steps.length);
   const scroller = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(900);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
@@ -150,8 +153,13 @@ export function Timeline(props: TimelineProps) {
           Timeline
         </h2>
         <span className="muted">
-          {steps.length.toLocaleString("en")} step{steps.length === 1 ? "" : "s"}
+          {stepTotal.toLocaleString("en")} step{stepTotal === 1 ? "" : "s"}
           {problems ? ` · ${problems} failed` : ""}
+          {stepTotal > steps.length ? (
+            <span role="status" data-testid="timeline-loading">
+              {` · loading ${(stepTotal - steps.length).toLocaleString("en")} more…`}
+            </span>
+          ) : null}
         </span>
         <span className={styles.spacer} />
         <button

@@ -11,7 +11,12 @@ import { createRequire } from "node:module";
 import type pg from "pg";
 
 export type ColumnShape = { type: string; nullable: boolean; default: string | null };
-export type IndexShape = { table: string; unique: boolean; columns: string[] };
+/**
+ * `where`: the predicate of a partial index, normalised by `normalisePredicate` (absent for a full index).
+ * Columns of an INCLUDE clause come after the key columns with the suffix " INCLUDE"; Prisma cannot declare
+ * them, so such an index always shows up as drift (never silently as the plain index on the same columns).
+ */
+export type IndexShape = { table: string; unique: boolean; columns: string[]; where?: string };
 export type ForeignKeyShape = {
   table: string;
   columns: string[];
@@ -85,6 +90,55 @@ function loadDmmf(schema: string): Dmmf {
   return JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: schema }))) as Dmmf;
 }
 
+/**
+ * The DMMF leaves out the `where:` of a partial index (`partialIndexes` preview feature), so the predicates
+ * are read from the schema text: `@@index([a, b], where: raw("…"))` / `@@unique(…)` inside `model X { … }`.
+ * Returns, per model name, the predicates keyed by the index's field list (and map name when given).
+ */
+function partialIndexPredicates(
+  schema: string,
+): Map<string, { fields: string[]; map: string | null; where: string }[]> {
+  const out = new Map<string, { fields: string[]; map: string | null; where: string }[]>();
+  const modelRe = /^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm;
+  for (const model of schema.matchAll(modelRe)) {
+    const [, name = "", body = ""] = model;
+    for (const line of body.split("\n")) {
+      const m = /^\s*@@(?:index|unique)\(\s*\[([^\]]*)\](.*)\)\s*$/.exec(line);
+      if (!m) continue;
+      const where = /where:\s*raw\("((?:[^"\\]|\\.)*)"\)/.exec(m[2] ?? "");
+      if (!where) continue;
+      const fields = (m[1] ?? "")
+        .split(",")
+        .map((f) => f.trim().replace(/\(.*\)$/, ""))
+        .filter(Boolean);
+      const map = /map:\s*"([^"]+)"/.exec(m[2] ?? "")?.[1] ?? null;
+      const list = out.get(name) ?? [];
+      list.push({ fields, map, where: normalisePredicate(JSON.parse(`"${where[1]}"`) as string) });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
+/** `(scope = 'run'::text)` and `scope = 'run'` compare equal: casts, outer parentheses and spacing dropped. */
+export function normalisePredicate(predicate: string): string {
+  let text = predicate
+    .replace(/::[a-z_ "A-Z0-9]+(\[\])?/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
+  while (/^\(.*\)$/.test(text) && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  return text;
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const c of text) {
+    if (c === "(") depth++;
+    if (c === ")" && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 function literalDefault(value: unknown): string {
   if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
   return String(value);
@@ -145,6 +199,7 @@ export function shapeFromSchema(schema: string): DbShape {
     }
   }
 
+  const predicates = partialIndexPredicates(schema);
   for (const index of datamodel.indexes) {
     const table = tableOf.get(index.model) ?? index.model;
     const columns = index.fields.map((f) => columnOf(index.model, f.name) + (f.sortOrder === "desc" ? " DESC" : ""));
@@ -156,7 +211,13 @@ export function shapeFromSchema(schema: string): DbShape {
     }
     const suffix = index.type === "unique" ? "key" : "idx";
     const name = index.dbName ?? `${table}_${plain.join("_")}_${suffix}`;
-    shape.indexes[name] = { table, unique: index.type === "unique", columns };
+    const fieldNames = index.fields.map((f) => f.name).join(",");
+    const partial = predicates
+      .get(index.model)
+      ?.find((p) => p.fields.join(",") === fieldNames && (p.map ?? null) === (index.dbName ?? null));
+    shape.indexes[name] = partial
+      ? { table, unique: index.type === "unique", columns, where: partial.where }
+      : { table, unique: index.type === "unique", columns };
   }
   return shape;
 }
@@ -209,9 +270,12 @@ export async function shapeFromDatabase(client: pg.Client | pg.Pool | pg.PoolCli
     unique: boolean;
     primary: boolean;
     columns: string[];
+    predicate: string | null;
   }>(`
     SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
-      array(SELECT a.attname || CASE WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN ' DESC' ELSE '' END
+      pg_get_expr(ix.indpred, ix.indrelid) AS predicate,
+      array(SELECT a.attname || CASE WHEN k.ord > ix.indnkeyatts THEN ' INCLUDE'
+                                     WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN ' DESC' ELSE '' END
             FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
             ORDER BY k.ord)::text[] AS columns
@@ -223,7 +287,11 @@ export async function shapeFromDatabase(client: pg.Client | pg.Pool | pg.PoolCli
   for (const row of indexes.rows) {
     const entry = shape.tables[row.table];
     if (row.primary && entry) entry.primaryKey = { name: row.name, columns: row.columns };
-    else shape.indexes[row.name] = { table: row.table, unique: row.unique, columns: row.columns };
+    else
+      shape.indexes[row.name] =
+        row.predicate === null
+          ? { table: row.table, unique: row.unique, columns: row.columns }
+          : { table: row.table, unique: row.unique, columns: row.columns, where: normalisePredicate(row.predicate) };
   }
 
   const actions: Record<string, string> = {
@@ -296,7 +364,9 @@ export function sqlForShape(shape: DbShape): string {
   for (const [name, index] of Object.entries(shape.indexes)) {
     const columns = index.columns.map((c) => (c.endsWith(" DESC") ? `${q(c.slice(0, -5))} DESC` : q(c)));
     out.push(
-      `-- CreateIndex\nCREATE ${index.unique ? "UNIQUE " : ""}INDEX ${q(name)} ON ${q(index.table)}(${columns.join(", ")});\n`,
+      `-- CreateIndex\nCREATE ${index.unique ? "UNIQUE " : ""}INDEX ${q(name)} ON ${q(index.table)}(${columns.join(", ")})${
+        index.where ? ` WHERE ${index.where}` : ""
+      };\n`,
     );
   }
   for (const [name, fk] of Object.entries(shape.foreignKeys)) {

@@ -23,6 +23,7 @@ import type {
 } from "./schema";
 import { COMPARE_RUNS_SQL, type CompareRunRow } from "./sql/compare-runs";
 import { type MetricSeriesRow, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
+import { metricSeriesRollupParams, metricSeriesRollupSql, ROLLUP_WINDOW } from "./sql/metric-series-rollup";
 import { PIPELINE_DETAIL_SQL, type PipelineDetailRow, RUN_COUNT_BOUND } from "./sql/pipeline-detail";
 import { type PipelineIndexRow, pipelineIndexSql, RECENT_WINDOW } from "./sql/pipeline-index.sql";
 import { COUNT_BOUND, type RunsPageRow, runsPageSql } from "./sql/runs-page";
@@ -229,20 +230,37 @@ export async function getMetricSeries({
   query: MetricSeriesQuery;
 }): Promise<MetricSeries> {
   const directions = query.names.map(metricDirection);
-  const { rows } = await pool.query<MetricSeriesRow>(
-    metricSeriesSql(query.x),
-    metricSeriesParams({
-      pipelineId,
-      names: query.names,
-      directions: directions.map((d) => (d === "higher" ? 1 : -1)),
-      buckets: Math.max(1, Math.floor(query.width / 2)),
-      x: query.x,
-      from: query.from,
-      to: query.to,
-      window: query.window,
-      threshold: query.threshold / 100,
-    }),
-  );
+  const signs = directions.map((d) => (d === "higher" ? 1 : -1));
+  const buckets = Math.max(1, Math.floor(query.width / 2));
+  // The default window is pre-aggregated (cost per pixel); another window reads every row of the range.
+  const { rows } =
+    query.window === ROLLUP_WINDOW
+      ? await pool.query<MetricSeriesRow>(
+          metricSeriesRollupSql(query.x),
+          metricSeriesRollupParams({
+            pipelineId,
+            names: query.names,
+            directions: signs,
+            buckets,
+            from: query.from,
+            to: query.to,
+            threshold: query.threshold / 100,
+          }),
+        )
+      : await pool.query<MetricSeriesRow>(
+          metricSeriesSql(query.x),
+          metricSeriesParams({
+            pipelineId,
+            names: query.names,
+            directions: signs,
+            buckets,
+            x: query.x,
+            from: query.from,
+            to: query.to,
+            window: query.window,
+            threshold: query.threshold / 100,
+          }),
+        );
   if (!rows.some((r) => r.kind === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
 
   const runs: MetricSeries["runs"] = [];

@@ -1,6 +1,17 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { pool } from "@/lib/db";
-import { findRunByExecutionName, getRun, getRunForAction, getRunPage, getStepDetail, listRunSteps } from "./queries";
+import { buildGraph } from "./graph";
+import { layoutFor } from "./layout-cache";
+import {
+  findRunByExecutionName,
+  getRun,
+  getRunForAction,
+  getRunPage,
+  getStepDetail,
+  LAYOUT_VERSION,
+  listRunSteps,
+  RUN_PAGE_STEPS,
+} from "./queries";
 import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, seedTrainingJob } from "./test-seed";
 
 // Seeded relative to a fixed instant, so what the tests assert about times never depends on the clock.
@@ -157,14 +168,80 @@ describe("run queries", () => {
     });
   });
 
-  it("reads a 2,000-step run page in one SQL statement", async () => {
+  it("reads a 2,000-step run page in one SQL statement, with the first screen of steps and every step's state", async () => {
     const run = await seedRun(pipeline, { status: "RUNNING", steps: mapRunSteps(400, 5) });
+    const all = (await listRunSteps({ id: run.publicId }))?.steps ?? [];
+    expect(all).toHaveLength(2002);
+    const deep = all[1500]?.key ?? "";
     const spy = vi.spyOn(pool, "query");
-    const page = await getRunPage({ id: run.publicId });
+    const page = await getRunPage({ id: run.publicId, selectedKey: deep });
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(page?.steps).toHaveLength(2002);
-    expect(page?.steps.filter((s) => s.status === "FAILED").length).toBeGreaterThan(0);
-    // Payloads are not part of the list: 2,000 × 256 KiB would not fit any page.
-    expect(JSON.stringify(page?.steps).length).toBeLessThan(2002 * 600);
+    if (!page) throw new Error("no page");
+    expect(page.stepTotal).toBe(2002);
+    // The first screen: the first RUN_PAGE_STEPS entered, every failed step and the selected one, in order.
+    const failed = all.filter((s) => s.status === "FAILED");
+    expect(failed.length).toBeGreaterThan(0);
+    const expected = all.filter((s, i) => i < RUN_PAGE_STEPS || s.status === "FAILED" || s.key === deep);
+    expect(page.steps.map((s) => s.key)).toEqual(expected.map((s) => s.key));
+    // Every step's state for the graph, in entered order.
+    const [keys, statuses, entered, attempts, iterations] = page.stepStates;
+    expect(keys).toEqual(all.map((s) => s.key));
+    expect(statuses).toEqual(all.map((s) => s.status));
+    expect(entered).toEqual(all.map((s) => s.enteredAt));
+    expect(attempts).toEqual(all.map((s) => s.attempts));
+    expect(iterations).toEqual(all.map((s) => s.mapIterationIndex));
+    // Payloads are not part of the list, and the page carries a fraction of it.
+    expect(JSON.stringify(page.steps).length).toBeLessThan(JSON.stringify(all).length / 5);
+  });
+
+  it("pages through the steps without gap or duplicate, and says where the next page starts", async () => {
+    const run = await seedRun(pipeline, { steps: mapRunSteps(60, 4) });
+    const all = (await listRunSteps({ id: run.publicId }))?.steps.map((s) => s.key) ?? [];
+    expect(all).toHaveLength(242);
+    const seen: string[] = [];
+    let offset: number | null = 0;
+    let pages = 0;
+    while (offset !== null) {
+      const page = await listRunSteps({ id: run.publicId, offset, limit: 100 });
+      expect(page?.total).toBe(242);
+      seen.push(...(page?.steps.map((s) => s.key) ?? []));
+      offset = page?.nextOffset ?? null;
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(all);
+    expect((await listRunSteps({ id: run.publicId }))?.nextOffset).toBeNull();
+    const failedAll = (await listRunSteps({ id: run.publicId, status: "FAILED" }))?.steps ?? [];
+    expect(failedAll.length).toBeGreaterThan(0);
+    const failedPage = await listRunSteps({ id: run.publicId, status: "FAILED", limit: 1 });
+    expect(failedPage?.steps.map((s) => s.key)).toEqual([failedAll[0]?.key]);
+    expect(failedPage?.total).toBe(failedAll.length);
+    expect(failedPage?.nextOffset).toBe(failedAll.length > 1 ? 1 : null);
+  });
+
+  it("keeps graph layouts in Postgres by definition, so another instance finds them with the page", async () => {
+    const definition = {
+      StartAt: `A${Math.random().toString(36).slice(2, 8)}`,
+      States: {} as Record<string, unknown>,
+    };
+    definition.States[definition.StartAt] = { Type: "Pass", End: true };
+    const run = await seedRun(pipeline, { definition });
+    const first = await getRunPage({ id: run.publicId });
+    if (!first) throw new Error("no page");
+    expect(first.layoutKey).toMatch(new RegExp(`^${LAYOUT_VERSION}:[0-9a-f]{32}$`));
+    expect(first.layout).toBeNull();
+    const layout = await layoutFor({ key: first.layoutKey, model: buildGraph(first.definition), cached: first.layout });
+    expect(layout.nodes.some((n) => n.id === definition.StartAt)).toBe(true);
+    // A second run of the same definition (another instance would read the same) gets it with its page.
+    const again = await seedRun(pipeline, { definition });
+    const second = await getRunPage({ id: again.publicId });
+    expect(second?.layoutKey).toBe(first.layoutKey);
+    expect(second?.layout).toEqual(JSON.parse(JSON.stringify(layout)));
+    // Which is then used as is: no layout run, no statement.
+    const spy = vi.spyOn(pool, "query");
+    expect(await layoutFor({ key: first.layoutKey, model: buildGraph(definition), cached: second?.layout })).toEqual(
+      second?.layout,
+    );
+    expect(spy).not.toHaveBeenCalled();
   });
 });

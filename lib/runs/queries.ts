@@ -195,27 +195,90 @@ function formatSize(chars: number): string {
   return chars >= 1024 ? `${(chars / 1024).toFixed(chars >= 10 * 1024 ? 0 : 1)} KiB` : `${chars} B`;
 }
 
+/** Steps the page renders on the server: the first ones entered (the timeline's first screen). */
+export const RUN_PAGE_STEPS = 100;
+/** Failed steps always sent with the first screen (the overview lists them). */
+const RUN_PAGE_PROBLEMS = 50;
+/** Bumped when graph-layout.ts lays out differently, so cached layouts of the old shape are not used. */
+export const LAYOUT_VERSION = "elk1";
+
+/** What the graph needs of every step to colour its nodes (graph.ts nodeStates), as parallel arrays. */
+export type StepStateColumns = [string[], StepStatus[], string[], number[], (number | null)[]];
+
 export type RunPage = {
   run: Run;
   /** The ASL definition of the revision the run used (the pipeline's current one when unknown). */
   definition: unknown;
+  /** Layout cache key of that definition (LAYOUT_VERSION + md5), and its cached layout when there is one. */
+  layoutKey: string;
+  layout: unknown;
+  /**
+   * The first screen's steps, in the order they were entered: the first RUN_PAGE_STEPS, every failed one (up
+   * to 50) and the selected one. The client loads the whole list after the first paint.
+   */
   steps: StepSummary[];
+  stepTotal: number;
+  /** Every step, reduced to what the graph's colours need. */
+  stepStates: StepStateColumns;
 };
 
-/** Everything the run page renders on the server, in one statement. Null when no such run. */
-export async function getRunPage({ id }: { id: string }): Promise<RunPage | null> {
-  const rows = await sql<{ run: RunRow; definition: unknown; steps: StepTuple[] }>(
-    `SELECT ${RUN_JSON} AS run,
-            coalesce(rev.definition, p.definition) AS definition,
-            ${STEPS_JSON()} AS steps
+/**
+ * Everything the run page renders on the server, in one statement whatever the step count: the run, its
+ * definition with the cached layout, the first screen of steps and the graph's per-step columns (the full
+ * step list, which at 2,000+ steps is most of the page's cost, comes from /steps after the first paint).
+ * Null when no such run.
+ */
+export async function getRunPage({
+  id,
+  selectedKey = null,
+  limit = RUN_PAGE_STEPS,
+}: {
+  id: string;
+  selectedKey?: string | null;
+  limit?: number;
+}): Promise<RunPage | null> {
+  const rows = await sql<{
+    run: RunRow;
+    definition: unknown;
+    layout_key: string;
+    layout: unknown;
+    steps: StepTuple[];
+    step_total: number;
+    step_states: StepStateColumns | null;
+  }>(
+    `SELECT ${RUN_JSON} AS run, d.definition, d.layout_key, gl.layout,
+            ${STEPS_JSON(`AND s.id IN (
+              SELECT f.id FROM (SELECT id FROM step WHERE run_id = r.id ORDER BY entered_event_id, id LIMIT $3) f
+              UNION SELECT e.id FROM (SELECT id FROM step WHERE run_id = r.id AND status IN ('FAILED', 'TIMED_OUT')
+                                       ORDER BY entered_event_id, id LIMIT ${RUN_PAGE_PROBLEMS}) e
+              UNION SELECT id FROM step WHERE run_id = r.id AND key = $4)`)} AS steps,
+            (SELECT count(*)::int FROM step WHERE run_id = r.id) AS step_total,
+            (SELECT json_build_array(array_agg(s.key ORDER BY s.entered_event_id, s.id),
+                                     array_agg(s.status ORDER BY s.entered_event_id, s.id),
+                                     array_agg(s.entered_at ORDER BY s.entered_event_id, s.id),
+                                     array_agg(s.attempts ORDER BY s.entered_event_id, s.id),
+                                     array_agg(s.map_iteration_index ORDER BY s.entered_event_id, s.id))
+               FROM step s WHERE s.run_id = r.id) AS step_states
        ${RUN_FROM}
        LEFT JOIN pipeline_revision rev ON rev.id = r.revision_id
+       CROSS JOIN LATERAL (SELECT coalesce(rev.definition, p.definition) AS definition,
+                                  $5 || ':' || md5(coalesce(rev.definition, p.definition)::text) AS layout_key) d
+       LEFT JOIN graph_layout gl ON gl.key = d.layout_key
       WHERE ${runCondition("r")}`,
-    [id, false],
+    [id, false, limit, selectedKey, LAYOUT_VERSION],
   );
   const row = rows[0];
   if (!row) return null;
-  return { run: toRun(row.run), definition: row.definition, steps: row.steps.map(toStepSummary) };
+  const states = row.step_states ?? [[], [], [], [], []];
+  return {
+    run: toRun(row.run),
+    definition: row.definition,
+    layoutKey: row.layout_key,
+    layout: row.layout,
+    steps: row.steps.map(toStepSummary),
+    stepTotal: row.step_total,
+    stepStates: [states[0] ?? [], states[1] ?? [], (states[2] ?? []).map(utc), states[3] ?? [], states[4] ?? []],
+  };
 }
 
 /** The run alone (API and the header's live refetch). */
@@ -227,16 +290,39 @@ export async function getRun({ id, payloads = true }: { id: string; payloads?: b
   return rows[0] ? toRun(rows[0].run) : null;
 }
 
-/** The run's steps (without payloads), optionally of one status. */
-export async function listRunSteps({ id, status }: { id: string; status?: StepStatus }): Promise<StepList | null> {
-  const rows = await sql<{ run: StepList["run"]; steps: StepTuple[] }>(
+/** The run's steps (without payloads), optionally of one status, optionally one page (offset/limit) of them. */
+export async function listRunSteps({
+  id,
+  status,
+  offset = 0,
+  limit = null,
+}: {
+  id: string;
+  status?: StepStatus;
+  offset?: number;
+  limit?: number | null;
+}): Promise<StepList | null> {
+  const rows = await sql<{ run: StepList["run"]; steps: StepTuple[]; total: number }>(
     `SELECT json_build_object('publicId', r.public_id, 'status', r.status, 'version', r.version) AS run,
-            ${STEPS_JSON(status ? 'AND s.status = $2::"StepStatus"' : "AND $2::text IS NULL")} AS steps
+            ${STEPS_JSON(
+              `${status ? 'AND s.status = $2::"StepStatus"' : "AND $2::text IS NULL"}
+               AND s.id IN (SELECT x.id FROM step x WHERE x.run_id = r.id
+                             ${status ? 'AND x.status = $2::"StepStatus"' : ""}
+                             ORDER BY x.entered_event_id, x.id OFFSET $3 LIMIT $4)`,
+            )} AS steps,
+            (SELECT count(*)::int FROM step x WHERE x.run_id = r.id ${status ? 'AND x.status = $2::"StepStatus"' : ""}) AS total
        FROM run r WHERE ${runCondition("r")}`,
-    [id, status ?? null],
+    [id, status ?? null, offset, limit],
   );
   const row = rows[0];
-  return row ? { run: row.run, steps: row.steps.map(toStepSummary) } : null;
+  if (!row) return null;
+  const next = offset + row.steps.length;
+  return {
+    run: row.run,
+    steps: row.steps.map(toStepSummary),
+    total: row.total,
+    nextOffset: limit !== null && next < row.total ? next : null,
+  };
 }
 
 /** Raw history rows of a step's range, before they are narrowed to the step's own thread. */

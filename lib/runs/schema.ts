@@ -110,12 +110,22 @@ export type StepSummary = z.infer<typeof StepSummary>;
 
 export const StepsQuery = z.object({
   status: StepStatus.optional().meta({ description: "Only steps with this status" }),
+  offset: z.coerce.number().int().min(0).max(10_000_000).default(0).meta({ description: "Steps to skip (paging)" }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .meta({ description: "At most this many steps (default: all)" }),
 });
 
 export const StepList = z
   .object({
     run: z.object({ publicId: z.string(), status: RunStatus, version: z.number().int() }),
     steps: z.array(StepSummary),
+    total: z.number().int().meta({ description: "Steps of the run (with the status filter)" }),
+    nextOffset: z.number().int().nullable().meta({ description: "Offset of the next page; null on the last one" }),
   })
   .meta({ id: "StepList" });
 export type StepList = z.infer<typeof StepList>;

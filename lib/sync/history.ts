@@ -8,13 +8,15 @@
  * events are only written once all of them are in hand (ids must be contiguous after last_event_id), so
  * the stored history never has a gap even if a fetch fails half-way.
  *
- * Writing. Events go in with INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING, chunked by count and
- * by bytes; steps with one unnest upsert that only rewrites rows whose values changed, plus one DELETE
- * of keys that disappeared.
+ * Writing. New events (all newer than the newest stored one: a first sync, or what came after last_event_id)
+ * go in with COPY (lib/db/copy.ts); a replay that overlaps stored events uses INSERT … SELECT FROM
+ * json_to_recordset(…) ON CONFLICT DO NOTHING, chunked by count and by bytes. Steps: one unnest upsert that
+ * only rewrites rows whose values changed, plus one DELETE of keys that disappeared.
  */
 import "server-only";
 import { GetExecutionHistoryCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
 import type pg from "pg";
+import { copyLine, copyLines } from "@/lib/db/copy";
 import type { SyncContext } from "./context";
 import type { DerivedStep } from "./derive-steps";
 import { historyEventDetails, historyEventFromStored, type StoredHistoryEvent } from "./history-types";
@@ -104,12 +106,62 @@ const CHUNK_EVENTS = 5_000;
 const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /**
- * Bulk-inserts events of one run; returns how many were new. Each chunk travels as ONE json parameter
- * expanded by json_to_recordset: no per-element array-literal escaping in the driver, one parse in Postgres
- * (measured ~3x faster than unnest over text[] for payload-heavy events; bench/ingest.ts).
+ * Bulk-inserts events of one run; returns how many were new. When every event is newer than the newest stored
+ * one (the sync's normal case: it fetches only what follows last_event_id, under the execution's lock) they are
+ * COPYed; otherwise they go through the idempotent INSERT … ON CONFLICT DO NOTHING below.
  */
 export async function insertHistoryEvents(
   client: pg.PoolClient | pg.Pool,
+  runId: number,
+  events: readonly HistoryEvent[],
+): Promise<number> {
+  if (events.length === 0) return 0;
+  const db = "release" in client ? client : await client.connect();
+  try {
+    const { rows } = await db.query<{ max: number | null }>(
+      "SELECT max(event_id) AS max FROM history_event WHERE run_id = $1",
+      [runId],
+    );
+    const stored = rows[0]?.max ?? 0;
+    const ids = new Set<number>();
+    let allNew = true;
+    for (const event of events) {
+      const id = event.id ?? 0;
+      if (id <= stored || ids.has(id)) {
+        allNew = false;
+        break;
+      }
+      ids.add(id);
+    }
+    if (!allNew) return await insertOverlapping(db, runId, events);
+    function* lines() {
+      for (const event of events) {
+        yield copyLine([
+          runId,
+          event.id ?? 0,
+          event.previousEventId ?? null,
+          pgText(event.type ?? "Unknown"),
+          (event.timestamp ?? new Date(0)).toISOString(),
+          detailsJson(event),
+        ]);
+      }
+    }
+    return await copyLines(
+      db,
+      `history_event (run_id, event_id, previous_event_id, type, "timestamp", details)`,
+      lines(),
+    );
+  } finally {
+    if (db !== client) db.release();
+  }
+}
+
+/**
+ * The replay path: each chunk travels as ONE json parameter expanded by json_to_recordset (no per-element
+ * array-literal escaping in the driver, one parse in Postgres), ON CONFLICT DO NOTHING.
+ */
+async function insertOverlapping(
+  client: pg.PoolClient,
   runId: number,
   events: readonly HistoryEvent[],
 ): Promise<number> {

@@ -277,6 +277,8 @@ async function writeExecution(
     if (prior && prior.lastEventId < fetchedAfter) {
       throw new Error(`stored history of ${executionArn} shrank (${prior.lastEventId} < ${fetchedAfter})`);
     }
+    // run.run_number (the pipeline's 1, 2, 3 …) is assigned by the `run_number` trigger when the row is new, under
+    // a per-pipeline lock (migration 20261130300000_metric_rollups); this upsert never changes it.
     const upsert = await client.query<{ id: number; inserted: boolean }>(
       `INSERT INTO run AS r (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
           input, output, error, cause, redrive_count, redrive_date, redrive_status, synced_at)

@@ -1,5 +1,7 @@
 /**
- * The metric-evolution series of a pipeline, downsampled IN SQL for a pixel width, in ONE statement.
+ * The metric-evolution series of a pipeline, downsampled IN SQL for a pixel width, in ONE statement, reading
+ * every row of the range: the exact path for a trailing-baseline `window` other than the one the rollups
+ * store (the graph's default is served by metric-series-rollup.ts, whose cost follows the pixels).
  *
  * Why SQL and not TS: at 100k runs × several metrics, shipping every value to Node to thin it there
  * costs more than the whole page budget. Postgres reads each metric as one range scan of run_metric's
@@ -36,10 +38,10 @@ export function metricSeriesSql(x: "time" | "number"): string {
 WITH
 ${
   byNumber
-    ? `-- x = run number: every run of the pipeline numbered in start order (an index-only scan).
+    ? `-- x = run number: the stored per-pipeline number (run.run_number).
 numbered AS MATERIALIZED (
-  SELECT r.id, r.started_at, row_number() OVER (ORDER BY r.started_at, r.id)::float8 AS n
-  FROM run r WHERE r.pipeline_id = $1
+  SELECT r.id, r.started_at, r.run_number::float8 AS n
+  FROM run r WHERE r.pipeline_id = $1 AND r.run_number IS NOT NULL
 ),
 span AS (
   SELECT min(nb.started_at) AS lo_at, max(nb.started_at) AS hi_at,

@@ -104,7 +104,8 @@ export async function seedPipeline(db: pg.Pool, o: SeedOptions): Promise<SeededP
     const running = o.running ?? 0;
     // started_at: runs i and i-1 share an instant when i % tieEvery = 0.
     await client.query(
-      `INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at, input)
+      `INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at, input,
+                        run_number)
        SELECT $2 || '-' || i, $1,
               ($5::int[])[CASE WHEN $6::int > 0 THEN ((i - 1) / $6::int) + 1 ELSE 1 END],
               'arn:aws:states:eu-west-1:123456789012:execution:' || $2 || ':run-' || i,
@@ -114,7 +115,8 @@ export async function seedPipeline(db: pg.Pool, o: SeedOptions): Promise<SeededP
                     ELSE 'SUCCEEDED' END)::"RunStatus",
               st,
               CASE WHEN i > $3::int - $9::int THEN NULL ELSE st + ((300 + (i % 17) * 60) * interval '1 second') END,
-              '{"trigger":"' || CASE WHEN i % 5 = 0 THEN 'manual' ELSE 'schedule' END || '","runName":"run-' || i || '"}'
+              '{"trigger":"' || CASE WHEN i % 5 = 0 THEN 'manual' ELSE 'schedule' END || '","runName":"run-' || i || '"}',
+              i
        FROM (SELECT i, (to_timestamp(($4::float8 + (CASE WHEN $7::int > 0 AND i % $7::int = 0 THEN i - 1 ELSE i END
                         - 1) * $10::float8) / 1000) AT TIME ZONE 'UTC') AS st
                FROM generate_series(1, $3::int) i) g`,

@@ -19,6 +19,7 @@ import { readSql, writeTx } from "../fence";
 import type { JobSnapshot } from "./describe-job";
 import type { SeriesPoint } from "./metric-series";
 import { chunks, iso, NOW_UTC } from "./sql";
+import { type PointRow, upsertMetricPoints } from "./write-points";
 
 /** Where a job belongs. runId/stepId null = keep whatever link the row already has. */
 export type JobLink = {
@@ -139,16 +140,6 @@ WITH w AS (
   RETURNING m.run_id
 ) SELECT DISTINCT run_id FROM w`;
 
-const UPSERT_POINTS = `
-WITH w AS (
-  INSERT INTO metric_point AS p (job_id, name, step, value, timestamp)
-  SELECT t.job_id, t.name, t.step, t.value, t.ts AT TIME ZONE 'UTC'
-  FROM unnest($1::int4[], $2::text[], $3::int4[], $4::float8[], $5::timestamptz[]) AS t(job_id, name, step, value, ts)
-  ON CONFLICT (job_id, name, step) DO UPDATE SET value = EXCLUDED.value, timestamp = EXCLUDED.timestamp
-  WHERE (p.value, p.timestamp) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.timestamp)
-  RETURNING p.job_id
-) SELECT DISTINCT job_id FROM w`;
-
 type Outcome = { jobId: number; runId: number | null; version: number; changed: boolean };
 
 /** Writes the jobs (deduplicated by ARN, last wins) and reports live changes. */
@@ -226,18 +217,13 @@ async function writePoints(
   writes: JobWrite[],
   idOf: (arn: string) => number | undefined,
 ): Promise<Set<number>> {
-  const rows: [number, string, number, number, string][] = [];
+  const rows: PointRow[] = [];
   for (const w of writes) {
     const jobId = idOf(w.job.arn);
     if (jobId === undefined || !w.points) continue;
     for (const p of w.points) rows.push([jobId, p.name, p.step, p.value, p.timestamp.toISOString()]);
   }
-  const changed = new Set<number>();
-  for (const part of chunks(rows)) {
-    const columns = [0, 1, 2, 3, 4].map((i) => part.map((r) => r[i]));
-    for (const r of (await db.query<{ job_id: number }>(UPSERT_POINTS, columns)).rows) changed.add(r.job_id);
-  }
-  return changed;
+  return upsertMetricPoints(db, rows);
 }
 
 /** One "job" change per changed job row, one "metric" change per job whose metrics or series moved. */

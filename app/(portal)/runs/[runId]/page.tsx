@@ -4,7 +4,6 @@
  * islands (components/run) then follow the run live. /runs/<execution ARN> redirects to the canonical URL,
  * keeping the view-state query.
  */
-import { createHash } from "node:crypto";
 import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
@@ -12,10 +11,11 @@ import { RunView } from "@/components/run/run-view";
 import { runLook } from "@/components/run/status";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getRunPage } from "@/lib/dal/runs";
-import { buildGraph } from "@/lib/runs/graph";
-import { layoutGraph } from "@/lib/runs/graph-layout";
+import { buildGraph, nodeStates, withContainerStates } from "@/lib/runs/graph";
+import { layoutFor } from "@/lib/runs/layout-cache";
 import { runPath } from "@/lib/runs/links";
 import { canActOnRun } from "@/lib/runs/permissions";
+import { parseViewState } from "@/lib/runs/schema";
 import { redriveRunAction, rerunRunAction, stopRunAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -26,7 +26,9 @@ type Props = {
 };
 
 /** Metadata and page share one read per request. */
-const loadRunPage = cache((id: string) => getRunPage({ id }));
+const loadRunPage = cache((id: string, selectedKey: string | null) => getRunPage({ id, selectedKey }));
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 function decodeId(raw: string): string {
   try {
@@ -36,9 +38,9 @@ function decodeId(raw: string): string {
   }
 }
 
-export async function generateMetadata({ params }: Props): Promise<Metadata> {
+export async function generateMetadata({ params, searchParams }: Props): Promise<Metadata> {
   const id = decodeId((await params).runId);
-  const page = await loadRunPage(id);
+  const page = await loadRunPage(id, first((await searchParams).step) ?? null);
   if (!page) return { title: "Run not found" };
   const { run } = page;
   const status = runLook(run.status).label;
@@ -54,11 +56,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function RunPage({ params, searchParams }: Props) {
   const id = decodeId((await params).runId);
-  const [page, principal] = await Promise.all([loadRunPage(id), requirePrincipal()]);
+  const query = await searchParams;
+  const [page, principal] = await Promise.all([loadRunPage(id, first(query.step) ?? null), requirePrincipal()]);
   if (!page) notFound();
   const { run } = page;
   if (id !== run.publicId) {
-    const query = await searchParams;
     const flat = Object.fromEntries(
       Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v] as const),
     ) as Record<string, string | undefined>;
@@ -66,19 +68,32 @@ export default async function RunPage({ params, searchParams }: Props) {
   }
 
   const model = buildGraph(page.definition);
-  const layoutKey = createHash("sha1")
-    .update(JSON.stringify(page.definition ?? null))
-    .digest("hex");
-  const layout = await layoutGraph(model, new Set(), layoutKey);
+  const layout = await layoutFor({ key: page.layoutKey, model, cached: page.layout });
+  // The graph's colours come from every step; the list itself is sent in part (the client loads the rest).
+  const [keys, statuses, entered, attempts, iterations] = page.stepStates;
+  const stepLikes = keys.map((key, i) => ({
+    key,
+    status: statuses[i] ?? "SUCCEEDED",
+    enteredAt: entered[i] ?? "",
+    attempts: attempts[i] ?? 1,
+    mapIterationIndex: iterations[i] ?? null,
+  }));
+  const { iteration } = parseViewState(query);
+  const states = withContainerStates(model, nodeStates(stepLikes, { iteration }));
+  const iterationList = [...new Set(iterations.filter((n): n is number => n !== null))].sort((a, b) => a - b);
   const canAct = canActOnRun(principal.user, { teamId: run.pipeline.team?.id ?? null });
 
   return (
     <RunView
       initialRun={run}
       initialSteps={page.steps}
+      stepTotal={page.stepTotal}
+      initialStates={[...states.entries()]}
+      initialStatesIteration={iteration ?? null}
+      initialIterations={iterationList}
       model={model}
       initialLayout={layout}
-      layoutKey={layoutKey}
+      layoutKey={page.layoutKey}
       renderedAt={Date.now()}
       actions={canAct ? { stop: stopRunAction, redrive: redriveRunAction, rerun: rerunRunAction } : null}
     />

@@ -6,7 +6,12 @@ import { RunIdParams, StepsQuery } from "@/lib/runs/schema";
 export const dynamic = "force-dynamic";
 
 export const GET = withApi({ scope: "read", params: RunIdParams, query: StepsQuery }, async ({ params, query }) => {
-  const list = await listRunSteps({ id: params.runId, status: query.status });
+  const list = await listRunSteps({
+    id: params.runId,
+    status: query.status,
+    offset: query.offset,
+    limit: query.limit ?? null,
+  });
   if (!list) throw notFound(`No run "${params.runId.slice(0, 200)}".`);
   return list;
 });
