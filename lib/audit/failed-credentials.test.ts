@@ -3,7 +3,7 @@
  * the window logic at fixed instants, and a flood through the real withApi route into real Postgres.
  */
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as getMe } from "@/app/api/v1/me/route";
 import { prisma } from "@/lib/db";
 import { admitFailedCredentialAudit, failedAuditsPerMinute } from "./failed-credentials";
@@ -39,6 +39,16 @@ describe("admitFailedCredentialAudit", () => {
 });
 
 describe("a flood of forged cookies through the API", () => {
+  // The window is a minute of the clock: frozen at T0 (only Date is faked, timers and I/O run), so the
+  // flood can never straddle a minute boundary and the count is the same on every run.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(T0 + 5_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("leaves 20 audit rows for the flooding address and still audits another address", async () => {
     const flooder = address();
     const other = address();
