@@ -11,10 +11,12 @@
  */
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
 
 export type LocalIdpOptions = {
+  /** Port to listen on; 0 takes any free port (the issuer then names the one bound). */
   port: number;
   /** Public base URL of the IdP (the issuer); default http://localhost:<port>. */
   issuerBaseUrl?: string;
@@ -165,7 +167,17 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
   assertLocalIdpAllowed();
   const users = options.users ?? DEMO_USERS;
   const password = options.password ?? DEMO_PASSWORD;
-  const issuer = (options.issuerBaseUrl ?? `http://localhost:${options.port}`).replace(/\/+$/, "");
+  // Listen first, so that port 0 (any free port, as tests ask) names the port actually bound in the issuer.
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const boundPort = (server.address() as AddressInfo).port;
+  const issuer = (options.issuerBaseUrl ?? `http://localhost:${boundPort}`).replace(/\/+$/, "");
   const bySub = new Map(users.map((u) => [u.sub, u]));
   const byEmail = new Map(users.map((u) => [u.email.toLowerCase(), u]));
 
@@ -313,7 +325,8 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
     res.writeHead(405).end();
   };
 
-  const server = http.createServer((req, res) => {
+  // Everything from the listen above to here is synchronous: no request can arrive before this handler.
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", issuer);
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(?:\/(login|abort))?$/.exec(url.pathname);
     if (match?.[1]) {
@@ -330,14 +343,6 @@ export async function startLocalIdp(options: LocalIdpOptions): Promise<LocalIdp>
       return;
     }
     oidcCallback(req, res);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
   });
 
   return {

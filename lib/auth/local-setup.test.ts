@@ -15,24 +15,26 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
+/** Holds a port for the whole test, so no other process can take it meanwhile. */
+async function holdPort(): Promise<net.Server> {
   const server = net.createServer().listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  return server;
 }
 
 describe("the local demo IdP", () => {
   it("refuses to start for an https NEXTAUTH_URL on a non-local host, saying what to set", async () => {
-    const port = await freePort();
-    const start = prepareAuth({ port, dataDir, env: { NEXTAUTH_URL: "https://stepwise.example.com" } });
-    await expect(start).rejects.toThrow(/NEXTAUTH_URL is https:\/\/stepwise\.example\.com/);
-    await expect(start).rejects.toThrow(/OIDC_ISSUER.*STEPWISE_LOCAL_IDP=on/s);
-    // Nothing was started: the IdP's port is still free.
-    const probe = net.createServer().listen(port + 1, "127.0.0.1");
-    await new Promise((resolve, reject) => probe.once("listening", resolve).once("error", reject));
-    probe.close();
+    // The IdP would listen on PORT + 1, which this test holds: had anything been started before the refusal,
+    // it would have failed with EADDRINUSE instead of the message below.
+    const held = await holdPort();
+    try {
+      const idpPort = (held.address() as net.AddressInfo).port;
+      const start = prepareAuth({ port: idpPort - 1, dataDir, env: { NEXTAUTH_URL: "https://stepwise.example.com" } });
+      await expect(start).rejects.toThrow(/NEXTAUTH_URL is https:\/\/stepwise\.example\.com/);
+      await expect(start).rejects.toThrow(/OIDC_ISSUER.*STEPWISE_LOCAL_IDP=on/s);
+    } finally {
+      await new Promise((resolve) => held.close(resolve));
+    }
   });
 
   it("starts on purpose with STEPWISE_LOCAL_IDP=on, and locally over http or https", async () => {
@@ -41,10 +43,16 @@ describe("the local demo IdP", () => {
       { NEXTAUTH_URL: "https://localhost:8443" },
       { NEXTAUTH_URL: "http://stepwise.internal:3000" },
     ]) {
-      const port = await freePort();
-      const auth = await prepareAuth({ port, dataDir, env: { ...env, LOCAL_IDP_PORT: String(port) } });
-      expect(auth.env.OIDC_ISSUER).toContain(String(port));
-      await auth.stop();
+      // LOCAL_IDP_PORT=0: the IdP binds a free port itself and names it in its issuer.
+      const auth = await prepareAuth({ port: 3000, dataDir, env: { ...env, LOCAL_IDP_PORT: "0" } });
+      try {
+        expect(auth.env.OIDC_ISSUER).toMatch(/^http:\/\/localhost:[1-9]\d*$/);
+        const discovery = await fetch(`${auth.env.OIDC_ISSUER}/.well-known/openid-configuration`);
+        expect(((await discovery.json()) as { issuer: string }).issuer).toBe(auth.env.OIDC_ISSUER);
+        expect(auth.env.NEXTAUTH_URL).toBe(env.NEXTAUTH_URL);
+      } finally {
+        await auth.stop();
+      }
     }
   });
 

@@ -42,17 +42,30 @@ const USER = "stepwise";
 // Local-only credentials: the server listens on 127.0.0.1 and the data directory is the user's own.
 const PASSWORD = "stepwise-local";
 
+/**
+ * A port that is free now and that the kernel will not hand out meanwhile: it lies below Linux's ephemeral range
+ * (32768–60999 by default), which outgoing connections and `listen(0)` draw from. A port taken from that range
+ * and closed again can be reused by any connection before the server that wanted it binds it (an embedded
+ * Postgres binds seconds later, after initdb): CI once failed on exactly that.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const first = 20_000;
+  const span = 12_000;
+  // Where to start looking differs per process, so parallel test runs do not contend for the same ports.
+  const offset = (process.pid * 7919) % span;
+  for (let i = 0; i < span; i++) {
+    const port = first + ((offset + i) % span);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${first}–${first + span - 1}`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
 }
 
