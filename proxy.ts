@@ -14,11 +14,23 @@
  * principal verified in Postgres (ARCHITECTURE.md, "Authentication where data is read").
  */
 import { type NextRequest, NextResponse } from "next/server";
+import { signInPath } from "@/lib/auth/callback-url";
 import { appOrigin, cookieNames, PATH_HEADER } from "@/lib/auth/config";
+import { frameAncestorsDirective, parseFrameAncestors } from "@/lib/embed/frame-ancestors";
 
-const PUBLIC = [/^\/api\/health$/, /^\/api\/auth(\/|$)/, /^\/login$/, /^\/api\/ingest\/eventbridge$/];
+const PUBLIC = [
+  /^\/api\/health$/,
+  /^\/api\/auth(\/|$)/,
+  /^\/login$/,
+  /^\/api\/ingest\/eventbridge$/,
+  // The framed sign-in prompt of the embeddable views: no data, a button that opens /login in a popup.
+  /^\/embed\/signin$/,
+];
 
-function contentSecurityPolicy(nonce: string, https: boolean): string {
+// Read once per process: who may frame the embeddable views (lib/embed/frame-ancestors.ts).
+const FRAME_ANCESTORS = parseFrameAncestors(process.env.STEPWISE_FRAME_ANCESTORS);
+
+function contentSecurityPolicy(nonce: string, https: boolean, pathname: string): string {
   const dev = process.env.NODE_ENV === "development";
   return [
     "default-src 'self'",
@@ -31,7 +43,7 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    frameAncestorsDirective(pathname, FRAME_ANCESTORS),
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
 }
@@ -40,7 +52,8 @@ function secure(response: NextResponse, csp: string, https: boolean): NextRespon
   response.headers.set("Content-Security-Policy", csp);
   response.headers.set("X-Content-Type-Options", "nosniff");
   response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  response.headers.set("X-Frame-Options", "DENY");
+  // X-Frame-Options cannot name origins: where CSP allows framing, it is left to CSP (which wins anyway).
+  if (!csp.includes("frame-ancestors 'self'")) response.headers.set("X-Frame-Options", "DENY");
   if (https) response.headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   return response;
 }
@@ -70,7 +83,7 @@ export function proxy(request: NextRequest) {
     request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https" ||
     request.nextUrl.protocol === "https:";
   const nonce = btoa(crypto.randomUUID());
-  const csp = contentSecurityPolicy(nonce, https);
+  const csp = contentSecurityPolicy(nonce, https, pathname);
 
   // Next's internal error entry, asked for directly: a plain 404 rather than the error page's 500.
   if (pathname === "/_global-error") {
@@ -93,8 +106,7 @@ export function proxy(request: NextRequest) {
         return secure(NextResponse.rewrite(target, { request: { headers } }), csp, https);
       }
     } else if (!hasSession) {
-      const login = new URL("/login", request.url);
-      login.searchParams.set("callbackUrl", `${pathname}${search}`);
+      const login = new URL(signInPath(`${pathname}${search}`), request.url);
       return secure(NextResponse.redirect(login), csp, https);
     }
   }

@@ -169,8 +169,49 @@ const ROUTES: Record<string, Entry> = {
     statements: 5,
   },
 
+  // ── embeddable views (framable where STEPWISE_FRAME_ANCESTORS allows): lib/dal; no principal → /embed/signin ──
+  "/(embed)/embed/runs/[runId]/page": {
+    kind: "page",
+    guard: "session (lib/dal/runs, metadata too); read-only",
+    params: (s) => ({ runId: s.runId }),
+    statements: 2,
+  },
+  "/(embed)/embed/pipelines/[pipelineId]/graph/page": {
+    kind: "page",
+    guard: "session (lib/dal/runs: the latest run, metadata too); read-only",
+    params: (s) => ({ pipelineId: String(s.pipelineId) }),
+    statements: 3,
+  },
+  "/(embed)/embed/pipelines/[pipelineId]/metrics/page": {
+    kind: "page",
+    guard: "session (lib/dal/pipelines, metadata too)",
+    params: (s) => ({ pipelineId: String(s.pipelineId) }),
+    statements: 2,
+  },
+  "/(embed)/embed/models/[modelId]/versions/[version]/page": {
+    kind: "page",
+    guard: "session (lib/dal/models, metadata too)",
+    params: (s) => ({ modelId: String(s.modelId), version: String(s.version) }),
+    statements: 16,
+  },
+  "/(embed)/embed/signed-in/page": {
+    kind: "page",
+    guard: "session (requireUser): the end of the embed sign-in popup",
+    statements: 1,
+  },
+  "/(embed-signin)/embed/signin/page": {
+    kind: "public",
+    guard: "public: a sign-in prompt without data (opens /login in a popup)",
+    check: (ctx) => checkEmbedSignIn(ctx),
+  },
   // ── route handlers: withApi (session or token, checked in Postgres) → 401 JSON ──
   "/api/v1/me/route": { kind: "api", guard: "withApi read", methods: { GET: "read" } },
+  "/api/oembed/route": {
+    kind: "api",
+    guard: "withApi read (the title names the run)",
+    query: (s) => `url=${encodeURIComponent(`/runs/${s.runId}`)}`,
+    methods: { GET: "read" },
+  },
   "/api/v1/openapi.json/route": { kind: "api", guard: "withApi read", methods: { GET: "read" } },
   "/api/v1/pipelines/route": { kind: "api", guard: "withApi read", methods: { GET: "read" } },
   "/api/v1/pipelines/[pipelineId]/route": {
@@ -622,11 +663,13 @@ async function send(
 /** Data markers in the answer, leaving out what the request itself named (an echoed URL is no leak). */
 const leaked = (answer: Answer, markers: string[], url = "") =>
   markers.filter((m) => answer.body.includes(m) && !url.includes(m) && !url.includes(encodeURIComponent(m)));
-const LOGIN_REDIRECT = /NEXT_REDIRECT;(replace|push);\/login\?callbackUrl=/;
+const LOGIN_REDIRECT = /NEXT_REDIRECT;(replace|push);\/(login|embed\/signin)\?callbackUrl=/;
+const SIGN_IN_PATHS = ["/login", "/embed/signin"];
 
 /** What a page must answer to a hostile request: a way to the login page, or (prefetch) nothing at all. */
 function pageRefusal(answer: Answer, form: Form): string | null {
-  if ([303, 307, 308].includes(answer.status) && new URL(answer.location, baseURL).pathname === "/login") return null;
+  if ([303, 307, 308].includes(answer.status) && SIGN_IN_PATHS.includes(new URL(answer.location, baseURL).pathname))
+    return null;
   if (answer.status === 200 && LOGIN_REDIRECT.test(answer.body)) return null;
   // A prefetch renders no page (so no redirect): what counts is that it carries no data (checked apart).
   if (form.name.includes("prefetch") && answer.status === 200) return null;
@@ -653,6 +696,17 @@ async function checkLogin(ctx: Context): Promise<string[]> {
     if (answer.status !== 200) problems.push(`${credential.name}: /login answered ${answer.status}`);
     const found = leaked(answer, ctx.markers);
     if (found.length) problems.push(`${credential.name}: /login shows ${found.join(", ")}`);
+  }
+  return problems;
+}
+
+async function checkEmbedSignIn(ctx: Context): Promise<string[]> {
+  const problems: string[] = [];
+  for (const credential of ctx.hostile) {
+    const answer = await send(ctx.api, "GET", "/embed/signin?callbackUrl=%2Fembed%2Fpipelines", credential.headers);
+    if (answer.status !== 200) problems.push(`${credential.name}: /embed/signin answered ${answer.status}`);
+    const found = leaked(answer, ctx.markers);
+    if (found.length) problems.push(`${credential.name}: /embed/signin shows ${found.join(", ")}`);
   }
   return problems;
 }

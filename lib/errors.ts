@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   too_many_requests: 429,
   internal: 500,
+  not_implemented: 501,
   unavailable: 503,
 } as const;
 
@@ -49,6 +50,7 @@ export const notFound = (message = "Not found.") => new AppError("not_found", me
 export const conflict = (message: string) => new AppError("conflict", message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new AppError("too_many_requests", message, undefined, { retryAfterSeconds });
+export const notImplemented = (message: string) => new AppError("not_implemented", message);
 export const unavailable = (message: string, retryAfterSeconds: number) =>
   new AppError("unavailable", message, undefined, { retryAfterSeconds });
 

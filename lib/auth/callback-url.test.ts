@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_AFTER_LOGIN, safeCallbackPath, sameOriginRedirect } from "./callback-url";
+import { DEFAULT_AFTER_LOGIN, safeCallbackPath, sameOriginRedirect, signInPath } from "./callback-url";
 
 describe("safeCallbackPath", () => {
   it.each([
@@ -107,5 +107,17 @@ describe("sameOriginRedirect (next-auth redirect callback)", () => {
       expect(sameOriginRedirect(url, base)).toBe(`${base}${DEFAULT_AFTER_LOGIN}`);
     }
     expect(sameOriginRedirect(base, base)).toBe(`${base}${DEFAULT_AFTER_LOGIN}`);
+  });
+});
+
+describe("signInPath", () => {
+  it("sends the embeddable views to the framable sign-in prompt and everything else to /login", () => {
+    expect(signInPath("/embed/runs/abc?step=Train")).toBe(
+      `/embed/signin?callbackUrl=${encodeURIComponent("/embed/runs/abc?step=Train")}`,
+    );
+    expect(signInPath("/runs/abc")).toBe(`/login?callbackUrl=${encodeURIComponent("/runs/abc")}`);
+    expect(signInPath("/embedded")).toBe(`/login?callbackUrl=${encodeURIComponent("/embedded")}`);
+    expect(signInPath("//evil.example/embed/x")).toBe(`/login?callbackUrl=${encodeURIComponent("/pipelines")}`);
+    expect(signInPath(null)).toBe(`/login?callbackUrl=${encodeURIComponent("/pipelines")}`);
   });
 });

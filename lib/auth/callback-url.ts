@@ -88,3 +88,14 @@ export function sameOriginRedirect(url: string, baseUrl: string): string {
   if (candidate === "/" || candidate === "") return `${base.origin}${DEFAULT_AFTER_LOGIN}`;
   return `${base.origin}${safeCallbackPath(candidate)}`;
 }
+
+/**
+ * Where a visitor without a session goes to sign in and come back to `target`: /login, or for the
+ * embeddable views (framed by another site, where /login may not be framed) /embed/signin, which signs in
+ * through a popup and returns to the frame.
+ */
+export function signInPath(target: string | null | undefined): string {
+  const path = safeCallbackPath(target);
+  const embedded = path === "/embed" || path.startsWith("/embed/") || path.startsWith("/embed?");
+  return `${embedded ? "/embed/signin" : "/login"}?callbackUrl=${encodeURIComponent(path)}`;
+}

@@ -16,7 +16,7 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { authenticate } from "./authenticate";
-import { safeCallbackPath } from "./callback-url";
+import { signInPath } from "./callback-url";
 import { cookieNames, PATH_HEADER } from "./config";
 import type { AuthUser, Principal } from "./principal";
 
@@ -30,8 +30,7 @@ export const getPrincipal = cache(async (): Promise<Principal | null> => {
 });
 
 export function loginUrl(callbackPath: string | null | undefined): string {
-  const target = safeCallbackPath(callbackPath);
-  return `/login?callbackUrl=${encodeURIComponent(target)}`;
+  return signInPath(callbackPath);
 }
 
 async function currentPath(): Promise<string | null> {

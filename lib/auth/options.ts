@@ -4,6 +4,7 @@
  * with PKCE + state + nonce, database sessions through lib/auth/adapter.ts.
  * Built per request from the environment, so one build serves any deployment.
  */
+import { framingEnabled, parseFrameAncestors } from "@/lib/embed/frame-ancestors";
 import "server-only";
 import type { AuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
@@ -78,6 +79,9 @@ export function authOptions(): AuthOptions {
   const secure = secureCookiesEnabled();
   const names = cookieNames(secure);
   const cookieOptions = { httpOnly: true, sameSite: "lax" as const, path: "/", secure };
+  // Framed by the developer portal (another site), the embeddable views only get the session cookie when it is
+  // SameSite=None, which browsers accept over TLS only. Cross-site writes stay refused by their Origin check.
+  const framed = secure && framingEnabled(parseFrameAncestors(process.env.STEPWISE_FRAME_ANCESTORS));
   return {
     adapter: prismaAdapter(),
     providers: settings ? [oidcProvider(settings)] : [],
@@ -89,7 +93,10 @@ export function authOptions(): AuthOptions {
     },
     useSecureCookies: secure,
     cookies: {
-      sessionToken: { name: names.sessionToken, options: cookieOptions },
+      sessionToken: {
+        name: names.sessionToken,
+        options: framed ? { ...cookieOptions, sameSite: "none" as const } : cookieOptions,
+      },
       callbackUrl: { name: names.callbackUrl, options: cookieOptions },
       csrfToken: { name: names.csrfToken, options: cookieOptions },
       pkceCodeVerifier: { name: names.pkceCodeVerifier, options: { ...cookieOptions, maxAge: 900 } },

@@ -7,3 +7,4 @@ export type { RunPage } from "@/lib/runs/queries";
 export const getRunPage = guarded(queries.getRunPage);
 export const getRun = guarded(queries.getRun);
 export const findRunByExecutionName = guarded(queries.findRunByExecutionName);
+export const latestRunOfPipeline = guarded(queries.latestRunOfPipeline);

@@ -459,6 +459,15 @@ export async function findRunByExecutionName({
   return rows[0]?.public_id ?? null;
 }
 
+/** The public id of a pipeline's most recent run (by start), or null when it has none or does not exist. */
+export async function latestRunOfPipeline({ pipelineId }: { pipelineId: number }): Promise<string | null> {
+  const rows = await sql<{ public_id: string }>(
+    "SELECT public_id FROM run WHERE pipeline_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
+    [pipelineId],
+  );
+  return rows[0]?.public_id ?? null;
+}
+
 /** What an action on a run needs: the execution, the owning team and the AWS source to call. */
 export type RunForAction = {
   id: number;

@@ -1,0 +1,62 @@
+/** /embed/pipelines/<id>/metrics: the metric-evolution graph alone, with the same query as the pipeline page. */
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { MetricEvolution } from "@/components/charts/metric-evolution";
+import { SelectionProvider } from "@/components/pipeline/selection";
+import { requirePrincipal } from "@/lib/auth/current";
+import { getPipeline } from "@/lib/dal/pipelines";
+import { isAppError } from "@/lib/errors";
+import { PipelineIdParams } from "@/lib/pipelines/schema";
+import { searchParamsRecord } from "@/lib/pipelines/search-params";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ pipelineId: string }>; searchParams: Promise<Record<string, string | string[]>> };
+
+export async function generateMetadata(): Promise<Metadata> {
+  await requirePrincipal();
+  return { title: "Metric evolution · Stepwise", robots: { index: false } };
+}
+
+export default async function EmbeddedMetricsPage({ params, searchParams }: Props) {
+  const id = PipelineIdParams.safeParse(await params);
+  if (!id.success) notFound();
+  let pipeline: Awaited<ReturnType<typeof getPipeline>>;
+  try {
+    pipeline = await getPipeline({ pipelineId: id.data.pipelineId });
+  } catch (error) {
+    if (isAppError(error) && error.code === "not_found") notFound();
+    throw error;
+  }
+  const graph = searchParamsRecord(await searchParams, ["m", "x", "scale", "gfrom", "gto", "th"]);
+  const metrics = (graph.m?.split(",") ?? []).filter((m) => pipeline.metricNames.includes(m));
+  const threshold = Number(graph.th);
+  return (
+    // The graph's points can be picked for comparison; the embed offers no comparison bar, so nothing is picked.
+    <SelectionProvider initial={[]}>
+      <section aria-labelledby="evolution">
+        <h1 id="evolution" className="embed-title">
+          {pipeline.name} · metric evolution
+        </h1>
+        {pipeline.metricNames.length === 0 ? (
+          <div className="empty-state">
+            <p>No run of this pipeline has reported metrics yet.</p>
+          </div>
+        ) : (
+          <MetricEvolution
+            pipelineId={pipeline.id}
+            metricNames={pipeline.metricNames}
+            initial={{
+              metrics: metrics.length ? metrics : pipeline.metricColumns.slice(0, 1),
+              x: graph.x === "number" ? "number" : "time",
+              scale: graph.scale === "normalised" ? "normalised" : "split",
+              from: graph.gfrom ?? null,
+              to: graph.gto ?? null,
+              threshold: Number.isFinite(threshold) && threshold >= 0.1 && threshold <= 100 ? threshold : 3,
+            }}
+          />
+        )}
+      </section>
+    </SelectionProvider>
+  );
+}

@@ -1,0 +1,82 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { Logo } from "@/components/ui/logo";
+import styles from "./embed.module.css";
+
+export const SIGNED_IN_MESSAGE = "stepwise:signed-in";
+const POPUP_URL = `/login?callbackUrl=${encodeURIComponent("/embed/signed-in")}`;
+
+type StorageAccessDocument = Document & {
+  hasStorageAccess?: () => Promise<boolean>;
+  requestStorageAccess?: () => Promise<void>;
+};
+
+/** The framed sign-in prompt: a popup signs in, then the frame reloads the view it was asked for. */
+export function EmbedSignIn({ next }: { next: string }) {
+  const [state, setState] = useState<"idle" | "waiting" | "blocked" | "needs-access">("idle");
+  const popup = useRef<Window | null>(null);
+
+  useEffect(() => {
+    const onMessage = async (event: MessageEvent) => {
+      if (event.origin !== window.location.origin || event.data !== SIGNED_IN_MESSAGE) return;
+      const doc = document as StorageAccessDocument;
+      // A browser that partitions third-party cookies needs the user's consent before the frame sees the session.
+      if (window.top !== window && doc.hasStorageAccess && !(await doc.hasStorageAccess())) {
+        setState("needs-access");
+        return;
+      }
+      window.location.replace(next);
+    };
+    window.addEventListener("message", onMessage);
+    return () => window.removeEventListener("message", onMessage);
+  }, [next]);
+
+  const open = () => {
+    popup.current = window.open(POPUP_URL, "stepwise-signin", "popup,width=520,height=680");
+    setState(popup.current ? "waiting" : "blocked");
+  };
+
+  const allow = async () => {
+    const doc = document as StorageAccessDocument;
+    try {
+      await doc.requestStorageAccess?.();
+    } finally {
+      window.location.replace(next);
+    }
+  };
+
+  return (
+    <div className={styles.signin}>
+      <p className={styles.brand} style={{ justifyContent: "center" }}>
+        <Logo />
+        <span>Stepwise</span>
+      </p>
+      <h1>Sign in to see this view</h1>
+      {state === "needs-access" ? (
+        <>
+          <p>You are signed in. Your browser asks before this frame may use your Stepwise session.</p>
+          <button type="button" className={styles.button} onClick={allow}>
+            Continue
+          </button>
+        </>
+      ) : (
+        <>
+          <p>This view is part of Stepwise and needs your company sign-in.</p>
+          <button type="button" className={styles.button} onClick={open}>
+            Sign in
+          </button>
+          <p role="status" aria-live="polite">
+            {state === "waiting" ? "Finish signing in in the window that opened." : null}
+            {state === "blocked" ? "The sign-in window was blocked: " : null}
+            {state === "blocked" ? (
+              <a href={POPUP_URL} target="_blank" rel="noopener">
+                open the sign-in in a new tab
+              </a>
+            ) : null}
+          </p>
+        </>
+      )}
+    </div>
+  );
+}
