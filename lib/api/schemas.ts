@@ -14,9 +14,14 @@ export const ErrorResponse = z
   })
   .meta({ id: "Error", description: "Every non-2xx answer has this shape." });
 
+/** A team's public identifier is its slug: the `{slug}` of /api/v1/teams/{slug}. */
+const TeamId = z
+  .string()
+  .meta({ description: "The team's slug, as in /api/v1/teams/{slug}.", example: "fit-and-size" });
+
 export const TeamMembership = z
   .object({
-    id: z.number().int(),
+    id: TeamId,
     slug: z.string(),
     name: z.string(),
     role: z.enum(["MEMBER", "REVIEWER"]),
@@ -37,7 +42,7 @@ export const Me = z
 
 export const Team = z
   .object({
-    id: z.number().int(),
+    id: TeamId,
     slug: z.string(),
     name: z.string(),
     members: z.number().int(),
