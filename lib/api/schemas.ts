@@ -5,14 +5,8 @@
  */
 import { z } from "zod";
 
-export const ErrorResponse = z
-  .object({
-    error: z.object({
-      code: z.enum(["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "internal"]),
-      message: z.string(),
-    }),
-  })
-  .meta({ id: "Error", description: "Every non-2xx answer has this shape." });
+/** The shared error schema (lib/errors.ts), re-exported for the OpenAPI modules. */
+export { ErrorResponse } from "@/lib/errors";
 
 /** A team's public identifier is its slug: the `{slug}` of /api/v1/teams/{slug}. */
 const TeamId = z
