@@ -7,16 +7,20 @@
  *    path + query as callbackUrl; API calls without cookie or bearer token get a
  *    401 JSON (through /api/v1/unauthenticated, which audits it), never a redirect;
  *  - server actions (POST with a Next-Action header) from another site → 403 JSON
- *    (Next.js itself would refuse them with a 500).
+ *    (Next.js itself would refuse them with a 500);
+ *  - an /api route asked with a method it does not answer → 405 JSON with `Allow`
+ *    (Next.js would answer with an empty body; the table is lib/api/methods.ts).
  * That is all it does. It only checks a cookie's presence, which proves nothing:
  * the guard is where data is read — lib/dal for pages and metadata, withApi for
  * route handlers, withAction for server actions — each asking lib/auth for the
  * principal verified in Postgres (ARCHITECTURE.md, "Authentication where data is read").
  */
 import { type NextRequest, NextResponse } from "next/server";
+import { disallowedMethod } from "@/lib/api/methods";
 import { signInPath } from "@/lib/auth/callback-url";
 import { appOrigin, cookieNames, PATH_HEADER } from "@/lib/auth/config";
 import { frameAncestorsDirective, parseFrameAncestors } from "@/lib/embed/frame-ancestors";
+import { errorResponse, forbidden, methodNotAllowed } from "@/lib/errors";
 
 const PUBLIC = [
   /^\/api\/health$/,
@@ -77,6 +81,11 @@ function crossSiteAction(request: NextRequest): boolean {
   return Boolean(site && site !== "same-origin" && site !== "none");
 }
 
+/** The shared JSON error response (lib/errors.ts) as the NextResponse the proxy returns. */
+function asNext(response: Response): NextResponse {
+  return new NextResponse(response.body, { status: response.status, headers: response.headers });
+}
+
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
   const https =
@@ -91,8 +100,12 @@ export function proxy(request: NextRequest) {
   }
 
   if (crossSiteAction(request)) {
-    const body = { error: { code: "forbidden", message: "Cross-site request refused." } };
-    return secure(NextResponse.json(body, { status: 403, headers: { "Cache-Control": "no-store" } }), csp, https);
+    return secure(asNext(errorResponse(forbidden("Cross-site request refused."))), csp, https);
+  }
+
+  if (pathname.startsWith("/api/")) {
+    const allowed = disallowedMethod(pathname, request.method);
+    if (allowed) return secure(asNext(errorResponse(methodNotAllowed(request.method, allowed))), csp, https);
   }
 
   const isPublic = PUBLIC.some((pattern) => pattern.test(pathname));

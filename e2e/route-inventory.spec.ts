@@ -361,6 +361,11 @@ const ROUTES: Record<string, Entry> = {
     guard: "x-stepwise-ingest-secret = EVENTBRIDGE_SECRET; body ≤ 1 MiB (413)",
     check: (ctx) => checkIngest(ctx),
   },
+  "/api/[...path]/route": {
+    kind: "public",
+    guard: "withApi read: unknown /api paths → 401 without credentials, 404 JSON with them; 405 JSON from the proxy",
+    check: (ctx) => checkUnknownApiPath(ctx),
+  },
   "/api/v1/unauthenticated/route": {
     kind: "public",
     guard: "always 401 (the proxy's answer to API calls without credentials)",
@@ -804,6 +809,24 @@ async function checkUnauthenticated(ctx: Context): Promise<string[]> {
     const answer = await send(ctx.api, "GET", "/api/v1/unauthenticated", credential.headers);
     const problem = apiRefusal(answer, 401, "unauthorized");
     if (problem) problems.push(`${credential.name}: ${problem}`);
+  }
+  return problems;
+}
+
+async function checkUnknownApiPath(ctx: Context): Promise<string[]> {
+  const problems: string[] = [];
+  for (const credential of ctx.hostile) {
+    const answer = await send(ctx.api, "GET", "/api/v1/no-such-route", credential.headers);
+    const problem = apiRefusal(answer, 401, "unauthorized");
+    if (problem) problems.push(`${credential.name}: ${problem}`);
+  }
+  for (const [method, url, status, code] of [
+    ["GET", "/api/v1/no-such-route", 404, "not_found"],
+    ["POST", "/api/no/such/route", 404, "not_found"],
+    ["DELETE", "/api/v1/pipelines", 405, "method_not_allowed"],
+  ] as const) {
+    const problem = apiRefusal(await send(ctx.api, method, url, ctx.ada.headers), status, code);
+    if (problem) problems.push(`${ctx.ada.name}: ${method} ${url} ${problem}`);
   }
   return problems;
 }

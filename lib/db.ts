@@ -2,6 +2,7 @@ import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
 
 // One pool and one Prisma client per process. Neither connects before the first
 // query, so importing this during `next build` is harmless. Kept on globalThis so
@@ -34,7 +35,7 @@ function createDb(): Db {
     options: `-c jit=off -c statement_timeout=${statementTimeoutMs()}`,
   });
   // An idle client that loses its connection (e.g. Postgres restart) must not crash the process.
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  pool.on("error", (error) => logger.error({ error: error.message }, "idle database client error"));
   // Every statement through the pool (ours and Prisma's) is counted, so the benchmark and the
   // query-count tests can tell how many round trips a page costs (exported by /api/metrics).
   const queries = { count: 0 };

@@ -2,13 +2,19 @@
  * The one error type the product throws on purpose. Route handlers and server
  * actions (lib/api/handler.ts, lib/auth/action.ts) turn it into
  * `{ "error": { "code", "message" } }` with the matching HTTP status; anything
- * else is unexpected, logged with context and answered with a generic 500.
+ * else is unexpected, logged with context and answered with a generic 500. Every /api answer that is not
+ * 2xx has this shape (ErrorResponse below, also the OpenAPI document's `Error`): the route handlers, the
+ * proxy's 401/403/405 (proxy.ts) and the catch-all 404 of unknown /api paths (app/api/[...path]).
+ * Free of server imports: the proxy, the OpenAPI document and tests use it too.
  */
+import { z } from "zod";
+
 export const ERROR_STATUS = {
   bad_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   too_many_requests: 429,
@@ -58,7 +64,23 @@ export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
 
-export type ErrorBody = { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
+export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
+  new AppError("method_not_allowed", `${method.slice(0, 20)} is not allowed here; use ${allowed.join(" or ")}.`, {
+    allow: [...allowed],
+  });
+
+/** The one error schema of the API. */
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string().meta({ description: "What went wrong, in plain words." }),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: "Error", description: "Every non-2xx answer of /api has this shape." });
+
+export type ErrorBody = z.infer<typeof ErrorResponse>;
 
 /** The JSON error response every API route answers with. */
 export function errorResponse(error: AppError, init: ResponseInit = {}): Response {
@@ -67,6 +89,8 @@ export function errorResponse(error: AppError, init: ResponseInit = {}): Respons
   const headers = new Headers(init.headers);
   headers.set("Cache-Control", "no-store");
   if (error.code === "unauthorized") headers.set("WWW-Authenticate", 'Bearer realm="stepwise"');
+  if (error.code === "method_not_allowed" && Array.isArray(error.details?.allow))
+    headers.set("Allow", (error.details.allow as string[]).join(", "));
   if (error.retryAfterSeconds !== undefined)
     headers.set("Retry-After", String(Math.max(1, Math.ceil(error.retryAfterSeconds))));
   return Response.json(body, { ...init, status: error.status, headers });

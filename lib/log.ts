@@ -4,7 +4,6 @@
  * role ARNs with external ids or connection strings.
  */
 import pino from "pino";
-import type { LogContext, SyncLogger } from "@/lib/sync/context";
 
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info"),
@@ -30,6 +29,14 @@ export const logger = pino({
 });
 
 export type Logger = pino.Logger;
+
+export type LogContext = Record<string, unknown>;
+/** The small logging contract the sync modules receive (a pino child in the app, a memory log in tests). */
+export type SyncLogger = {
+  info(message: string, context?: LogContext): void;
+  warn(message: string, context?: LogContext): void;
+  error(message: string, context?: LogContext): void;
+};
 
 /** Adapts a pino logger to the small logging contract the sync modules receive. */
 export function toSyncLogger(base: pino.Logger = logger, bindings: LogContext = {}): SyncLogger {

@@ -11,7 +11,7 @@
  * left running and the data stays for the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { trustProxyHops } from "@/lib/auth/client-address";
 import { prepareAuth } from "@/lib/auth/local-setup";
@@ -19,6 +19,12 @@ import { migrate } from "@/lib/db/migrate";
 import { startEmulator } from "@/lib/emulator";
 import { dataDir, redactUrl, resolveDatabase } from "@/lib/runtime/database";
 import { demoEnabled } from "@/lib/runtime/demo";
+
+// The AWS SDK warns once per process that its releases after early January 2027 need Node 22; on Node 20
+// (engines allows it, ENVIRONMENT.md) that is known. The SDK's own switch silences exactly that warning.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+// The demo's sync passes log at info level every few seconds: a newcomer's terminal shows warnings only.
+if (demoEnabled()) process.env.LOG_LEVEL ??= "warn";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? 3000);
@@ -47,10 +53,14 @@ function needsBuild(): boolean {
   return SOURCE_ROOTS.some((root) => newestMtime(path.resolve(root)) > built);
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** Runs a command with its output in `logFile` (the terminal stays one screen); resolves its exit code. */
+function runLogged(command: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: "inherit", env });
-    child.on("exit", (code) => resolve(code ?? 1));
+    const out = createWriteStream(logFile);
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on("close", (code) => out.end(() => resolve(code ?? 1)));
   });
 }
 
@@ -143,17 +153,34 @@ try {
   }
   // ── end sync ──
   if (!dev && needsBuild()) {
-    log("building the app (first start or sources changed)…");
-    const code = await run(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" });
-    if (code !== 0) throw new Error(`next build failed with exit code ${code}`);
+    const buildLog = path.join(dataDir(), "build.log");
+    log(`building the app (first start or sources changed; output in ${path.relative(process.cwd(), buildLog)})…`);
+    const started = performance.now();
+    const code = await runLogged(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" }, buildLog);
+    if (code !== 0) {
+      const tail = readFileSync(buildLog, "utf8").trimEnd().split("\n").slice(-40).join("\n");
+      throw new Error(`next build failed with exit code ${code}:\n${tail}`);
+    }
+    log(`built in ${Math.round((performance.now() - started) / 1000)} s`);
   }
 
   // Production runs Next.js through scripts/next-server.mjs, which records each request's TCP peer so
   // client addresses are taken through TRUST_PROXY_HOPS trusted proxies only (lib/auth/client-address.ts).
   const serverArgs = dev ? [nextBin, "dev", "-p", String(port), "-H", host] : [path.resolve("scripts/next-server.mjs")];
   nextServer = spawn(process.execPath, serverArgs, {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "inherit"],
     env: { ...env, NODE_ENV: dev ? "development" : "production", HOSTNAME: host },
+  });
+  // The URL and the demo logins come last, once the server listens (its "ready" line says so).
+  let announced = false;
+  nextServer.stdout?.on("data", (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (!text.includes("[next-server] ready") && !/Ready in/.test(text)) process.stdout.write(chunk);
+    if (!announced && (text.includes("[next-server] ready") || /Ready in/.test(text))) {
+      announced = true;
+      log(`Stepwise is running at http://localhost:${port}`);
+      for (const line of auth.instructions) log(line);
+    }
   });
   nextServer.on("exit", (code) => {
     if (!shuttingDown) {
@@ -161,8 +188,6 @@ try {
       void shutdown(code ?? 1);
     }
   });
-  log(`Stepwise is starting at http://localhost:${port}`);
-  for (const line of auth.instructions) log(line);
 } catch (error) {
   console.error(`[stepwise] ${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);

@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -68,7 +69,20 @@ const shared: E2eEnv = {
 };
 await writeFile(e2eEnvFile(port), JSON.stringify(shared));
 
-const app = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { stdio: "inherit", env });
+const app = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+  stdio: ["ignore", "pipe", "pipe"],
+  env,
+});
+// What `npm start` printed, for e2e/quiet-start.spec.ts, and shown here as always.
+const startLog = createWriteStream(path.join(env.STEPWISE_DATA_DIR, "start.log"));
+app.stdout.on("data", (chunk: Buffer) => {
+  process.stdout.write(chunk);
+  startLog.write(chunk);
+});
+app.stderr.on("data", (chunk: Buffer) => {
+  process.stderr.write(chunk);
+  startLog.write(chunk);
+});
 let stopping = false;
 const stop = () => {
   if (stopping) return;

@@ -200,9 +200,9 @@ export function withApi<
         if (isWrite) await audit("failed", { code: mapped.code });
         return errorResponse(mapped);
       }
-      console.error(
-        `[api] ${request.method} ${url.pathname} failed for ${principal ? `user ${principal.user.id}` : "anonymous"}:`,
-        error,
+      logger.error(
+        { err: error, method: request.method, path: url.pathname, userId: principal?.user.id ?? null },
+        "api request failed",
       );
       if (isWrite) await audit("failed", { code: "internal" });
       return errorResponse(new AppError("internal", "Something went wrong on our side. It has been logged."));

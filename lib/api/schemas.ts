@@ -5,18 +5,17 @@
  */
 import { z } from "zod";
 
-export const ErrorResponse = z
-  .object({
-    error: z.object({
-      code: z.enum(["bad_request", "unauthorized", "forbidden", "not_found", "conflict", "internal"]),
-      message: z.string(),
-    }),
-  })
-  .meta({ id: "Error", description: "Every non-2xx answer has this shape." });
+/** The shared error schema (lib/errors.ts), re-exported for the OpenAPI modules. */
+export { ErrorResponse } from "@/lib/errors";
+
+/** A team's public identifier is its slug: the `{slug}` of /api/v1/teams/{slug}. */
+const TeamId = z
+  .string()
+  .meta({ description: "The team's slug, as in /api/v1/teams/{slug}.", example: "fit-and-size" });
 
 export const TeamMembership = z
   .object({
-    id: z.number().int(),
+    id: TeamId,
     slug: z.string(),
     name: z.string(),
     role: z.enum(["MEMBER", "REVIEWER"]),
@@ -37,7 +36,7 @@ export const Me = z
 
 export const Team = z
   .object({
-    id: z.number().int(),
+    id: TeamId,
     slug: z.string(),
     name: z.string(),
     members: z.number().int(),

@@ -2,6 +2,7 @@ import "server-only";
 import { currentRequestContext } from "@/lib/auth/request-context";
 import { prisma } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
 
 export type AuditOutcome = "ok" | "denied" | "failed";
 
@@ -44,7 +45,10 @@ export async function recordAudit(entry: AuditEntryInput): Promise<void> {
       },
     });
   } catch (error) {
-    console.error("[audit] could not record", entry.action, error instanceof Error ? error.message : error);
+    logger.error(
+      { action: entry.action, error: error instanceof Error ? error.message : String(error) },
+      "audit row could not be recorded",
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/log";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
+import { logger } from "@/lib/log";
 import { getPrincipal } from "./current";
 import { auditVia, type Principal } from "./principal";
 import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
@@ -74,7 +75,7 @@ export function withAction<S extends z.ZodType, T>(
           await audit(error.code === "forbidden" ? "denied" : "failed", { code: error.code, reason: error.message });
           return { ok: false, error: { code: error.code, message: error.message } };
         }
-        console.error(`[action] ${config.action} failed for user ${principal.user.id}:`, error);
+        logger.error({ err: error, action: config.action, userId: principal.user.id }, "server action failed");
         await audit("failed", { code: "internal" });
         return {
           ok: false,

@@ -10,6 +10,7 @@ import type { AuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { recordFailedCredential } from "@/lib/audit/failed-credentials";
 import { recordAudit } from "@/lib/audit/log";
+import { logger } from "@/lib/log";
 import { prismaAdapter } from "./adapter";
 import { sameOriginRedirect } from "./callback-url";
 import { authSettings, cookieNames, type OidcSettings, oidcSettings, secureCookiesEnabled } from "./config";
@@ -144,7 +145,7 @@ export function authOptions(): AuthOptions {
     logger: {
       error(code, metadata) {
         const message = metadata instanceof Error ? metadata.message : describeAuthError(metadata);
-        console.error(`[auth] ${code}: ${message}`);
+        logger.error({ code }, `next-auth: ${message}`);
         if (/CALLBACK|SIGNIN|OAUTH/.test(code)) {
           void recordFailedCredential({
             actor: null,
@@ -156,7 +157,7 @@ export function authOptions(): AuthOptions {
         }
       },
       warn(code) {
-        if (code !== "DEBUG_ENABLED") console.warn(`[auth] warning: ${code}`);
+        if (code !== "DEBUG_ENABLED") logger.warn({ code }, "next-auth warning");
       },
       debug() {},
     },

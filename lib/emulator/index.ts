@@ -99,6 +99,7 @@ const envBool = (v: string | undefined) =>
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const env = options.env ?? process.env;
+  // biome-ignore lint/suspicious/noConsole: the emulator's own CLI output (npm run emulator); the app passes its log.
   const log = options.log ?? ((m: string) => console.log(m));
   const region = options.region ?? env.EMULATOR_REGION ?? "eu-west-1";
   const accountId = options.accountId ?? env.EMULATOR_ACCOUNT_ID ?? "123456789012";

@@ -13,6 +13,7 @@ import "server-only";
  */
 import pg from "pg";
 import { pool } from "@/lib/db";
+import { logger } from "@/lib/log";
 import type { LiveChange } from "./topics";
 
 export const LIVE_CHANNEL = "stepwise_live";
@@ -117,7 +118,7 @@ function readNew(h: Hub): Promise<void> {
     } while (h.readAgain);
   })()
     .catch((error: unknown) => {
-      console.error("[live] reading live_event failed:", error instanceof Error ? error.message : error);
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, "reading live_event failed");
     })
     .finally(() => {
       h.reading = null;
@@ -141,7 +142,7 @@ function connect(h: Hub): Promise<void> {
       if (lost) return;
       lost = true;
       if (h.client === client) h.client = null;
-      if (error) console.warn("[live] LISTEN connection lost:", error.message);
+      if (error) logger.warn({ error: error.message }, "live LISTEN connection lost");
       client.end().catch(() => {});
       scheduleReconnect(h);
     };

@@ -8,6 +8,7 @@ import "server-only";
 import type { Principal } from "@/lib/auth/principal";
 import { pool } from "@/lib/db";
 import { conflict, notFound } from "@/lib/errors";
+import { logger } from "@/lib/log";
 import { createChangeSink } from "@/lib/sync/notify";
 import type { CardStatus } from "./schema";
 
@@ -157,6 +158,6 @@ async function announce(modelId: number): Promise<void> {
     await sink.flush();
   } catch (error) {
     // The write is committed; a missed live message only delays other viewers until their next load.
-    console.error(`[models] live announcement for model ${modelId} failed:`, error);
+    logger.error({ err: error, modelId }, "live announcement of a model change failed");
   }
 }

@@ -25,7 +25,10 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 /** The query schemas transform their input; the document describes what a caller sends. */
 const MetricSeriesParams = z.object({
-  names: z.string().meta({ description: "Comma-separated run-level metric names.", example: "validation:auc" }),
+  names: z.string().optional().meta({
+    description: "Comma-separated run-level metric names. Default: the pipeline's headline metric.",
+    example: "validation:auc",
+  }),
   width: z.number().int().min(16).max(4000).optional().meta({
     description: "Pixel width: at most `width` points per metric (min/max per 2-pixel bucket).",
   }),

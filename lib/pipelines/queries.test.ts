@@ -296,7 +296,9 @@ describe("metric series", () => {
     ).rejects.toMatchObject({ code: "not_found" });
     expect(MetricSeriesQuery.safeParse({ names: "a", width: "0" }).success).toBe(false);
     expect(MetricSeriesQuery.safeParse({ names: "a", x: "number", from: "yesterday" }).success).toBe(false);
-    expect(MetricSeriesQuery.safeParse({ names: "" }).success).toBe(false);
+    // No names (or an empty value, as a form sends it) asks for the headline metric.
+    expect(MetricSeriesQuery.parse({ names: "" }).names).toEqual([]);
+    expect(MetricSeriesQuery.parse({}).names).toEqual([]);
   });
 });
 

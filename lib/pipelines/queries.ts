@@ -195,7 +195,7 @@ export async function listRuns({
 
 function toRunRow(row: RunsPageRow): RunRow {
   return {
-    id: row.id,
+    id: row.public_id,
     publicId: row.public_id,
     name: row.name,
     status: row.status as RunStatus,
@@ -224,11 +224,18 @@ export async function getPipelinePage({ pipelineId, runs }: { pipelineId: number
 
 export async function getMetricSeries({
   pipelineId,
-  query,
+  query: asked,
 }: {
   pipelineId: number;
   query: MetricSeriesQuery;
 }): Promise<MetricSeries> {
+  // No names asked for: the pipeline's headline metric (or its first recorded one), as the page shows.
+  let query = asked;
+  if (query.names.length === 0) {
+    const pipeline = await getPipeline({ pipelineId });
+    const headline = pipeline.headlineMetric ?? pipeline.metricNames[0];
+    query = { ...query, names: headline ? [headline] : [] };
+  }
   const directions = query.names.map(metricDirection);
   const signs = directions.map((d) => (d === "higher" ? 1 : -1));
   const buckets = Math.max(1, Math.floor(query.width / 2));

@@ -142,8 +142,11 @@ export type RunListQuery = z.infer<typeof RunListQuery>;
 
 export const RunRow = z
   .object({
-    id: z.number().int(),
-    publicId: z.string(),
+    id: z.string().meta({
+      description: "The run's public id: the `{runId}` of `/api/v1/runs/{runId}` and of `/runs/<id>` pages.",
+      example: "k3v9x2mq7rd4",
+    }),
+    publicId: z.string().meta({ description: "The same value as `id` (kept for older clients)." }),
     name: z.string(),
     status: RunStatus,
     startedAt: z.iso.datetime(),
@@ -180,8 +183,11 @@ export type XAxis = (typeof X_AXES)[number];
 
 export const MetricSeriesQuery = z
   .object({
-    names: z.preprocess(commaList, z.array(z.string().max(200)).min(1).max(6)).meta({
-      description: "Comma-separated metric names (run-level final metrics), e.g. `validation:auc,validation:loss`.",
+    names: z.preprocess(commaList, z.array(z.string().max(200)).min(1).max(6).optional()).meta({
+      description:
+        "Comma-separated metric names (run-level final metrics), e.g. `validation:auc,validation:loss`. " +
+        "Default: the pipeline's headline metric.",
+      example: "validation:auc",
     }),
     width: z
       .preprocess(blank, z.coerce.number().int().min(16).max(4000).default(800))
@@ -216,7 +222,8 @@ export const MetricSeriesQuery = z
     const to = parse(query.to, "to");
     if (from !== null && to !== null && from > to)
       ctx.addIssue({ code: "custom", path: ["from"], message: "after to" });
-    return { ...query, names: [...new Set(query.names)], from, to };
+    // No names: the pipeline's headline metric, resolved by getMetricSeries (an empty list says so).
+    return { ...query, names: [...new Set(query.names ?? [])], from, to };
   });
 export type MetricSeriesQuery = z.output<typeof MetricSeriesQuery>;
 

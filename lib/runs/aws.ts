@@ -9,6 +9,7 @@ import "server-only";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import { prisma } from "@/lib/db";
 import { AppError, conflict, notFound } from "@/lib/errors";
+import { logger } from "@/lib/log";
 import { createClients, destroyClients } from "@/lib/sync/clients";
 import { createCounters } from "@/lib/sync/counters";
 import { createSyncContext } from "@/lib/sync/pass";
@@ -77,6 +78,6 @@ export async function syncExecutionNow({
       close();
     }
   } catch (error) {
-    console.warn(`[runs] immediate sync of ${executionArn} failed; the sync worker will catch up:`, error);
+    logger.warn({ err: error, executionArn }, "immediate sync of a run failed; the sync worker will catch up");
   }
 }

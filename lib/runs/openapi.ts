@@ -33,6 +33,9 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     method: "get",
     path: "/api/v1/runs/{runId}",
     summary: "One run: status, times, input summary, pipeline, previous and next run",
+    description:
+      "`{runId}` is the `id` a list answered (`GET /api/v1/pipelines/{pipelineId}/runs` → `runs[].id`) " +
+      "or the execution ARN (URL-encoded). Numeric database ids are never part of the API.",
     tags: ["runs"],
     security,
     request: { params: RunIdParams, query: RunQuery },

@@ -123,7 +123,7 @@ export function toStepSummary(t: StepTuple): StepSummary {
 }
 
 type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
-type RunRow = Omit<Run, "consoleUrl" | "inputSummary" | "syncWarnings"> & {
+type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings"> & {
   inputHead: string | null;
   syncWarnings: WarningRow[];
 };
@@ -131,6 +131,7 @@ type RunRow = Omit<Run, "consoleUrl" | "inputSummary" | "syncWarnings"> & {
 function toRun(row: RunRow): Run {
   const { inputHead, syncWarnings, ...rest } = row;
   return {
+    id: rest.publicId,
     ...rest,
     inputSummary: summarizeInput(inputHead, row.inputSize),
     consoleUrl: executionConsoleUrl(row.region, row.executionArn),

@@ -17,11 +17,11 @@ const isoTime = z.string().meta({ description: "ISO 8601 UTC timestamp" });
 
 /** A run is addressed by its public id (as in /runs/<publicId>) or by its execution ARN. */
 export const RunIdParams = z.object({
-  runId: z
-    .string()
-    .min(1)
-    .max(2048)
-    .meta({ description: "The run's public id (as in /runs/<publicId>) or its URL-encoded execution ARN" }),
+  runId: z.string().min(1).max(2048).meta({
+    description:
+      "The run's `id` as every list answers it (its public id, as in /runs/<id>) or its URL-encoded execution ARN",
+    example: "k3v9x2mq7rd4",
+  }),
 });
 
 export const RunLink = z
@@ -42,7 +42,11 @@ export type SyncWarning = z.infer<typeof SyncWarning>;
 
 export const Run = z
   .object({
-    publicId: z.string(),
+    id: z.string().meta({
+      description: "The run's public id, the `{runId}` of this path (its execution ARN is accepted there too).",
+      example: "k3v9x2mq7rd4",
+    }),
+    publicId: z.string().meta({ description: "The same value as `id` (kept for older clients)." }),
     executionArn: z.string(),
     name: z.string(),
     status: RunStatus,

@@ -9,15 +9,11 @@ import type { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import type pg from "pg";
 import type { AwsSource } from "@/lib/generated/prisma/client";
+import type { SyncLogger } from "@/lib/log";
 
 export type SyncClients = { sfn: SFNClient; sagemaker: SageMakerClient; cloudwatch: CloudWatchClient };
 
-export type LogContext = Record<string, unknown>;
-export type SyncLogger = {
-  info(message: string, context?: LogContext): void;
-  warn(message: string, context?: LogContext): void;
-  error(message: string, context?: LogContext): void;
-};
+export type { LogContext, SyncLogger } from "@/lib/log";
 
 /**
  * A change the UI should see. Topics: "pipelines", "pipeline:<pipelineId>",

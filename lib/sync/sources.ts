@@ -62,7 +62,12 @@ export function loadSourceConfigs(env: NodeJS.ProcessEnv = process.env): SourceC
     return result.data;
   };
   if (env.STEPWISE_SOURCES?.trim()) return { sources: parse(env.STEPWISE_SOURCES, "STEPWISE_SOURCES"), origin: "env" };
-  const file = path.resolve(env.STEPWISE_SOURCES_FILE ?? "stepwise.sources.json");
+  // Resolved at run time from the working directory; the comment keeps Turbopack from tracing the
+  // whole project as possible targets of this read.
+  const file = path.resolve(
+    /* turbopackIgnore: true */ process.cwd(),
+    env.STEPWISE_SOURCES_FILE ?? "stepwise.sources.json",
+  );
   if (env.STEPWISE_SOURCES_FILE || existsSync(file)) {
     return { sources: parse(readFileSync(file, "utf8"), file), origin: "file", file };
   }

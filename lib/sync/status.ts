@@ -1,10 +1,11 @@
 /**
  * Sync status per source, read from aws_source (so every instance reports the same numbers, whichever
  * holds the lease): the public summary for /api/health (no role ARNs, no endpoints, no credentials) and the
- * Prometheus exposition for /api/metrics.
+ * Prometheus metrics for /api/metrics (prom-client).
  */
 import "server-only";
 import type pg from "pg";
+import { Counter, Gauge, type Registry } from "prom-client";
 import { pool as defaultPool } from "@/lib/db";
 import { describeGap, WITHOUT_ACTION } from "./degrade";
 import type { SourceStats } from "./pass";
@@ -124,107 +125,138 @@ export async function getSyncHealth(db: pg.Pool = defaultPool): Promise<SyncHeal
   return { ok, sources };
 }
 
-const label = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+type Family = {
+  name: string;
+  type: "counter" | "gauge";
+  help: string;
+  labels: readonly string[];
+  samples: [Record<string, string>, number][];
+};
 
-/** Prometheus text exposition (format 0.0.4) of the sync counters and gauges. */
-export async function renderSyncMetrics(db: pg.Pool = defaultPool): Promise<string> {
+/**
+ * The sync counters and gauges, read from aws_source at scrape time, registered on `registry` (a fresh
+ * prom-client Registry per scrape: the values are the database's, so every instance reports the same).
+ */
+export async function registerSyncMetrics(registry: Registry, db: pg.Pool = defaultPool): Promise<void> {
   const rows = await readSources(db);
-  const out: string[] = [];
-  const family = (name: string, type: "counter" | "gauge", help: string, samples: [string, number][]) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of samples) out.push(`${name}{${labels}} ${Number.isFinite(value) ? value : 0}`);
-  };
   const perOp = (pick: (s: Partial<SourceStats>) => Record<string, number> | undefined) =>
     rows.flatMap((s) =>
       Object.entries(pick(s.stats ?? {}) ?? {}).map(
-        ([op, n]) => [`source="${label(s.key)}",operation="${label(op)}"`, n] as [string, number],
+        ([operation, n]) => [{ source: s.key, operation }, n] as [Record<string, string>, number],
       ),
     );
   const perSource = (value: (s: SourceRow) => number | null | undefined) =>
-    rows.map((s) => [`source="${label(s.key)}"`, value(s) ?? Number.NaN] as [string, number]);
-  family(
-    "stepwise_sync_api_calls_total",
-    "counter",
-    "AWS API call attempts by source and operation.",
-    perOp((s) => s.calls),
-  );
-  family(
-    "stepwise_sync_api_throttles_total",
-    "counter",
-    "Throttled AWS API attempts.",
-    perOp((s) => s.throttles),
-  );
-  family(
-    "stepwise_sync_api_errors_total",
-    "counter",
-    "Failed AWS API attempts (not throttling).",
-    perOp((s) => s.errors),
-  );
-  family(
-    "stepwise_sync_passes_total",
-    "counter",
-    "Completed sync passes.",
-    perSource((s) => s.stats?.passes ?? 0),
-  );
-  family(
-    "stepwise_sync_failed_passes_total",
-    "counter",
-    "Sync passes that failed.",
-    perSource((s) => s.stats?.failedPasses ?? 0),
-  );
-  family(
-    "stepwise_sync_pass_duration_seconds_sum",
-    "counter",
-    "Total time spent in sync passes.",
-    perSource((s) => (s.stats?.totalPassMs ?? 0) / 1000),
-  );
-  family(
-    "stepwise_sync_last_pass_duration_seconds",
-    "gauge",
-    "Duration of the last sync pass.",
-    perSource((s) => (s.stats?.lastPassMs ?? 0) / 1000),
-  );
-  family(
-    "stepwise_sync_executions_synced_total",
-    "counter",
-    "Executions synced.",
-    perSource((s) => s.stats?.executionsSynced ?? 0),
-  );
-  family(
-    "stepwise_sync_item_failures_total",
-    "counter",
-    "Executions / pipelines / steps of a pass that failed and were skipped.",
-    perSource((s) => s.stats?.executionFailures ?? 0),
-  );
-  family(
-    "stepwise_sync_lag_seconds",
-    "gauge",
-    "Seconds since the last successful pass.",
-    perSource((s) => s.lagSeconds ?? Number.NaN),
-  );
-  family(
-    "stepwise_sync_open_runs",
-    "gauge",
-    "Runs still being followed (running or history incomplete).",
-    perSource((s) => s.openRuns),
-  );
-  family(
-    "stepwise_sync_permission_gaps",
-    "gauge",
-    "IAM actions the source cannot use (denied or unsupported); see /api/health for which.",
-    perSource((s) => s.gaps?.length ?? 0),
-  );
-  family(
-    "stepwise_sync_given_up",
-    "gauge",
-    "Objects (executions, jobs, cards) the sync gave up on.",
-    perSource((s) => s.gaveUp),
-  );
-  family(
-    "stepwise_sync_lease_held",
-    "gauge",
-    "1 when some instance holds the source's sync lease.",
-    perSource((s) => (s.leased ? 1 : 0)),
-  );
-  return `${out.join("\n")}\n`;
+    rows.map((s) => [{ source: s.key }, value(s) ?? Number.NaN] as [Record<string, string>, number]);
+  const op = ["source", "operation"] as const;
+  const src = ["source"] as const;
+  const families: Family[] = [
+    {
+      name: "stepwise_sync_api_calls_total",
+      type: "counter",
+      help: "AWS API call attempts by source and operation.",
+      labels: op,
+      samples: perOp((s) => s.calls),
+    },
+    {
+      name: "stepwise_sync_api_throttles_total",
+      type: "counter",
+      help: "Throttled AWS API attempts.",
+      labels: op,
+      samples: perOp((s) => s.throttles),
+    },
+    {
+      name: "stepwise_sync_api_errors_total",
+      type: "counter",
+      help: "Failed AWS API attempts (not throttling).",
+      labels: op,
+      samples: perOp((s) => s.errors),
+    },
+    {
+      name: "stepwise_sync_passes_total",
+      type: "counter",
+      help: "Completed sync passes.",
+      labels: src,
+      samples: perSource((s) => s.stats?.passes ?? 0),
+    },
+    {
+      name: "stepwise_sync_failed_passes_total",
+      type: "counter",
+      help: "Sync passes that failed.",
+      labels: src,
+      samples: perSource((s) => s.stats?.failedPasses ?? 0),
+    },
+    {
+      name: "stepwise_sync_pass_duration_seconds_sum",
+      type: "counter",
+      help: "Total time spent in sync passes.",
+      labels: src,
+      samples: perSource((s) => (s.stats?.totalPassMs ?? 0) / 1000),
+    },
+    {
+      name: "stepwise_sync_last_pass_duration_seconds",
+      type: "gauge",
+      help: "Duration of the last sync pass.",
+      labels: src,
+      samples: perSource((s) => (s.stats?.lastPassMs ?? 0) / 1000),
+    },
+    {
+      name: "stepwise_sync_executions_synced_total",
+      type: "counter",
+      help: "Executions synced.",
+      labels: src,
+      samples: perSource((s) => s.stats?.executionsSynced ?? 0),
+    },
+    {
+      name: "stepwise_sync_item_failures_total",
+      type: "counter",
+      help: "Executions / pipelines / steps of a pass that failed and were skipped.",
+      labels: src,
+      samples: perSource((s) => s.stats?.executionFailures ?? 0),
+    },
+    {
+      name: "stepwise_sync_lag_seconds",
+      type: "gauge",
+      help: "Seconds since the last successful pass.",
+      labels: src,
+      samples: perSource((s) => s.lagSeconds ?? Number.NaN),
+    },
+    {
+      name: "stepwise_sync_open_runs",
+      type: "gauge",
+      help: "Runs still being followed (running or history incomplete).",
+      labels: src,
+      samples: perSource((s) => s.openRuns),
+    },
+    {
+      name: "stepwise_sync_permission_gaps",
+      type: "gauge",
+      help: "IAM actions the source cannot use (denied or unsupported); see /api/health for which.",
+      labels: src,
+      samples: perSource((s) => s.gaps?.length ?? 0),
+    },
+    {
+      name: "stepwise_sync_given_up",
+      type: "gauge",
+      help: "Objects (executions, jobs, cards) the sync gave up on.",
+      labels: src,
+      samples: perSource((s) => s.gaveUp),
+    },
+    {
+      name: "stepwise_sync_lease_held",
+      type: "gauge",
+      help: "1 when some instance holds the source's sync lease.",
+      labels: src,
+      samples: perSource((s) => (s.leased ? 1 : 0)),
+    },
+  ];
+  for (const family of families) {
+    const config = { name: family.name, help: family.help, labelNames: family.labels, registers: [registry] };
+    // Values are totals read from the database: a fresh counter is incremented once by each.
+    const metric = family.type === "counter" ? new Counter(config) : new Gauge(config);
+    for (const [labels, value] of family.samples) {
+      const finite = Number.isFinite(value) ? Math.max(family.type === "counter" ? 0 : -Infinity, value) : 0;
+      if (metric instanceof Counter) metric.inc(labels, finite);
+      else metric.set(labels, finite);
+    }
+  }
 }

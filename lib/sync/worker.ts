@@ -19,6 +19,7 @@
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import os from "node:os";
 import pg from "pg";
 import { createRetentionHook } from "@/lib/audit/retention";
@@ -197,6 +198,8 @@ export function startSyncWorker(options: SyncWorkerOptions = {}): SyncWorker {
       Math.max(250, leaseMs / 3),
     );
     const signal = AbortSignal.any([stopping.signal, loop.stop.signal]);
+    // Every concurrent AWS call of a pass listens to this one signal; more than Node's default 10 is expected.
+    setMaxListeners(1_000, signal);
     try {
       while (!signal.aborted) {
         const current = await reload(source.id);

@@ -1,14 +1,15 @@
 /**
- * Prometheus metrics of the sync (text exposition). Needs `Authorization: Bearer <METRICS_TOKEN>` or a
+ * Prometheus metrics of the sync and of this instance (prom-client, text exposition 0.0.4). Needs `Authorization: Bearer <METRICS_TOKEN>` or a
  * logged-in session; with neither configured nor present it answers 401.
  */
 
+import { Counter, Gauge, Registry } from "prom-client";
 import { metricsTokenMatches } from "@/lib/auth/metrics-token";
 import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/session";
 import { queryCount } from "@/lib/db";
 import { liveStats } from "@/lib/live/hub";
 import { logger } from "@/lib/log";
-import { renderSyncMetrics } from "@/lib/sync/status";
+import { registerSyncMetrics } from "@/lib/sync/status";
 
 export const dynamic = "force-dynamic";
 
@@ -27,22 +28,27 @@ export async function GET(request: Request) {
     });
   }
   try {
+    // A registry per scrape: every value is read now (the sync's from Postgres, the rest from this process).
+    const registry = new Registry();
+    await registerSyncMetrics(registry);
     const live = liveStats();
-    const body = [
-      await renderSyncMetrics(),
-      "# HELP stepwise_db_queries_total SQL statements sent by this app process.",
-      "# TYPE stepwise_db_queries_total counter",
-      `stepwise_db_queries_total ${queries}`,
-      "# HELP stepwise_live_listeners Open live (SSE) subscriptions on this instance.",
-      "# TYPE stepwise_live_listeners gauge",
-      `stepwise_live_listeners ${live.listeners}`,
-      "# HELP stepwise_live_topics Distinct live topics subscribed on this instance.",
-      "# TYPE stepwise_live_topics gauge",
-      `stepwise_live_topics ${live.topics}`,
-      "",
-    ].join("\n");
-    return new Response(body, {
-      headers: { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Cache-Control": "no-store" },
+    new Counter({
+      name: "stepwise_db_queries_total",
+      help: "SQL statements sent by this app process.",
+      registers: [registry],
+    }).inc(queries);
+    new Gauge({
+      name: "stepwise_live_listeners",
+      help: "Open live (SSE) subscriptions on this instance.",
+      registers: [registry],
+    }).set(live.listeners);
+    new Gauge({
+      name: "stepwise_live_topics",
+      help: "Distinct live topics subscribed on this instance.",
+      registers: [registry],
+    }).set(live.topics);
+    return new Response(await registry.metrics(), {
+      headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
     });
   } catch (error) {
     logger.error({ error: error instanceof Error ? error.message : String(error) }, "metrics rendering failed");

@@ -11,7 +11,7 @@ export const GET = withApi({ scope: "read" }, async ({ principal }): Promise<z.i
     email: user.email,
     name: user.name,
     isAdmin: user.isAdmin,
-    teams: user.teams,
+    teams: user.teams.map((team) => ({ id: team.slug, slug: team.slug, name: team.name, role: team.role })),
     via: principal.via,
     canWrite: principal.canWrite,
   };

@@ -9,7 +9,7 @@ export const dynamic = "force-dynamic";
 export const GET = withApi({ scope: "read", params: TeamSlugParams }, async ({ params, principal }) => {
   const team = await getTeamBySlug({ slug: params.slug });
   const body: z.infer<typeof Team> = {
-    id: team.id,
+    id: team.slug,
     slug: team.slug,
     name: team.name,
     members: team._count.memberships,
@@ -28,6 +28,7 @@ export const PATCH = withApi(
     const updated = await renameTeam({ teamId: team.id, name: body.name });
     const result: z.infer<typeof Team> = {
       ...updated,
+      id: updated.slug,
       members: team._count.memberships,
       canWrite: true,
     };
