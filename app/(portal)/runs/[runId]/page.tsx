@@ -8,7 +8,6 @@ import type { Metadata } from "next";
 import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { RunView } from "@/components/run/run-view";
-import { runLook } from "@/components/run/status";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getRunPage } from "@/lib/dal/runs";
 import { buildGraph, nodeStates, withContainerStates } from "@/lib/runs/graph";
@@ -16,6 +15,7 @@ import { layoutFor } from "@/lib/runs/layout-cache";
 import { runPath } from "@/lib/runs/links";
 import { canActOnRun } from "@/lib/runs/permissions";
 import { parseViewState } from "@/lib/runs/schema";
+import { runLook } from "@/lib/status";
 import { redriveRunAction, rerunRunAction, stopRunAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -43,7 +43,7 @@ export async function generateMetadata({ params, searchParams }: Props): Promise
   const page = await loadRunPage(id, first((await searchParams).step) ?? null);
   if (!page) return { title: "Run not found" };
   const { run } = page;
-  const status = runLook(run.status).label;
+  const status = runLook(run.status).word;
   const title = `${run.name} · ${run.pipeline.name} · ${status}`;
   const description = `Run of ${run.pipeline.name} (${status.toLowerCase()}), started ${run.startedAt.slice(0, 16).replace("T", " ")} UTC.`;
   return {
