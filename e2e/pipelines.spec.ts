@@ -4,7 +4,7 @@
  * pipelines appear on their own. Specs log in through the real OIDC flow (setup project).
  */
 import { expect, type Page, type Response, test } from "@playwright/test";
-import { formatValue } from "../components/pipeline/format";
+import { formatValue } from "../lib/format";
 import type { MetricSeries, PipelinePage, RunPage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
 
@@ -114,7 +114,7 @@ test.describe("pipelines", () => {
     await expect(page).toHaveURL(/status=SUCCEEDED/);
     await expect(page).not.toHaveURL(/cursor=/);
     await expect(runs.locator("tbody tr").first()).toBeVisible();
-    for (const badge of await runs.locator("tbody [data-status]").all()) {
+    for (const badge of await runs.locator('tbody [data-status-badge="run"]').all()) {
       await expect(badge).toHaveAttribute("data-status", "SUCCEEDED");
     }
     // The table's metric columns show the run-level metrics the API serves.

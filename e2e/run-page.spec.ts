@@ -67,7 +67,9 @@ test("a running run's graph and timeline advance live to completion", async ({ p
   await expect(page.getByTestId("timeline-row-Done")).toBeVisible();
   await expect(details.getByRole("heading", { name: "Metric curves" })).toBeVisible();
   // The job's own completion arrives later (SageMaker sync) and still reaches the open panel.
-  await expect(details.getByText("Completed", { exact: true })).toBeVisible({ timeout: 30_000 });
+  const jobBadge = details.locator('[data-status-badge="job"]');
+  await expect(jobBadge).toHaveAttribute("data-status", "Completed", { timeout: 30_000 });
+  await expect(jobBadge).toHaveText("✓Completed");
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
   await shot(page, "run-live-succeeded");
 });

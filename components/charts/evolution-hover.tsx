@@ -6,7 +6,7 @@
  * comparison on Shift/⌘-click. Only this component re-renders on hover. Arrow keys move between runs.
  */
 import { type KeyboardEvent, type PointerEvent, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { formatDelta, formatTime, formatValue } from "@/components/pipeline/format";
+import { formatDelta, formatUtc, formatValue } from "@/lib/format";
 import { improvement } from "@/lib/metrics/direction";
 import { nearestIndex } from "@/lib/metrics/nearest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
@@ -163,7 +163,7 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
             <strong>{run.name}</strong>
             <span className="muted">
               {data.x === "number" ? `Run #${run.number ?? "?"} · ` : ""}
-              {formatTime(run.startedAt)}
+              {formatUtc(run.startedAt)}
               {run.status !== "SUCCEEDED" ? ` · ${run.status.toLowerCase().replace("_", " ")}` : ""}
             </span>
             <table>

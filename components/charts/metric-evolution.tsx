@@ -9,9 +9,9 @@
 import { scaleLinear, scaleUtc } from "@visx/scale";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useRef, useState } from "react";
-import { formatValue } from "@/components/pipeline/format";
 import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
+import { formatValue } from "@/lib/format";
 import type { XAxis } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { EvolutionHover } from "./evolution-hover";

@@ -6,8 +6,8 @@
 import { scaleLinear } from "@visx/scale";
 import Link from "next/link";
 import { useMemo, useRef, useState } from "react";
-import { formatValue } from "@/components/pipeline/format";
 import { useTrainingCurves } from "@/components/pipeline/hooks";
+import { formatValue } from "@/lib/format";
 import { extent } from "@/lib/metrics/nearest";
 import styles from "./chart.module.css";
 import { linePath, MARGIN, seriesColor } from "./geometry";

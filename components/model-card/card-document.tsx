@@ -5,20 +5,18 @@
  */
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { formatDuration, formatMetric, formatUsd, formatUtc } from "@/lib/format";
 import type { ModelCardView, NarrativeKey } from "@/lib/models/schema";
-import {
-  type CardSectionId,
-  formatDuration,
-  formatMetric,
-  formatUsd,
-  formatUtc,
-  sectionTitle,
-} from "@/lib/models/sections";
+import { type CardSectionId, sectionTitle } from "@/lib/models/sections";
 import { runPath } from "@/lib/runs/links";
 import { ApprovalBadge, CardStatusBadge, PassBadge } from "./badges";
 import { MetricAcrossVersionsChart, TrainingCurves } from "./charts";
 import { SafeMarkdown } from "./markdown";
 import styles from "./model-card.module.css";
+
+/** Billable time comes in seconds; durations are formatted from milliseconds (lib/format.ts). */
+const seconds = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1000);
 
 const CARD_SECTION_ORDER: CardSectionId[] = [
   "details",
@@ -246,7 +244,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
                   ) : (
                     <Mono>{training.job.name}</Mono>
                   )}{" "}
-                  · {training.job.status}
+                  <StatusBadge kind="job" status={training.job.status} size="sm" />
                   {training.jobCount > 1 ? ` · 1 of ${training.jobCount} training jobs in the run` : ""}
                 </span>
               ) : (
@@ -257,8 +255,8 @@ export function CardDocument({ card }: { card: ModelCardView }) {
               "Run",
               run ? (
                 <span key="r">
-                  <Link href={runPath(run.publicId)}>{run.name}</Link> · {run.status.toLowerCase()} · started{" "}
-                  {formatUtc(run.startedAt)}
+                  <Link href={runPath(run.publicId)}>{run.name}</Link> <StatusBadge status={run.status} size="sm" /> ·
+                  started {formatUtc(run.startedAt)}
                 </span>
               ) : (
                 "—"
@@ -488,7 +486,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
                   {r.instanceType ?? "—"}
                   {r.instanceCount > 1 ? ` × ${r.instanceCount}` : ""}
                 </td>
-                <td className={styles.num}>{formatDuration(r.billableSeconds)}</td>
+                <td className={styles.num}>{formatDuration(seconds(r.billableSeconds))}</td>
                 <td className={styles.num}>{r.hourlyUsd !== null ? r.hourlyUsd.toFixed(3) : "—"}</td>
                 <td className={styles.num}>{formatUsd(r.costUsd)}</td>
               </tr>
@@ -499,7 +497,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
               <th scope="row" colSpan={3}>
                 Total ({compute.rows.length} job{compute.rows.length === 1 ? "" : "s"})
               </th>
-              <td className={styles.num}>{formatDuration(compute.totalBillableSeconds)}</td>
+              <td className={styles.num}>{formatDuration(seconds(compute.totalBillableSeconds))}</td>
               <td />
               <td className={styles.num}>{formatUsd(compute.totalCostUsd)}</td>
             </tr>

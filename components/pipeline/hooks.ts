@@ -4,25 +4,11 @@
  * live message on "pipelines" / "pipeline:<id>" invalidates exactly these queries and they refetch.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { fetchJson, queryString as qs } from "@/components/ui/fetch-json";
 import type { MetricSeries, PipelinePage, RunPage, TrainingCurves } from "@/lib/pipelines/schema";
 import { pipelineKeys } from "@/lib/query-keys";
 
 export type Params = Record<string, string>;
-
-export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: "application/json" } });
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `${response.status} ${response.statusText}`);
-  }
-  return (await response.json()) as T;
-}
-
-const qs = (params: Params) => {
-  const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== ""));
-  const text = search.toString();
-  return text ? `?${text}` : "";
-};
 
 export function usePipelines(params: Params, initialData: PipelinePage) {
   return useQuery({

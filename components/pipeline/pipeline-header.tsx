@@ -1,8 +1,8 @@
 import Link from "next/link";
+import { StatusBadge } from "@/components/ui/status-badge";
 import type { PipelineDetail } from "@/lib/dal/pipelines";
-import { formatTime } from "./format";
+import { formatUtc } from "@/lib/format";
 import styles from "./pipeline.module.css";
-import { StatusBadge } from "./status-badge";
 
 const JOB_LABELS: Record<string, string> = {
   createTrainingJob: "training",
@@ -63,7 +63,7 @@ export function PipelineHeader({ pipeline }: { pipeline: PipelineDetail }) {
           <dd>
             {pipeline.latestRun ? (
               <>
-                <StatusBadge status={pipeline.latestRun.status} /> {formatTime(pipeline.latestRun.startedAt)}
+                <StatusBadge status={pipeline.latestRun.status} /> {formatUtc(pipeline.latestRun.startedAt)}
               </>
             ) : (
               "never ran"

@@ -7,14 +7,16 @@
 import Form from "next/form";
 import Link from "next/link";
 import { useLiveTopic } from "@/components/live/live-provider";
-import { PIPELINE_SORTS, type PipelinePage, RUN_STATUSES } from "@/lib/pipelines/schema";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { TableScroll } from "@/components/ui/table-scroll";
+import { useNow } from "@/components/ui/use-now";
+import { formatAgo, formatDuration, formatPercent, formatUtc } from "@/lib/format";
+import { PIPELINE_SORTS, type PipelinePage } from "@/lib/pipelines/schema";
+import { RUN_STATUS, RUN_STATUSES } from "@/lib/status";
 import { Field } from "./field";
-import { formatAgo, formatDuration, formatPercent, formatTime } from "./format";
 import { type Params, usePipelines } from "./hooks";
 import styles from "./pipeline.module.css";
 import { Sparkline } from "./sparkline";
-import { StatusBadge, statusLabel } from "./status-badge";
-import { useNow } from "./use-now";
 
 type Team = { slug: string; name: string };
 
@@ -33,7 +35,7 @@ export function PipelinesIndex({
 }) {
   useLiveTopic("pipelines");
   const { data, isFetching, error } = usePipelines(params, initial);
-  const now = useNow(serverNow);
+  const now = useNow(serverNow, 30_000);
   const page = data ?? initial;
   const link = (cursor: string) => {
     const search = new URLSearchParams({ ...params, cursor });
@@ -73,7 +75,7 @@ export function PipelinesIndex({
               <option value="">Any status</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {statusLabel(s)}
+                  {RUN_STATUS[s].word}
                 </option>
               ))}
               <option value="NEVER">Never ran</option>
@@ -122,7 +124,7 @@ export function PipelinesIndex({
           )}
         </div>
       ) : (
-        <div className={styles.tableWrap}>
+        <TableScroll label="Pipelines">
           <table className="data" aria-busy={isFetching} data-testid="pipelines-table">
             <caption className="visually-hidden">
               Pipelines, {page.total} in all; success rate and median duration over the last finished runs
@@ -153,7 +155,7 @@ export function PipelinesIndex({
                     {p.lastRun ? (
                       <>
                         <StatusBadge status={p.lastRun.status} />{" "}
-                        <Link href={`/runs/${p.lastRun.publicId}`} title={formatTime(p.lastRun.startedAt)}>
+                        <Link href={`/runs/${p.lastRun.publicId}`} title={formatUtc(p.lastRun.startedAt)}>
                           {formatAgo(p.lastRun.startedAt, now)}
                         </Link>
                       </>
@@ -184,7 +186,7 @@ export function PipelinesIndex({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <nav className={styles.pager} aria-label="Pages of pipelines">
         <span>

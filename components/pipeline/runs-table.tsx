@@ -8,14 +8,16 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import type { FormEvent } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
-import { RUN_SORTS, RUN_STATUSES, type RunPage } from "@/lib/pipelines/schema";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { Breakable, TableScroll } from "@/components/ui/table-scroll";
+import { useNow } from "@/components/ui/use-now";
+import { formatDuration, formatUtc, formatValue } from "@/lib/format";
+import { RUN_SORTS, type RunPage } from "@/lib/pipelines/schema";
+import { RUN_STATUS, RUN_STATUSES } from "@/lib/status";
 import { Field } from "./field";
-import { formatDuration, formatTime, formatValue } from "./format";
 import { type Params, useRuns } from "./hooks";
 import styles from "./pipeline.module.css";
 import { useSelection } from "./selection";
-import { StatusBadge, statusLabel } from "./status-badge";
-import { useNow } from "./use-now";
 
 const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor"] as const;
 const SORT_LABELS = { newest: "Newest first", oldest: "Oldest first", longest: "Longest first" } as const;
@@ -72,7 +74,7 @@ export function RunsTable({
               <option value="">Any status</option>
               {RUN_STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {statusLabel(s)}
+                  {RUN_STATUS[s].word}
                 </option>
               ))}
               <option value="FAILED,TIMED_OUT,ABORTED">Any failure</option>
@@ -122,7 +124,7 @@ export function RunsTable({
           <p>{filtered ? "No run matches these filters." : "This pipeline has not run yet."}</p>
         </div>
       ) : (
-        <div className={styles.tableWrap}>
+        <TableScroll label={`Runs, ${countText} matching`} sticky={2}>
           <table className="data" aria-busy={isFetching} data-testid="runs-table">
             <caption className="visually-hidden">Runs of this pipeline, {countText} matching</caption>
             <thead>
@@ -138,8 +140,8 @@ export function RunsTable({
                 </th>
                 <th scope="col">Trigger</th>
                 {page.metricColumns.map((m) => (
-                  <th scope="col" key={m} className={styles.num}>
-                    {m}
+                  <th scope="col" key={m} className={`${styles.num} ${styles.wrapHead}`}>
+                    <Breakable text={m} />
                   </th>
                 ))}
                 <th scope="col">Model version</th>
@@ -164,7 +166,7 @@ export function RunsTable({
                     <td>
                       <StatusBadge status={run.status} />
                     </td>
-                    <td>{formatTime(run.startedAt)}</td>
+                    <td>{formatUtc(run.startedAt)}</td>
                     <td className={styles.num}>
                       {run.durationMs !== null
                         ? formatDuration(run.durationMs)
@@ -195,7 +197,7 @@ export function RunsTable({
               })}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <nav className={styles.pager} aria-label="Pages of runs">
         <span data-testid="runs-count">

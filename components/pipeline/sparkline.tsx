@@ -1,4 +1,4 @@
-import { formatValue } from "./format";
+import { formatValue } from "@/lib/format";
 import styles from "./pipeline.module.css";
 
 /** A tiny line of the headline metric over the latest runs; the last value is labelled for screen readers. */

@@ -6,7 +6,7 @@
  * payload costs one JSON.parse and a few dozen DOM nodes, never a frozen tab. "Raw" shows the text itself.
  */
 import { memo, useMemo, useState } from "react";
-import { formatBytes } from "./format";
+import { formatBytes } from "@/lib/format";
 import styles from "./json.module.css";
 
 const PAGE = 100;

@@ -4,32 +4,9 @@
  * "run:<publicId>" (lib/query-keys.ts) makes all of them stale at once; the server-rendered data seeds them.
  */
 import { useQuery } from "@tanstack/react-query";
+import { fetchJson } from "@/components/ui/fetch-json";
 import { runKeys } from "@/lib/query-keys";
 import type { Run, StepDetail, StepList } from "@/lib/runs/schema";
-
-export class FetchError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { headers: { accept: "application/json" }, signal });
-  if (!response.ok) {
-    let message = `${response.status} ${response.statusText}`;
-    try {
-      const body = (await response.json()) as { error?: { message?: string } };
-      if (body.error?.message) message = body.error.message;
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new FetchError(response.status, message);
-  }
-  return (await response.json()) as T;
-}
 
 const base = (publicId: string) => `/api/v1/runs/${encodeURIComponent(publicId)}`;
 
@@ -40,7 +17,7 @@ export const stepUrl = (publicId: string, key: string) =>
 export function useRun(publicId: string, initialData: Run) {
   return useQuery({
     queryKey: runKeys.detail(publicId),
-    queryFn: ({ signal }) => getJson<Run>(`${base(publicId)}?payloads=0`, signal),
+    queryFn: ({ signal }) => fetchJson<Run>(`${base(publicId)}?payloads=0`, signal),
     initialData,
   });
 }
@@ -54,7 +31,7 @@ export function useRunSteps(publicId: string, initialData: StepList) {
   const partial = initialData.steps.length < initialData.total;
   return useQuery({
     queryKey: runKeys.steps(publicId),
-    queryFn: ({ signal }) => getJson<StepList>(`${base(publicId)}/steps`, signal),
+    queryFn: ({ signal }) => fetchJson<StepList>(`${base(publicId)}/steps`, signal),
     initialData,
     initialDataUpdatedAt: partial ? 0 : undefined,
   });
@@ -64,7 +41,7 @@ export function useRunSteps(publicId: string, initialData: StepList) {
 export function useRunPayloads(publicId: string, enabled: boolean) {
   return useQuery({
     queryKey: [...runKeys.detail(publicId), "payloads"],
-    queryFn: ({ signal }) => getJson<Run>(`${base(publicId)}?payloads=1`, signal),
+    queryFn: ({ signal }) => fetchJson<Run>(`${base(publicId)}?payloads=1`, signal),
     enabled,
   });
 }
@@ -77,7 +54,7 @@ export function useRunPayloads(publicId: string, enabled: boolean) {
 export function useStepDetail(publicId: string, key: string | null, revision: string) {
   return useQuery({
     queryKey: ["run-step", publicId, key, revision],
-    queryFn: ({ signal }) => getJson<StepDetail>(stepUrl(publicId, key ?? ""), signal),
+    queryFn: ({ signal }) => fetchJson<StepDetail>(stepUrl(publicId, key ?? ""), signal),
     enabled: key !== null,
     staleTime: Number.POSITIVE_INFINITY,
     placeholderData: (previous, previousQuery) =>

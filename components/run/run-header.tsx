@@ -1,18 +1,17 @@
 "use client";
 /** The run's header: where it belongs, what it is, how it is going, and ways out (AWS console, neighbours). */
 import Link from "next/link";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { durationMs, formatDuration } from "@/lib/format";
 import { runPath } from "@/lib/runs/links";
 import type { Run } from "@/lib/runs/schema";
+import { stepLook } from "@/lib/status";
 import { CopyLink } from "./copy-link";
-import { durationMs, formatDuration } from "./format";
 import { LocalTime } from "./local-time";
 import styles from "./run.module.css";
 import { type RunActionFns, RunActions } from "./run-actions";
-import { runLook, stepLook } from "./status";
-import { StatusBadge } from "./status-badge";
 
 export function RunHeader({ run, now, actions }: { run: Run; now: number; actions: RunActionFns | null }) {
-  const look = runLook(run.status);
   const duration = formatDuration(durationMs(run.startedAt, run.stoppedAt, now));
   const stepCounts = Object.entries(run.statusCounts).sort(([a], [b]) => a.localeCompare(b));
   return (
@@ -43,7 +42,7 @@ export function RunHeader({ run, now, actions }: { run: Run; now: number; action
       <div className={styles.titleRow}>
         <h1 className={styles.h1}>{run.name}</h1>
         <span data-testid="run-status">
-          <StatusBadge look={look} />
+          <StatusBadge status={run.status} />
         </span>
         <span className={styles.titleSpacer} />
         {actions ? (
@@ -97,7 +96,7 @@ export function RunHeader({ run, now, actions }: { run: Run; now: number; action
             {stepCounts.length === 0 ? <span className="muted">none yet</span> : null}
             {stepCounts.map(([status, n]) => (
               <span key={status} className={styles.count} data-tone={stepLook(status).tone}>
-                {stepLook(status).glyph} {n} {stepLook(status).label.toLowerCase()}
+                {stepLook(status).glyph} {n} {stepLook(status).word.toLowerCase()}
               </span>
             ))}
           </dd>

@@ -8,16 +8,16 @@
 import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
+import { useNow } from "@/components/ui/use-now";
 import { type GraphModel, type NodeState, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
 import type { GraphLayout } from "@/lib/runs/graph-layout";
 import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
-import { useNow } from "./hooks";
+import { runLook } from "@/lib/status";
 import { useRun, useRunSteps } from "./queries";
 import styles from "./run.module.css";
 import type { RunActionFns } from "./run-actions";
 import { RunHeader } from "./run-header";
 import { StateGraph } from "./state-graph";
-import { runLook } from "./status";
 import { StepDetails } from "./step-details";
 import { Timeline } from "./timeline";
 
@@ -55,10 +55,10 @@ export function RunView(props: RunViewProps) {
   // Until the whole list is in, the graph shows the server's states and the iterations it found.
   const complete = steps.length >= stepList.total;
   const running = run.status === "RUNNING" || steps.some((s) => s.status === "RUNNING");
-  const now = useNow(renderedAt, running);
+  const now = useNow(renderedAt, running ? 1000 : null);
 
   // The tab title names the status too (it was rendered on the server); keep it true as the run moves on.
-  const statusLabel = runLook(run.status).label;
+  const statusLabel = runLook(run.status).word;
   useEffect(() => {
     document.title = `${run.name} · ${run.pipeline.name} · ${statusLabel} · Stepwise`;
   }, [run.name, run.pipeline.name, statusLabel]);

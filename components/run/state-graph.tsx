@@ -6,10 +6,11 @@
  * the server; collapsing a container lays the graph out again in the browser (elkjs, loaded on demand).
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { StatusBadge } from "@/components/ui/status-badge";
 import type { GraphModel, NodeState } from "@/lib/runs/graph";
 import type { GraphLayout, LaidOutEdge, LaidOutNode } from "@/lib/runs/graph-layout";
+import { NODE_STATUS } from "@/lib/status";
 import styles from "./graph.module.css";
-import { NODE_STATUS } from "./status";
 
 type Transform = { k: number; x: number; y: number };
 
@@ -291,11 +292,8 @@ export function StateGraph(props: StateGraphProps) {
       </div>
       <ul className={styles.legend} aria-label="Legend">
         {(["not-started", "running", "succeeded", "retried", "caught", "failed"] as const).map((status) => (
-          <li key={status} data-tone={NODE_STATUS[status].tone}>
-            <span aria-hidden="true" className={styles.legendGlyph}>
-              {NODE_STATUS[status].glyph}
-            </span>
-            {NODE_STATUS[status].label}
+          <li key={status}>
+            <StatusBadge kind="node" status={status} size="sm" />
           </li>
         ))}
         <li className="muted">Drag to pan · Ctrl + wheel to zoom</li>
@@ -314,9 +312,8 @@ function countsText(state: NodeState | undefined): string {
   const entries = (Object.entries(state.counts) as [keyof typeof NODE_STATUS, number][]).filter(([, n]) => n > 0);
   const instances = entries.reduce((sum, [, n]) => sum + n, 0);
   const first = entries[0];
-  if (instances <= 1)
-    return state.executions > 1 ? `${NODE_STATUS[state.status].label} · ${state.executions} runs` : "";
-  if (entries.length === 1 && first) return `${first[1]} × ${NODE_STATUS[first[0]].label.toLowerCase()}`;
+  if (instances <= 1) return state.executions > 1 ? `${NODE_STATUS[state.status].word} · ${state.executions} runs` : "";
+  if (entries.length === 1 && first) return `${first[1]} × ${NODE_STATUS[first[0]].word.toLowerCase()}`;
   return entries.map(([status, n]) => `${n}${NODE_STATUS[status].glyph}`).join(" ");
 }
 
@@ -326,11 +323,11 @@ function nodeLabel(node: LaidOutNode, state: NodeState | undefined): string {
   const counts =
     state && state.executions > 1
       ? `, ${state.executions} executions (${entries
-          .map(([s, n]) => `${n} ${NODE_STATUS[s as keyof typeof NODE_STATUS].label.toLowerCase()}`)
+          .map(([s, n]) => `${n} ${NODE_STATUS[s as keyof typeof NODE_STATUS].word.toLowerCase()}`)
           .join(", ")})`
       : "";
   const retries = state && state.maxAttempts > 1 ? `, up to ${state.maxAttempts} attempts` : "";
-  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.label}${counts}${retries}`;
+  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.word}${counts}${retries}`;
 }
 
 type NodeProps = {
@@ -363,8 +360,8 @@ const NodeView = memo(function NodeView({ node, state, selected, onSelect, onTog
   const counts = countsText(state);
   const retried = state && state.maxAttempts > 1 ? ` · ↻${state.maxAttempts}` : "";
   const sub = node.collapsed
-    ? `${look.label} · ${node.hiddenStates} state${node.hiddenStates === 1 ? "" : "s"} inside`
-    : `${counts || look.label}${retried}${node.detail ? ` · ${node.detail}` : ""}`;
+    ? `${look.word} · ${node.hiddenStates} state${node.hiddenStates === 1 ? "" : "s"} inside`
+    : `${counts || look.word}${retried}${node.detail ? ` · ${node.detail}` : ""}`;
   // The expand chevron of a collapsed container is a sibling of the node's button, never inside it
   // (nested interactive controls are unreachable for assistive technology).
   return (
@@ -475,7 +472,7 @@ const ContainerView = memo(function ContainerView({ node, state, selected, onSel
             <tspan className={styles.nodeGlyph}>{look.glyph}</tspan> {clip(node.name, (node.width - 150) / 7)}
             <tspan className={styles.containerType}>
               {" "}
-              {node.type} · {look.label}
+              {node.type} · {look.word}
             </tspan>
           </text>
         </g>

@@ -6,16 +6,16 @@
  * jobs and events load per step (queries.ts) and the previous content stays until the next arrives.
  */
 import { useRef } from "react";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { durationMs, formatDuration } from "@/lib/format";
 import type { NodeState } from "@/lib/runs/graph";
 import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/runs/schema";
+import { stepLook } from "@/lib/status";
 import styles from "./details.module.css";
-import { durationMs, formatDuration } from "./format";
 import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
 import { MetricCharts } from "./metric-chart";
 import { useRunPayloads, useStepDetail } from "./queries";
-import { NODE_STATUS, runLook, stepLook } from "./status";
-import { StatusBadge } from "./status-badge";
 
 export type StepDetailsProps = {
   run: Run;
@@ -42,7 +42,6 @@ export function StepDetails(props: StepDetailsProps) {
   const step = selectedKey ? steps.find((s) => s.key === selectedKey) : undefined;
   if (step) return <StepPanel {...props} step={step} />;
   if (selectedNode) {
-    const look = NODE_STATUS[selectedNode.state?.status ?? "not-started"];
     return (
       <aside className={styles.panel} aria-labelledby="details-title">
         <header className={styles.head}>
@@ -52,7 +51,8 @@ export function StepDetails(props: StepDetailsProps) {
           <CloseButton onClose={() => props.onSelect(null)} />
         </header>
         <p>
-          <StatusBadge look={look} /> <span className="muted">{selectedNode.type}</span>
+          <StatusBadge kind="node" status={selectedNode.state?.status ?? "not-started"} />{" "}
+          <span className="muted">{selectedNode.type}</span>
         </p>
         <p className="muted">This state has not run in this execution{run.status === "RUNNING" ? " yet" : ""}.</p>
       </aside>
@@ -112,7 +112,7 @@ function RunOverview({
       <dl className={styles.facts}>
         <dt>Status</dt>
         <dd>
-          <StatusBadge look={runLook(run.status)} size="sm" />
+          <StatusBadge status={run.status} size="sm" />
         </dd>
         <dt>Duration</dt>
         <dd>{formatDuration(durationMs(run.startedAt, run.stoppedAt, now))}</dd>
@@ -172,7 +172,6 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
   const { run, step, now, onTabChange } = props;
   const detail = useStepDetail(run.publicId, step.key, stepRevision(step, run));
   const data = detail.data?.step.key === step.key ? detail.data : undefined;
-  const look = stepLook(step.status);
   const tab: DetailTab = props.tab ?? (step.jobName ? "job" : "input");
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   const where =
@@ -205,7 +204,7 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
       <dl className={styles.facts}>
         <dt>Status</dt>
         <dd>
-          <StatusBadge look={look} size="sm" />
+          <StatusBadge kind="step" status={step.status} size="sm" />
         </dd>
         <dt>Type</dt>
         <dd>
@@ -291,15 +290,6 @@ const JOB_KIND: Record<string, string> = {
   TUNING: "Tuning job",
 };
 
-const JOB_STATUS_LOOK: Record<string, { label: string; glyph: string; tone: "ok" | "fail" | "run" | "warn" | "idle" }> =
-  {
-    InProgress: { label: "In progress", glyph: "▶", tone: "run" },
-    Completed: { label: "Completed", glyph: "✓", tone: "ok" },
-    Failed: { label: "Failed", glyph: "✗", tone: "fail" },
-    Stopping: { label: "Stopping", glyph: "■", tone: "warn" },
-    Stopped: { label: "Stopped", glyph: "■", tone: "warn" },
-  };
-
 function JobsView({ jobs, step, now }: { jobs: StepJob[]; step: StepSummary; now: number }) {
   if (jobs.length === 0) {
     return (
@@ -320,7 +310,6 @@ function JobsView({ jobs, step, now }: { jobs: StepJob[]; step: StepSummary; now
 }
 
 function JobView({ job, now }: { job: StepJob; now: number }) {
-  const look = JOB_STATUS_LOOK[job.status] ?? { label: job.status, glyph: "?", tone: "idle" as const };
   const hyper = Object.entries(job.hyperParameters).filter(([k]) => !k.startsWith("sagemaker_") && !k.startsWith("_"));
   return (
     <section className={styles.job} aria-label={`${JOB_KIND[job.kind] ?? "Job"} ${job.name}`}>
@@ -328,7 +317,7 @@ function JobView({ job, now }: { job: StepJob; now: number }) {
         {JOB_KIND[job.kind] ?? "Job"} <code className={styles.jobName}>{job.name}</code>
       </h3>
       <p className={styles.jobStatus}>
-        <StatusBadge look={look} size="sm" />
+        <StatusBadge kind="job" status={job.status} size="sm" />
         {job.secondaryStatus && job.secondaryStatus !== job.status ? (
           <span className="muted"> · {job.secondaryStatus}</span>
         ) : null}

@@ -5,7 +5,7 @@
  * failed-only filter keeps problem steps plus the rows above them, so they stay in context. Pure.
  */
 import type { StepSummary } from "@/lib/runs/schema";
-import { PROBLEM_STEP_STATUSES } from "./status";
+import { PROBLEM_STEP_STATUSES } from "@/lib/status";
 
 export type StepRow = {
   kind: "step";

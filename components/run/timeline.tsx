@@ -9,9 +9,9 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { AxisTop } from "@visx/axis";
 import { scaleLinear } from "@visx/scale";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { formatDuration, formatOffset } from "@/lib/format";
 import type { StepSummary } from "@/lib/runs/schema";
-import { formatDuration, formatOffset } from "./format";
-import { stepLook } from "./status";
+import { stepLook } from "@/lib/status";
 import styles from "./timeline.module.css";
 import { buildTimelineRows, type TimelineRow, type TimelineSort, timelineDomain } from "./timeline-rows";
 
@@ -351,7 +351,7 @@ const TimelineRowView = memo(function TimelineRowView({
             type="button"
             className={styles.rowButton}
             aria-pressed={selected}
-            aria-label={`${row.step.key}: ${look.label}, ${duration}${attempts ? `, ${attempts} attempts` : ""}`}
+            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}`}
             onClick={() => onSelect(row.step.key)}
             title={row.step.key}
           >

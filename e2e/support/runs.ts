@@ -1,18 +1,17 @@
 /**
- * Driving runs of the app under test through its demo AWS emulator (manual task mode: every task waits for
- * POST /__admin/executions/<arn>/advance), shared by the run-page and embed specs.
+ * Runs on the demo AWS emulator, for specs that drive executions: its admin API (task mode, advancing a
+ * held task), finding a past execution, starting a run as a user does (Re-run) and opening it by ARN.
  */
 import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { type APIRequestContext, expect, type Page } from "@playwright/test";
 
 export const EMULATOR = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 2000}`;
-
 export async function admin(request: APIRequestContext, path: string, body: Record<string, unknown> = {}) {
   const response = await request.post(`${EMULATOR}/__admin${path}`, { data: body });
   return { status: response.status(), body: (await response.json()) as Record<string, unknown> };
 }
 
-export const sfn = new SFNClient({
+const sfn = new SFNClient({
   endpoint: EMULATOR,
   region: "eu-west-1",
   credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },

@@ -9,6 +9,7 @@
  * ASL) unless the owners declared their own, slices are the training jobs of a Map over e.g. markets,
  * and cost is instance price × count × billable time from an approximate price table (pricing.ts).
  */
+import { formatMetric } from "@/lib/format";
 import { type Direction, metricDirection } from "@/lib/metrics/direction";
 import { approximateCost, hourlyPrice, PRICE_TABLE_NOTE } from "./pricing";
 import {
@@ -250,12 +251,6 @@ function metricReports(metrics: unknown): { label: string; uri: string }[] {
   return out;
 }
 
-function formatValue(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  return abs >= 100 ? value.toFixed(1) : abs >= 1 ? value.toFixed(3) : value.toFixed(4);
-}
-
 function percentChange(value: number, reference: number, direction: Direction): string | null {
   if (reference === 0) return null;
   const change = ((value - reference) / Math.abs(reference)) * 100;
@@ -346,12 +341,12 @@ export function buildCardContent(l: CardLineage): ModelCardView {
   const head = metricRows.find((m) => m.headline);
   if (head) {
     summary.push(
-      `Headline metric ${head.name} = ${formatValue(head.value)} on version ${l.version.version} (${head.direction} is better).`,
+      `Headline metric ${head.name} = ${formatMetric(head.value)} on version ${l.version.version} (${head.direction} is better).`,
     );
     if (head.previous) {
       const change = percentChange(head.value, head.previous.value, head.direction);
       if (change)
-        summary.push(`Against version ${head.previous.version} (${formatValue(head.previous.value)}): ${change}.`);
+        summary.push(`Against version ${head.previous.version} (${formatMetric(head.previous.value)}): ${change}.`);
     }
     if (acrossVersions.length > 1) {
       const sorted = [...acrossVersions].sort((a, b) =>
@@ -361,13 +356,13 @@ export function buildCardContent(l: CardLineage): ModelCardView {
       const best = sorted[0];
       if (best)
         summary.push(
-          `Ranks ${rank} of ${acrossVersions.length} versions; the best is version ${best.version} (${formatValue(best.value)}).`,
+          `Ranks ${rank} of ${acrossVersions.length} versions; the best is version ${best.version} (${formatMetric(best.value)}).`,
         );
       const approved = acrossVersions.filter((p) => p.approvalStatus === "APPROVED" && !p.current).at(-1);
       if (approved) {
         const change = percentChange(head.value, approved.value, head.direction);
         summary.push(
-          `Latest other approved version: ${approved.version} (${formatValue(approved.value)})${change ? `; this version ${change}` : ""}.`,
+          `Latest other approved version: ${approved.version} (${formatMetric(approved.value)})${change ? `; this version ${change}` : ""}.`,
         );
       }
     }
@@ -386,7 +381,7 @@ export function buildCardContent(l: CardLineage): ModelCardView {
     if (low && high && low !== high) {
       const [best, worst] = dir === "higher" ? [high, low] : [low, high];
       summary.push(
-        `Across ${values.length} slices, ${headline} ranges from ${formatValue(best.values[headline] ?? 0)} (${best.slice}, best) to ${formatValue(worst.values[headline] ?? 0)} (${worst.slice}, worst).`,
+        `Across ${values.length} slices, ${headline} ranges from ${formatMetric(best.values[headline] ?? 0)} (${best.slice}, best) to ${formatMetric(worst.values[headline] ?? 0)} (${worst.slice}, worst).`,
       );
     }
   }

@@ -26,35 +26,6 @@ export function sectionTitle(id: CardSectionId): string {
   return CARD_SECTIONS.find((s) => s.id === id)?.title ?? id;
 }
 
-/** "1 h 02 min", "25 min 33 s", "48 s". */
-export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return "—";
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const rest = s % 60;
-  if (h > 0) return `${h} h ${String(m).padStart(2, "0")} min`;
-  if (m > 0) return `${m} min ${String(rest).padStart(2, "0")} s`;
-  return `${rest} s`;
-}
-
-/** Card dates are printed in UTC so a printed card means the same everywhere. */
-export function formatUtc(iso: string | null | undefined, withTime = true): string {
-  if (!iso) return "—";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "—";
-  const date = d.toISOString().slice(0, 10);
-  return withTime ? `${date} ${d.toISOString().slice(11, 16)} UTC` : date;
-}
-
-export function formatMetric(value: number): string {
-  if (!Number.isFinite(value)) return "—";
-  if (Number.isInteger(value)) return String(value);
-  const abs = Math.abs(value);
-  return abs >= 100 ? value.toFixed(1) : abs >= 1 ? value.toFixed(3) : value.toFixed(4);
-}
-
-export function formatUsd(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "—";
-  return value >= 100 ? `$${value.toFixed(0)}` : `$${value.toFixed(2)}`;
-}
+// Card dates are printed in UTC so a printed card means the same everywhere (lib/format.ts); the PDF
+// route imports formatUtc from here.
+export { formatUtc } from "@/lib/format";

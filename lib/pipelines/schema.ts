@@ -5,11 +5,14 @@
  */
 import { z } from "zod";
 
-export const RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"] as const;
+import { FAILED_RUN_STATUSES, RUN_STATUSES, type RunStatus as RunStatusValue } from "@/lib/status";
+
+export { RUN_STATUSES };
+/** The run statuses of lib/status.ts (declared there only), as a zod enum for queries and the OpenAPI document. */
 export const RunStatus = z.enum(RUN_STATUSES).meta({ id: "RunStatus" });
-export type RunStatus = z.infer<typeof RunStatus>;
+export type RunStatus = RunStatusValue;
 /** Statuses drawn as "failed" marks on the metric graph. */
-export const FAILED_STATUSES: readonly RunStatus[] = ["FAILED", "TIMED_OUT", "ABORTED"];
+export const FAILED_STATUSES = FAILED_RUN_STATUSES;
 
 /** Empty query values (`?q=`) mean "not set", as a form submitting an empty field intends. */
 const blank = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);

@@ -10,6 +10,7 @@
  *   step "ForecastPerMarket[3]/TrainForecaster#2" → node "ForecastPerMarket/TrainForecaster"
  *   step "Evaluate{1}/FairnessAudit"              → node "Evaluate{1}/FairnessAudit" (branch 1 of Evaluate)
  */
+import type { NodeStatus } from "@/lib/status";
 
 export type GraphNodeKind = "state" | "branch" | "start" | "end";
 
@@ -229,16 +230,7 @@ export function buildGraph(definition: unknown): GraphModel {
 
 // ───────────────────────────── status of each node ─────────────────────────────
 
-export type NodeStatus =
-  | "not-started"
-  | "running"
-  | "succeeded"
-  | "retried"
-  | "caught"
-  | "failed"
-  | "timed-out"
-  | "aborted"
-  | "cancelled";
+export type { NodeStatus };
 
 export type NodeState = {
   status: NodeStatus;

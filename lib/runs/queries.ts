@@ -10,6 +10,7 @@
  */
 import "server-only";
 import { sql } from "@/lib/db";
+import { formatBytes } from "@/lib/format";
 import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
 import type {
   Run,
@@ -168,12 +169,12 @@ export function warningMessage(w: Omit<WarningRow, "error">, error: string | nul
 /** "market=de, dataset=s3://…, epochs=24 (+3 more)" — enough to tell runs apart in a header. */
 export function summarizeInput(head: string | null, size: number): string | null {
   if (!head || size === 0) return null;
-  if (size > head.length) return `${formatSize(size)} of JSON`;
+  if (size > head.length) return `${formatBytes(size)} of JSON`;
   let value: unknown;
   try {
     value = JSON.parse(head);
   } catch {
-    return `${formatSize(size)} (not JSON)`;
+    return `${formatBytes(size)} (not JSON)`;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return JSON.stringify(value).slice(0, 120);
@@ -190,10 +191,6 @@ export function summarizeInput(head: string | null, size: number): string | null
     return `${k}=${text.length > 48 ? `${text.slice(0, 47)}…` : text}`;
   });
   return entries.length > 4 ? `${shown.join(", ")} (+${entries.length - 4} more)` : shown.join(", ");
-}
-
-function formatSize(chars: number): string {
-  return chars >= 1024 ? `${(chars / 1024).toFixed(chars >= 10 * 1024 ? 0 : 1)} KiB` : `${chars} B`;
 }
 
 /** Steps the page renders on the server: the first ones entered (the timeline's first screen). */

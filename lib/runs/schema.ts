@@ -6,12 +6,19 @@
  */
 import { z } from "zod";
 
-export const RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"] as const;
-export const STEP_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "CAUGHT", "ABORTED", "TIMED_OUT", "CANCELLED"] as const;
+import {
+  RUN_STATUSES,
+  type RunStatus as RunStatusValue,
+  STEP_STATUSES,
+  type StepStatus as StepStatusValue,
+} from "@/lib/status";
+
+export { RUN_STATUSES, STEP_STATUSES };
+/** The statuses of lib/status.ts (declared there only), as zod enums for the API and its OpenAPI document. */
 export const RunStatus = z.enum(RUN_STATUSES);
 export const StepStatus = z.enum(STEP_STATUSES);
-export type RunStatus = z.infer<typeof RunStatus>;
-export type StepStatus = z.infer<typeof StepStatus>;
+export type RunStatus = RunStatusValue;
+export type StepStatus = StepStatusValue;
 
 const isoTime = z.string().meta({ description: "ISO 8601 UTC timestamp" });
 

@@ -16,6 +16,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from "@aws-sdk/client-sfn";
+import type { RunStatus } from "@/lib/status";
 import { DESCRIBE_ACTION, jobOfStep, syncJobsForSteps } from "@/lib/sync/sagemaker";
 import type { SyncContext } from "./context";
 import { gapInForce, guarded, loadBackoffs, objectBlocked } from "./degrade";
@@ -32,7 +33,6 @@ import {
 } from "./history";
 import { publicIdFor } from "./ids";
 
-export type RunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
 const RUN_STATUSES = new Set<string>(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
 const FINISHED = new Set<string>(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
 

@@ -4,8 +4,8 @@ import { ApprovalBadge, CardStatusBadge } from "@/components/model-card/badges";
 import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
 import { listModelFacets, listModels } from "@/lib/dal/models";
+import { formatUtc } from "@/lib/format";
 import { ModelListQuery } from "@/lib/models/schema";
-import { formatUtc } from "@/lib/models/sections";
 import { runPath } from "@/lib/runs/links";
 
 export const dynamic = "force-dynamic";
@@ -163,7 +163,7 @@ export default async function ModelsPage({ searchParams }: Props) {
                     </span>
                   ) : null}
                 </td>
-                <td>{formatUtc(m.latest?.createdAt ?? null, false)}</td>
+                <td>{formatUtc(m.latest?.createdAt ?? null, "date")}</td>
                 <td>{m.versionCount}</td>
               </tr>
             ))}

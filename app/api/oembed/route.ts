@@ -11,6 +11,7 @@ import { badRequest, isAppError, notFound, notImplemented } from "@/lib/errors";
 import { getModel } from "@/lib/models/queries";
 import { getPipeline } from "@/lib/pipelines/queries";
 import { getRun } from "@/lib/runs/queries";
+import { runLook } from "@/lib/status";
 
 export const dynamic = "force-dynamic";
 
@@ -21,8 +22,6 @@ const OEmbedQuery = z.object({
   maxheight: size,
   format: z.string().max(20).optional(),
 });
-
-const statusWord = (status: string) => status.toLowerCase().replaceAll("_", " ");
 
 export const GET = withApi({ scope: "read", query: OEmbedQuery }, async ({ request, query }) => {
   if (query.format && query.format !== "json")
@@ -35,7 +34,7 @@ export const GET = withApi({ scope: "read", query: OEmbedQuery }, async ({ reque
     if (target.kind === "run") {
       const run = await getRun({ id: target.id, payloads: false });
       if (!run) throw notFound("No such run.");
-      title = `${run.name} · ${run.pipeline.name} · ${statusWord(run.status)}`;
+      title = `${run.name} · ${run.pipeline.name} · ${runLook(run.status).word}`;
     } else if (target.kind === "pipeline") {
       const pipeline = await getPipeline({ pipelineId: target.id });
       title = `${pipeline.name} · metric evolution`;

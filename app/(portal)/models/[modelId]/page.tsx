@@ -9,9 +9,9 @@ import { PrintRules } from "@/components/model-card/print-rules";
 import { StatusActions, type StatusButton } from "@/components/model-card/status-actions";
 import { requireUser } from "@/lib/auth/current";
 import { getModel, getModelCard } from "@/lib/dal/models";
+import { formatMetric, formatUtc } from "@/lib/format";
 import { availableTransitions, canEditModelCard, STATUS_LABEL } from "@/lib/models/permissions";
 import { ModelIdParams } from "@/lib/models/schema";
-import { formatMetric, formatUtc } from "@/lib/models/sections";
 import { setCardStatusAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -93,7 +93,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
                     <ApprovalBadge status={v.approvalStatus} />
                   </span>
                   <span className={styles.versionMeta}>
-                    <span>{formatUtc(v.createdAt, false)}</span>
+                    <span>{formatUtc(v.createdAt, "date")}</span>
                     {v.headline ? (
                       <span>
                         {v.headline.metric.split(":").pop()} {formatMetric(v.headline.value)}

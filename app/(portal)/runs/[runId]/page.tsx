@@ -5,7 +5,7 @@
  */
 import type { Metadata } from "next";
 import { decodeRunId, firstValue, loadRunPage, RunPageView, type RunSearchParams } from "@/app/_views/run";
-import { runLook } from "@/components/run/status";
+import { runLook } from "@/lib/status";
 import { redriveRunAction, rerunRunAction, stopRunAction } from "./actions";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,7 @@ export async function generateMetadata({ params, searchParams }: Props): Promise
   const page = await loadRunPage(id, firstValue((await searchParams).step) ?? null);
   if (!page) return { title: "Run not found" };
   const { run } = page;
-  const status = runLook(run.status).label;
+  const status = runLook(run.status).word;
   const title = `${run.name} · ${run.pipeline.name} · ${status}`;
   const description = `Run of ${run.pipeline.name} (${status.toLowerCase()}), started ${run.startedAt.slice(0, 16).replace("T", " ")} UTC.`;
   return {

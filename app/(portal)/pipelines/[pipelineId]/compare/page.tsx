@@ -2,13 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CompareTable } from "@/components/pipeline/compare-table";
-import { formatDuration, formatTime, formatValue } from "@/components/pipeline/format";
 import styles from "@/components/pipeline/pipeline.module.css";
-import { StatusBadge } from "@/components/pipeline/status-badge";
+import { StatusBadge } from "@/components/ui/status-badge";
 import { compareRuns, getPipeline } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
+import { formatDuration, formatUtc, formatValue } from "@/lib/format";
 import { durationRow, hyperParameterRows, inputRows, metricRows, stepRows } from "@/lib/pipelines/compare";
-import { CompareSelection, PipelineIdParams, type RunStatus } from "@/lib/pipelines/schema";
+import { CompareSelection, PipelineIdParams } from "@/lib/pipelines/schema";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Compare runs" };
@@ -100,14 +100,14 @@ export default async function ComparePage({ params, searchParams }: Props) {
                   <th scope="row">Status</th>
                   {runs.map((r) => (
                     <td key={r.publicId}>
-                      <StatusBadge status={r.status as RunStatus} />
+                      <StatusBadge status={r.status} />
                     </td>
                   ))}
                 </tr>
                 <tr>
                   <th scope="row">Started</th>
                   {runs.map((r) => (
-                    <td key={r.publicId}>{formatTime(r.startedAt)}</td>
+                    <td key={r.publicId}>{formatUtc(r.startedAt)}</td>
                   ))}
                 </tr>
                 <tr>

@@ -6,9 +6,9 @@ import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
 import { RevisionDiff } from "@/components/model-card/revision-diff";
 import { getCardRevisions, getModelCard } from "@/lib/dal/models";
+import { formatUtc } from "@/lib/format";
 import { diffCardContent } from "@/lib/models/diff";
 import { ModelVersionParams } from "@/lib/models/schema";
-import { formatUtc } from "@/lib/models/sections";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Card history" };

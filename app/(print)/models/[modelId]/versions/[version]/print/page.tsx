@@ -8,9 +8,9 @@ import { PrintButton } from "@/components/model-card/print-button";
 import { PrintRules } from "@/components/model-card/print-rules";
 import { QrCode } from "@/components/model-card/qr-code";
 import { getModelCard } from "@/lib/dal/models";
+import { formatUtc } from "@/lib/format";
 import { STATUS_LABEL } from "@/lib/models/permissions";
 import { ModelVersionParams } from "@/lib/models/schema";
-import { formatUtc } from "@/lib/models/sections";
 
 export const dynamic = "force-dynamic";
 
@@ -59,7 +59,7 @@ export default async function PrintCardPage({ params, searchParams }: Props) {
             <ApprovalBadge status={card.identity.approvalStatus} prefix="Registry:" />
           </p>
           <p className={styles.facts}>
-            Owners: {card.identity.owners?.name ?? "—"} · Registered {formatUtc(card.identity.createdAt, false)} ·
+            Owners: {card.identity.owners?.name ?? "—"} · Registered {formatUtc(card.identity.createdAt, "date")} ·
             Printed {printed} ·{" "}
             {card.narrativeSource.kind === "own"
               ? `narrative revision ${card.latestRevision}`

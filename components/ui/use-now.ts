@@ -2,17 +2,18 @@
 import { useEffect, useState, useSyncExternalStore } from "react";
 
 /**
- * The current time, ticking every `intervalMs` while `active`. The first render returns `initial` (the
- * server's render time) so server HTML and hydration agree; ticking starts after mount.
+ * The current time for durations and "5 min ago", ticking every `intervalMs` (null: not at all). The
+ * first render returns `initial` (the server's render time) so server HTML and hydration agree; the clock
+ * is read and ticks only after mount.
  */
-export function useNow(initial: number, active: boolean, intervalMs = 1000): number {
+export function useNow(initial: number, intervalMs: number | null): number {
   const [now, setNow] = useState(initial);
   useEffect(() => {
     setNow(Date.now());
-    if (!active) return;
+    if (intervalMs === null) return;
     const timer = setInterval(() => setNow(Date.now()), intervalMs);
     return () => clearInterval(timer);
-  }, [active, intervalMs]);
+  }, [intervalMs]);
   return now;
 }
 
