@@ -28,6 +28,7 @@ import { AppError, badRequest, errorResponse, forbidden } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { findNul, readBodyText } from "./body";
+import { type CsvTable, csvResponse, requestedFormat } from "./csv";
 import { type ExpensiveRead, withSlot } from "./limits";
 import { databaseOverload } from "./overload";
 
@@ -62,6 +63,11 @@ export type ApiConfig<PS, QS, BS> = {
    * activity, so they never slide the session's idle expiry. Default true.
    */
   activity?: boolean;
+  /**
+   * List endpoints: the rows of the answer as a table, for `?format=csv` / `Accept: text/csv`
+   * (lib/api/csv.ts). Without it, `format=csv` is a 400 and an Accept of text/csv gets JSON.
+   */
+  csv?: (result: never) => CsvTable;
 };
 
 /** Next's second route-handler argument (params is a Promise in Next 15+). */
@@ -153,6 +159,12 @@ export function withApi<
 
       const rawParams = (await routeContext?.params) ?? {};
       const rawQuery = queryObject(url);
+      // `format` belongs to every endpoint, not to its query schema.
+      const format = requestedFormat(rawQuery.format, request.headers.get("accept"));
+      delete rawQuery.format;
+      if (format === null) throw badRequest("Invalid query: format must be json or csv.");
+      if (format === "csv" && !config.csv && url.searchParams.has("format"))
+        throw badRequest("This endpoint answers JSON only; CSV is offered by the list endpoints.");
       const nulIn = findNul(rawParams) ?? findNul(rawQuery);
       if (nulIn) throw badRequest(`Invalid ${nulIn}: a NUL character names nothing here.`);
       const params = parseWith(config.params as PS, rawParams, "path parameters");
@@ -184,7 +196,12 @@ export function withApi<
         ? await withSlot(config.limit, principal, () => handler(context))
         : await handler(context);
       if (isWrite) await audit("ok");
-      const response = result instanceof Response ? result : Response.json(result ?? null);
+      const response =
+        result instanceof Response
+          ? result
+          : format === "csv" && config.csv
+            ? csvResponse(config.csv(result as never))
+            : Response.json(result ?? null);
       if (!response.headers.has("Cache-Control")) response.headers.set("Cache-Control", "no-store");
       return response;
     } catch (error) {

@@ -113,7 +113,10 @@ export function openApiDocument() {
       description:
         "Read API for notebooks and scripts. Authenticate with `Authorization: Bearer sw_…` (create a token under " +
         "Settings → API tokens, or `npm run token -- create --user <email>`). Errors are " +
-        '`{ "error": { "code", "message" } }`.',
+        '`{ "error": { "code", "message" } }`. The list endpoints (pipelines, runs of a pipeline, its metric ' +
+        "series and training curves, a run's steps, models) also answer CSV with the same filters: `?format=csv` " +
+        "or `Accept: text/csv`; nested fields become dotted columns (`metrics.<name>`, `hyperparameters.<name>` " +
+        "with `include=hyperparameters`), one row per item, ready for `pandas.read_csv`.",
     },
     servers: [{ url: "/" }],
   });

@@ -183,14 +183,32 @@ export async function listRuns({
   const moreBefore = reverse ? hasMore : cursor !== null;
   const moreAfter = reverse ? true : hasMore;
   const counted = rows[0]?.bounded_count ?? 0;
+  const runs = page.map(toRunRow);
+  if (query.include === "hyperparameters") {
+    const byRun = await hyperparametersOf(page.map((r) => r.id));
+    for (const [i, run] of runs.entries()) run.hyperparameters = byRun.get(page[i]?.id ?? -1) ?? {};
+  }
   return {
-    runs: page.map(toRunRow),
+    runs,
     metricColumns,
     count: { value: Math.min(counted, COUNT_BOUND), bounded: counted > COUNT_BOUND },
     nextCursor: moreAfter && last ? encodeCursor({ sort, direction: "next", key: last.cursor_key, id: last.id }) : null,
     prevCursor:
       moreBefore && first ? encodeCursor({ sort, direction: "prev", key: first.cursor_key, id: first.id }) : null,
   };
+}
+
+/** Hyperparameters of the runs' training jobs, one statement for the page (a later job's value wins). */
+async function hyperparametersOf(runIds: number[]): Promise<Map<number, Record<string, string>>> {
+  if (runIds.length === 0) return new Map();
+  const { rows } = await pool.query<{ run_id: number; hp: Record<string, unknown> }>(
+    `SELECT j.run_id, jsonb_object_agg(kv.key, kv.value ORDER BY j.job_created_at NULLS FIRST, j.id) AS hp
+       FROM sagemaker_job j CROSS JOIN LATERAL jsonb_each_text(j.hyper_parameters) kv
+      WHERE j.run_id = ANY($1::int[]) AND j.kind = 'TRAINING'
+      GROUP BY j.run_id`,
+    [runIds],
+  );
+  return new Map(rows.map((r) => [r.run_id, Object.fromEntries(Object.entries(r.hp).map(([k, v]) => [k, String(v)]))]));
 }
 
 function toRunRow(row: RunsPageRow): RunRow {

@@ -140,6 +140,10 @@ export const RunListQuery = z.object({
   metrics: z.preprocess(commaList, z.array(z.string().max(200)).max(8).optional()).meta({
     description: "Run-level metrics to include per run (default: the headline metric and up to 3 more).",
   }),
+  include: z.preprocess(blank, z.enum(["hyperparameters"]).optional()).meta({
+    description:
+      "`hyperparameters`: each run also lists its training jobs' hyperparameters (with `format=csv`: one column per hyperparameter).",
+  }),
 });
 export type RunListQuery = z.infer<typeof RunListQuery>;
 
@@ -159,6 +163,10 @@ export const RunRow = z
     redriveCount: z.number().int(),
     revisionId: z.number().int().nullable(),
     metrics: z.record(z.string(), z.number()).meta({ description: "Run-level final metrics (requested columns)." }),
+    hyperparameters: z.record(z.string(), z.string()).optional().meta({
+      description:
+        "With `include=hyperparameters`: the run's training jobs' hyperparameters (the last job's value wins).",
+    }),
     modelVersion: z
       .object({ modelId: z.number().int(), modelName: z.string(), version: z.number().int(), approval: z.string() })
       .nullable(),
