@@ -245,12 +245,13 @@ test.describe("pipelines", () => {
   test("compare shows side-by-side metrics with the right deltas", async ({ page }) => {
     const id = await pipelineId(page, "size-recommendation-training");
     const api = (await (
-      await page.request.get(`/api/v1/pipelines/${id}/runs?status=SUCCEEDED&limit=3`)
+      await page.request.get(`/api/v1/pipelines/${id}/runs?status=SUCCEEDED&limit=10`)
     ).json()) as RunPage;
-    const [a, b] = api.runs;
     const metric = api.metricColumns[0];
-    if (!a || !b || !metric) throw new Error("need two succeeded runs");
-    await page.goto(`/pipelines/${id}?status=SUCCEEDED&limit=3`);
+    // A run that has just succeeded may not have its final metrics synced yet: compare two that have.
+    const [a, b] = api.runs.filter((r) => metric !== undefined && r.metrics[metric] !== undefined);
+    if (!a || !b || !metric) throw new Error("need two succeeded runs with metrics");
+    await page.goto(`/pipelines/${id}?status=SUCCEEDED&limit=10`);
     await page.getByRole("checkbox", { name: `Compare ${a.name}` }).check();
     await page.getByRole("checkbox", { name: `Compare ${b.name}` }).check();
     await expect(page).toHaveURL(new RegExp(`sel=${a.publicId}%2C${b.publicId}|sel=${a.publicId},${b.publicId}`));

@@ -7,6 +7,7 @@
  */
 import Link from "next/link";
 import { useActionState, useId } from "react";
+import ui from "@/components/ui/ui.module.css";
 import type { ActionResult } from "@/lib/auth/action";
 import {
   type CardNarrative,
@@ -16,6 +17,7 @@ import {
   RISK_RATINGS,
 } from "@/lib/models/schema";
 import { type CardSectionId, sectionTitle } from "@/lib/models/sections";
+import { ActionError } from "./action-error";
 import styles from "./model-page.module.css";
 
 type State = ActionResult<{ revision: number }> | null;
@@ -53,7 +55,7 @@ export function CardEditForm({
   const [state, formAction, pending] = useActionState<State, FormData>(action, null);
   const id = useId();
   const field = (key: NarrativeKey, label: string, multiline: boolean) => (
-    <label key={key} className={styles.field} htmlFor={`${id}-${key}`}>
+    <label key={key} className={ui.field} htmlFor={`${id}-${key}`}>
       {label}
       {multiline ? (
         <textarea id={`${id}-${key}`} name={key} defaultValue={narrative[key] ?? ""} rows={4} maxLength={20_000} />
@@ -79,7 +81,7 @@ export function CardEditForm({
           <fieldset key={group.section}>
             <legend>{group.title}</legend>
             {group.section === "risk" ? (
-              <label className={styles.field} htmlFor={`${id}-risk`}>
+              <label className={ui.field} htmlFor={`${id}-risk`}>
                 Risk rating
                 <select id={`${id}-risk`} name="riskRating" defaultValue={narrative.riskRating ?? ""}>
                   <option value="">Not rated</option>
@@ -93,7 +95,7 @@ export function CardEditForm({
             ) : null}
             {fields.map((f) => field(f.key, f.label, f.multiline))}
             {group.section === "evaluation" ? (
-              <label className={styles.field} htmlFor={`${id}-thresholds`}>
+              <label className={ui.field} htmlFor={`${id}-thresholds`}>
                 Metric thresholds (one per line, e.g. “validation:pr_auc &gt;= 0.45”; they replace the pipeline’s
                 quality gate for that metric)
                 <textarea
@@ -107,24 +109,18 @@ export function CardEditForm({
           </fieldset>
         );
       })}
-      <label className={styles.field} htmlFor={`${id}-note`}>
+      <label className={ui.field} htmlFor={`${id}-note`}>
         Change note (shown in the history)
         <input id={`${id}-note`} name="note" maxLength={500} placeholder="What changed and why" />
       </label>
       <div className={styles.formActions}>
-        <button type="submit" className={styles.primary} disabled={pending}>
+        <button type="submit" className={`${ui.button} ${ui.primary}`} disabled={pending}>
           {pending ? "Saving…" : "Save new revision"}
         </button>
-        <Link href={cancelHref} className={styles.button}>
+        <Link href={cancelHref} className={ui.button}>
           Cancel
         </Link>
-        <span aria-live="polite">
-          {state && !state.ok ? (
-            <span role="alert" className={styles.error}>
-              {state.error.message}
-            </span>
-          ) : null}
-        </span>
+        <ActionError state={state} />
       </div>
     </form>
   );

@@ -4,8 +4,10 @@
  * Each is a small form posting to the setCardStatus server action; errors are announced.
  */
 import { useActionState } from "react";
+import ui from "@/components/ui/ui.module.css";
 import type { ActionResult } from "@/lib/auth/action";
 import type { CardStatus } from "@/lib/models/schema";
+import { ActionError } from "./action-error";
 import styles from "./model-page.module.css";
 
 type State = ActionResult<{ revision: number; status: string }> | null;
@@ -35,18 +37,12 @@ export function StatusActions({
           <input type="hidden" name="version" value={version} />
           <input type="hidden" name="baseRevision" value={baseRevision} />
           <input type="hidden" name="status" value={b.to} />
-          <button type="submit" className={b.primary ? styles.primary : styles.button} disabled={pending}>
+          <button type="submit" className={b.primary ? `${ui.button} ${ui.primary}` : ui.button} disabled={pending}>
             {b.label}
           </button>
         </form>
       ))}
-      <span aria-live="polite" className={styles.actionMessage}>
-        {state && !state.ok ? (
-          <span role="alert" className={styles.error}>
-            {state.error.message}
-          </span>
-        ) : null}
-      </span>
+      <ActionError state={state} className={styles.actionMessage} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { StatusBadge } from "@/components/ui/status-badge";
+import ui from "@/components/ui/ui.module.css";
 import type { PipelineDetail } from "@/lib/dal/pipelines";
 import { formatUtc } from "@/lib/format";
 import styles from "./pipeline.module.css";
@@ -44,11 +45,11 @@ export function PipelineHeader({ pipeline }: { pipeline: PipelineDetail }) {
         </div>
         <div className={styles.links}>
           {pipeline.latestRun ? (
-            <Link className={styles.button} href={`/runs/${pipeline.latestRun.publicId}`}>
+            <Link className={ui.button} href={`/runs/${pipeline.latestRun.publicId}`}>
               Latest run graph →
             </Link>
           ) : null}
-          <a className={`${styles.button} no-print`} href={consoleUrl} rel="noreferrer noopener" target="_blank">
+          <a className={`${ui.button} no-print`} href={consoleUrl} rel="noreferrer noopener" target="_blank">
             AWS console ↗
           </a>
         </div>

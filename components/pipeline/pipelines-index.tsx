@@ -4,16 +4,16 @@
  * server renders every state and a link shares it); this island keeps the current page live: the
  * "pipelines" topic invalidates the query and it refetches through /api/v1/pipelines.
  */
-import Form from "next/form";
 import Link from "next/link";
 import { useLiveTopic } from "@/components/live/live-provider";
+import { FilterForm, RUN_STATUS_OPTIONS, SelectField, TextField } from "@/components/ui/filter-form";
+import { RefreshError } from "@/components/ui/refresh-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TableScroll } from "@/components/ui/table-scroll";
+import ui from "@/components/ui/ui.module.css";
 import { useNow } from "@/components/ui/use-now";
 import { formatAgo, formatDuration, formatPercent, formatUtc } from "@/lib/format";
 import { PIPELINE_SORTS, type PipelinePage } from "@/lib/pipelines/schema";
-import { RUN_STATUS, RUN_STATUSES } from "@/lib/status";
-import { Field } from "./field";
 import { type Params, usePipelines } from "./hooks";
 import styles from "./pipeline.module.css";
 import { Sparkline } from "./sparkline";
@@ -21,6 +21,7 @@ import { Sparkline } from "./sparkline";
 type Team = { slug: string; name: string };
 
 const SORT_LABELS: Record<(typeof PIPELINE_SORTS)[number], string> = { recent: "Latest run", name: "Name" };
+const SORT_OPTIONS = PIPELINE_SORTS.map((s) => [s, SORT_LABELS[s]] as const);
 
 export function PipelinesIndex({
   params,
@@ -45,72 +46,28 @@ export function PipelinesIndex({
 
   return (
     <>
-      <Form
+      <FilterForm
         // Remount on navigation: uncontrolled fields must show the new URL's filters (e.g. after Clear).
         key={new URLSearchParams(params).toString()}
+        label="Filter pipelines"
         action="/pipelines"
-        className={styles.toolbar}
-        aria-label="Filter pipelines"
+        clearHref={filtered ? "/pipelines" : null}
       >
-        <Field label="Search">
-          {(id) => (
-            <input id={id} type="search" name="q" defaultValue={params.q ?? ""} placeholder="Name or description" />
-          )}
-        </Field>
-        <Field label="Team">
-          {(id) => (
-            <select id={id} name="team" defaultValue={params.team ?? ""}>
-              <option value="">All teams</option>
-              {teams.map((t) => (
-                <option key={t.slug} value={t.slug}>
-                  {t.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Latest run">
-          {(id) => (
-            <select id={id} name="status" defaultValue={params.status ?? ""}>
-              <option value="">Any status</option>
-              {RUN_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {RUN_STATUS[s].word}
-                </option>
-              ))}
-              <option value="NEVER">Never ran</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Tag">
-          {(id) => <input id={id} name="tag" defaultValue={params.tag ?? ""} placeholder="key or key=value" />}
-        </Field>
-        <Field label="Sort by">
-          {(id) => (
-            <select id={id} name="sort" defaultValue={params.sort ?? "recent"}>
-              {PIPELINE_SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {SORT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="submit" className={`${styles.button} ${styles.primary}`}>
-          Apply
-        </button>
-        {filtered ? (
-          <Link href="/pipelines" className={styles.button}>
-            Clear
-          </Link>
-        ) : null}
-      </Form>
+        <TextField label="Search" type="search" name="q" value={params.q ?? ""} placeholder="Name or description" />
+        <SelectField
+          label="Team"
+          name="team"
+          value={params.team ?? ""}
+          options={[["", "All teams"], ...teams.map((t) => [t.slug, t.name] as const)]}
+        />
+        <SelectField label="Latest run" name="status" value={params.status ?? ""} options={RUN_STATUS_OPTIONS}>
+          <option value="NEVER">Never ran</option>
+        </SelectField>
+        <TextField label="Tag" name="tag" value={params.tag ?? ""} placeholder="key or key=value" />
+        <SelectField label="Sort by" name="sort" value={params.sort ?? "recent"} options={SORT_OPTIONS} />
+      </FilterForm>
 
-      {error ? (
-        <p role="alert" className="muted">
-          Could not refresh: {error.message}
-        </p>
-      ) : null}
+      <RefreshError error={error} />
 
       {page.pipelines.length === 0 ? (
         <div className="empty-state">
@@ -188,18 +145,18 @@ export function PipelinesIndex({
           </table>
         </TableScroll>
       )}
-      <nav className={styles.pager} aria-label="Pages of pipelines">
+      <nav className={ui.pager} aria-label="Pages of pipelines">
         <span>
           {page.total} pipeline{page.total === 1 ? "" : "s"}
         </span>
-        <span className={styles.spacer} />
+        <span className={ui.spacer} />
         {page.prevCursor ? (
-          <Link className={styles.button} href={link(page.prevCursor)} rel="prev">
+          <Link className={ui.button} href={link(page.prevCursor)} rel="prev">
             ← Previous
           </Link>
         ) : null}
         {page.nextCursor ? (
-          <Link className={styles.button} href={link(page.nextCursor)} rel="next">
+          <Link className={ui.button} href={link(page.nextCursor)} rel="next">
             Next →
           </Link>
         ) : null}

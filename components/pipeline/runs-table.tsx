@@ -8,19 +8,21 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import type { FormEvent } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
+import { FilterForm, RUN_STATUS_OPTIONS, SelectField, TextField } from "@/components/ui/filter-form";
+import { RefreshError } from "@/components/ui/refresh-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Breakable, TableScroll } from "@/components/ui/table-scroll";
+import ui from "@/components/ui/ui.module.css";
 import { useNow } from "@/components/ui/use-now";
 import { formatDuration, formatUtc, formatValue } from "@/lib/format";
 import { RUN_SORTS, type RunPage } from "@/lib/pipelines/schema";
-import { RUN_STATUS, RUN_STATUSES } from "@/lib/status";
-import { Field } from "./field";
 import { type Params, useRuns } from "./hooks";
 import styles from "./pipeline.module.css";
 import { useSelection } from "./selection";
 
 const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor"] as const;
 const SORT_LABELS = { newest: "Newest first", oldest: "Oldest first", longest: "Longest first" } as const;
+const SORT_OPTIONS = RUN_SORTS.map((s) => [s, SORT_LABELS[s]] as const);
 
 export function RunsTable({
   pipelineId,
@@ -62,63 +64,21 @@ export function RunsTable({
 
   return (
     <>
-      <form
+      <FilterForm
         key={new URLSearchParams(params).toString()}
-        className={styles.toolbar}
+        label="Filter runs"
         onSubmit={onSubmit}
-        aria-label="Filter runs"
+        clearHref={filtered ? href({ status: null, q: null, from: null, to: null, cursor: null }) : null}
       >
-        <Field label="Status">
-          {(id) => (
-            <select id={id} name="status" defaultValue={params.status ?? ""}>
-              <option value="">Any status</option>
-              {RUN_STATUSES.map((s) => (
-                <option key={s} value={s}>
-                  {RUN_STATUS[s].word}
-                </option>
-              ))}
-              <option value="FAILED,TIMED_OUT,ABORTED">Any failure</option>
-            </select>
-          )}
-        </Field>
-        <Field label="Run name or id">
-          {(id) => <input id={id} type="search" name="q" defaultValue={params.q ?? ""} />}
-        </Field>
-        <Field label="Started from">
-          {(id) => <input id={id} type="date" name="from" defaultValue={params.from?.slice(0, 10) ?? ""} />}
-        </Field>
-        <Field label="Started before">
-          {(id) => <input id={id} type="date" name="to" defaultValue={params.to?.slice(0, 10) ?? ""} />}
-        </Field>
-        <Field label="Sort">
-          {(id) => (
-            <select id={id} name="sort" defaultValue={params.sort ?? "newest"}>
-              {RUN_SORTS.map((s) => (
-                <option key={s} value={s}>
-                  {SORT_LABELS[s]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="submit" className={`${styles.button} ${styles.primary}`}>
-          Apply
-        </button>
-        {filtered ? (
-          <Link
-            className={styles.button}
-            href={href({ status: null, q: null, from: null, to: null, cursor: null })}
-            scroll={false}
-          >
-            Clear
-          </Link>
-        ) : null}
-      </form>
-      {error ? (
-        <p role="alert" className="muted">
-          Could not refresh: {error.message}
-        </p>
-      ) : null}
+        <SelectField label="Status" name="status" value={params.status ?? ""} options={RUN_STATUS_OPTIONS}>
+          <option value="FAILED,TIMED_OUT,ABORTED">Any failure</option>
+        </SelectField>
+        <TextField label="Run name or id" type="search" name="q" value={params.q ?? ""} />
+        <TextField label="Started from" type="date" name="from" value={params.from?.slice(0, 10) ?? ""} />
+        <TextField label="Started before" type="date" name="to" value={params.to?.slice(0, 10) ?? ""} />
+        <SelectField label="Sort" name="sort" value={params.sort ?? "newest"} options={SORT_OPTIONS} />
+      </FilterForm>
+      <RefreshError error={error} />
       {page.runs.length === 0 ? (
         <div className="empty-state">
           <p>{filtered ? "No run matches these filters." : "This pipeline has not run yet."}</p>
@@ -199,24 +159,24 @@ export function RunsTable({
           </table>
         </TableScroll>
       )}
-      <nav className={styles.pager} aria-label="Pages of runs">
+      <nav className={ui.pager} aria-label="Pages of runs">
         <span data-testid="runs-count">
           {countText} run{page.count.value === 1 ? "" : "s"}
           {filtered ? " match" : ""}
         </span>
-        <span className={styles.spacer} />
+        <span className={ui.spacer} />
         {params.cursor ? (
-          <Link className={styles.button} href={href({ cursor: null })} scroll={false}>
+          <Link className={ui.button} href={href({ cursor: null })} scroll={false}>
             First page
           </Link>
         ) : null}
         {page.prevCursor ? (
-          <Link className={styles.button} href={href({ cursor: page.prevCursor })} rel="prev" scroll={false}>
+          <Link className={ui.button} href={href({ cursor: page.prevCursor })} rel="prev" scroll={false}>
             ← Previous
           </Link>
         ) : null}
         {page.nextCursor ? (
-          <Link className={styles.button} href={href({ cursor: page.nextCursor })} rel="next" scroll={false}>
+          <Link className={ui.button} href={href({ cursor: page.nextCursor })} rel="next" scroll={false}>
             Next →
           </Link>
         ) : null}

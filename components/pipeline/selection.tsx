@@ -5,6 +5,7 @@
  */
 import Link from "next/link";
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
+import ui from "@/components/ui/ui.module.css";
 import { MAX_COMPARE } from "@/lib/pipelines/schema";
 import styles from "./pipeline.module.css";
 
@@ -52,12 +53,12 @@ export function CompareBar({ pipelineId }: { pipelineId: number }) {
         <strong>{selected.length}</strong> run{selected.length === 1 ? "" : "s"} selected
         {selected.length < 2 ? " — pick at least one more" : ""}
       </span>
-      <span className={styles.spacer} style={{ flex: 1 }} />
-      <button type="button" className={styles.button} onClick={clear}>
+      <span className={ui.spacer} style={{ flex: 1 }} />
+      <button type="button" className={ui.button} onClick={clear}>
         Clear
       </button>
       <Link
-        className={`${styles.button} ${styles.primary}`}
+        className={`${ui.button} ${ui.primary}`}
         href={`/pipelines/${pipelineId}/compare?runs=${selected.join(",")}`}
         aria-disabled={selected.length < 2}
         tabIndex={selected.length < 2 ? -1 : undefined}

@@ -6,6 +6,7 @@
  * payload costs one JSON.parse and a few dozen DOM nodes, never a frozen tab. "Raw" shows the text itself.
  */
 import { memo, useMemo, useState } from "react";
+import ui from "@/components/ui/ui.module.css";
 import { formatBytes } from "@/lib/format";
 import styles from "./json.module.css";
 
@@ -55,13 +56,13 @@ export function JsonViewer({
           {label} · {formatBytes(text.length)}
           {parsed.ok ? "" : " · not JSON"}
         </span>
-        <span className={styles.spacer} />
+        <span className={ui.spacer} />
         {parsed.ok ? (
-          <button type="button" className={styles.tool} aria-pressed={raw} onClick={() => setRaw(!raw)}>
+          <button type="button" className={ui.tool} aria-pressed={raw} onClick={() => setRaw(!raw)}>
             Raw
           </button>
         ) : null}
-        <button type="button" className={styles.tool} onClick={copy}>
+        <button type="button" className={ui.tool} onClick={copy}>
           {copied ? "Copied" : "Copy"}
         </button>
         <span className="visually-hidden" aria-live="polite">

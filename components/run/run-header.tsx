@@ -2,6 +2,7 @@
 /** The run's header: where it belongs, what it is, how it is going, and ways out (AWS console, neighbours). */
 import Link from "next/link";
 import { StatusBadge } from "@/components/ui/status-badge";
+import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration } from "@/lib/format";
 import { runPath } from "@/lib/runs/links";
 import type { Run } from "@/lib/runs/schema";
@@ -103,7 +104,11 @@ export function RunHeader({ run, now, actions }: { run: Run; now: number; action
         </div>
       </dl>
       {run.syncWarnings.length > 0 ? (
-        <section className={styles.syncWarning} aria-label="Sync warnings" data-testid="sync-warnings">
+        <section
+          className={`${ui.notice} ${styles.syncWarning}`}
+          aria-label="Sync warnings"
+          data-testid="sync-warnings"
+        >
           <h2 className={styles.syncWarningTitle}>
             <span aria-hidden="true">⚠ </span>Incomplete: Stepwise stopped reading part of this run from AWS
           </h2>

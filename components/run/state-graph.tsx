@@ -6,7 +6,11 @@
  * the server; collapsing a container lays the graph out again in the browser (elkjs, loaded on demand).
  */
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { PanelBar, ZoomControls } from "@/components/ui/panel-bar";
 import { StatusBadge } from "@/components/ui/status-badge";
+import ui from "@/components/ui/ui.module.css";
+import { useCtrlWheel } from "@/components/ui/use-ctrl-wheel";
+import { useToggleSet } from "@/components/ui/use-toggle-set";
 import type { GraphModel, NodeState } from "@/lib/runs/graph";
 import type { GraphLayout, LaidOutEdge, LaidOutNode } from "@/lib/runs/graph-layout";
 import { NODE_STATUS } from "@/lib/status";
@@ -33,7 +37,7 @@ export function StateGraph(props: StateGraphProps) {
   const { model, initialLayout, layoutKey, states, selectedNodeId, onSelectNode, iterations, iteration } = props;
   const viewport = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 800, height: 440 });
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  const [collapsed, toggle] = useToggleSet();
   const [layout, setLayout] = useState(initialLayout);
   const [transform, setTransform] = useState<Transform | null>(null);
   const [layingOut, setLayingOut] = useState(false);
@@ -96,19 +100,10 @@ export function StateGraph(props: StateGraphProps) {
     });
   }, []);
 
-  // A native listener: React's wheel listeners are passive and cannot stop the page from scrolling.
-  useEffect(() => {
-    const element = viewport.current;
-    if (!element) return;
-    const onWheel = (event: WheelEvent) => {
-      if (!event.ctrlKey && !event.metaKey) return;
-      event.preventDefault();
-      const rect = element.getBoundingClientRect();
-      zoomAt(Math.exp(-event.deltaY * 0.002), event.clientX - rect.left, event.clientY - rect.top);
-    };
-    element.addEventListener("wheel", onWheel, { passive: false });
-    return () => element.removeEventListener("wheel", onWheel);
-  }, [zoomAt]);
+  useCtrlWheel(viewport, (event, element) => {
+    const rect = element.getBoundingClientRect();
+    zoomAt(Math.exp(-event.deltaY * 0.002), event.clientX - rect.left, event.clientY - rect.top);
+  });
 
   const drag = useRef<{ x: number; y: number; start: Transform; moved: boolean } | null>(null);
   const onPointerDown = (event: React.PointerEvent) => {
@@ -160,15 +155,6 @@ export function StateGraph(props: StateGraphProps) {
     });
   }, [selectedNodeId, nodeById]);
 
-  const toggle = useCallback((id: string) => {
-    setCollapsed((previous) => {
-      const next = new Set(previous);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
-
   const ran = (id: string) => {
     const s = states.get(id);
     return Boolean(s && s.status !== "not-started");
@@ -176,17 +162,18 @@ export function StateGraph(props: StateGraphProps) {
 
   return (
     <section className={styles.graph} aria-labelledby="graph-title">
-      <div className={styles.toolbar}>
-        <h2 id="graph-title" className={styles.title}>
-          State machine
-        </h2>
-        <span className="muted">
-          {model.stateCount} state{model.stateCount === 1 ? "" : "s"}
-          {layingOut ? " · laying out…" : ""}
-        </span>
-        <span className={styles.spacer} />
+      <PanelBar
+        titleId="graph-title"
+        title="State machine"
+        summary={
+          <>
+            {model.stateCount} state{model.stateCount === 1 ? "" : "s"}
+            {layingOut ? " · laying out…" : ""}
+          </>
+        }
+      >
         {iterations.length > 0 ? (
-          <label className={styles.selectLabel}>
+          <label className={ui.toolSelect}>
             Map iteration
             <select
               value={iteration === undefined ? "" : String(iteration)}
@@ -201,38 +188,17 @@ export function StateGraph(props: StateGraphProps) {
             </select>
           </label>
         ) : null}
-        <span className={styles.zoomGroup}>
-          <button
-            type="button"
-            className={styles.tool}
-            aria-label="Zoom the graph out"
-            onClick={() => zoomAt(1 / 1.25, size.width / 2, size.height / 2)}
-          >
-            −
-          </button>
-          <output className={styles.zoomValue} aria-label="Graph zoom level">
-            {Math.round(t.k * 100)}%
-          </output>
-          <button
-            type="button"
-            className={styles.tool}
-            aria-label="Zoom the graph in"
-            onClick={() => zoomAt(1.25, size.width / 2, size.height / 2)}
-          >
-            +
-          </button>
-          <button
-            type="button"
-            className={styles.tool}
-            onClick={() => {
-              userMoved.current = false;
-              setTransform(fitView());
-            }}
-          >
-            Fit
-          </button>
-        </span>
-      </div>
+        <ZoomControls
+          what="graph"
+          level={`${Math.round(t.k * 100)}%`}
+          onOut={() => zoomAt(1 / 1.25, size.width / 2, size.height / 2)}
+          onIn={() => zoomAt(1.25, size.width / 2, size.height / 2)}
+          onFit={() => {
+            userMoved.current = false;
+            setTransform(fitView());
+          }}
+        />
+      </PanelBar>
       <div
         ref={viewport}
         className={styles.viewport}
@@ -345,6 +311,39 @@ const activate = (event: React.KeyboardEvent, action: () => void) => {
   }
 };
 
+/** The expand (▸, on a collapsed container) or collapse (▾) toggle of a Map / Parallel state. */
+function Chevron({
+  node,
+  expanded,
+  at,
+  onToggle,
+}: {
+  node: LaidOutNode;
+  expanded: boolean;
+  at: string;
+  onToggle: (id: string) => void;
+}) {
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; a focusable <g role="button"> is the equivalent
+    <g
+      className={styles.chevron}
+      transform={at}
+      data-node={node.id}
+      onClick={() => onToggle(node.id)}
+      role="button"
+      tabIndex={0}
+      aria-label={`${expanded ? "Collapse" : "Expand"} ${node.name}`}
+      aria-expanded={expanded}
+      onKeyDown={(e) => activate(e, () => onToggle(node.id))}
+    >
+      <rect width={18} height={18} rx={3} />
+      <text x={9} y={13} textAnchor="middle">
+        {expanded ? "▾" : "▸"}
+      </text>
+    </g>
+  );
+}
+
 const NodeView = memo(function NodeView({ node, state, selected, onSelect, onToggle }: NodeProps) {
   if (node.kind === "start" || node.kind === "end") {
     return (
@@ -397,23 +396,7 @@ const NodeView = memo(function NodeView({ node, state, selected, onSelect, onTog
         </text>
       </g>
       {node.collapsed ? (
-        // biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; a focusable <g role="button"> is the equivalent
-        <g
-          className={styles.chevron}
-          transform={`translate(${node.width - 22},4)`}
-          data-node={node.id}
-          onClick={() => onToggle(node.id)}
-          role="button"
-          tabIndex={0}
-          aria-label={`Expand ${node.name}`}
-          aria-expanded={false}
-          onKeyDown={(e) => activate(e, () => onToggle(node.id))}
-        >
-          <rect width={18} height={18} rx={3} />
-          <text x={9} y={13} textAnchor="middle">
-            ▸
-          </text>
-        </g>
+        <Chevron node={node} expanded={false} at={`translate(${node.width - 22},4)`} onToggle={onToggle} />
       ) : null}
     </g>
   );
@@ -433,23 +416,7 @@ const ContainerView = memo(function ContainerView({ node, state, selected, onSel
       data-status={state?.status ?? "not-started"}
     >
       <rect className={styles.containerBox} width={node.width} height={node.height} rx={8} />
-      {/* biome-ignore lint/a11y/useSemanticElements: SVG has no <button>; a focusable <g role="button"> is the equivalent */}
-      <g
-        className={styles.chevron}
-        transform="translate(6,6)"
-        data-node={node.id}
-        onClick={() => onToggle(node.id)}
-        role="button"
-        tabIndex={0}
-        aria-label={`Collapse ${node.name}`}
-        aria-expanded={true}
-        onKeyDown={(e) => activate(e, () => onToggle(node.id))}
-      >
-        <rect width={18} height={18} rx={3} />
-        <text x={9} y={13} textAnchor="middle">
-          ▾
-        </text>
-      </g>
+      <Chevron node={node} expanded at="translate(6,6)" onToggle={onToggle} />
       {isBranch ? (
         <text x={30} y={19} className={styles.containerName}>
           {node.name}

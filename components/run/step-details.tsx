@@ -7,6 +7,7 @@
  */
 import { useRef } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
+import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration } from "@/lib/format";
 import type { NodeState } from "@/lib/runs/graph";
 import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/runs/schema";
@@ -392,7 +393,7 @@ function JobView({ job, now }: { job: StepJob; now: number }) {
         </>
       ) : null}
       {job.seriesState === "UNAVAILABLE" ? (
-        <p className={styles.notice} data-testid="series-unavailable">
+        <p className={ui.notice} data-testid="series-unavailable">
           <span aria-hidden="true">⚠ </span>
           {job.series.length ? "more per-epoch curves unavailable: " : "per-epoch curves unavailable: "}
           {job.seriesNote ?? "CloudWatch did not return them"}

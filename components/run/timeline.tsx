@@ -9,6 +9,10 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { AxisTop } from "@visx/axis";
 import { scaleLinear } from "@visx/scale";
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { PanelBar, ZoomControls } from "@/components/ui/panel-bar";
+import ui from "@/components/ui/ui.module.css";
+import { useCtrlWheel } from "@/components/ui/use-ctrl-wheel";
+import { useToggleSet } from "@/components/ui/use-toggle-set";
 import { formatDuration, formatOffset } from "@/lib/format";
 import type { StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
@@ -44,7 +48,7 @@ export function Timeline(props: TimelineProps) {
   const stepTotal = Math.max(props.total ?? steps.length, steps.length);
   const scroller = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(900);
-  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
+  const [collapsed, toggle] = useToggleSet();
 
   useLayoutEffect(() => {
     const element = scroller.current;
@@ -112,31 +116,7 @@ export function Timeline(props: TimelineProps) {
   };
   const zoomIndex = ZOOMS.findIndex((z) => z >= zoom);
 
-  // A native listener: React's wheel listeners are passive and cannot keep the browser from zooming the page.
-  const zoomRef = useRef(setZoom);
-  zoomRef.current = setZoom;
-  const zoomValue = useRef(zoom);
-  zoomValue.current = zoom;
-  useEffect(() => {
-    const element = scroller.current;
-    if (!element) return;
-    const onWheel = (event: WheelEvent) => {
-      if (!event.ctrlKey && !event.metaKey) return;
-      event.preventDefault();
-      zoomRef.current(event.deltaY < 0 ? zoomValue.current * 2 : zoomValue.current / 2);
-    };
-    element.addEventListener("wheel", onWheel, { passive: false });
-    return () => element.removeEventListener("wheel", onWheel);
-  }, []);
-
-  const toggle = useCallback((id: string) => {
-    setCollapsed((previous) => {
-      const next = new Set(previous);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
+  useCtrlWheel(scroller, (event) => setZoom(event.deltaY < 0 ? zoom * 2 : zoom / 2));
 
   const totalSeconds = (end - start) / 1000;
   const tickStep = TICK_STEPS.find((s) => trackWidth / (totalSeconds / s) >= 90) ?? 86_400;
@@ -148,29 +128,30 @@ export function Timeline(props: TimelineProps) {
 
   return (
     <section className={styles.timeline} aria-labelledby="timeline-title">
-      <div className={styles.toolbar}>
-        <h2 id="timeline-title" className={styles.title}>
-          Timeline
-        </h2>
-        <span className="muted">
-          {stepTotal.toLocaleString("en")} step{stepTotal === 1 ? "" : "s"}
-          {problems ? ` · ${problems} failed` : ""}
-          {stepTotal > steps.length ? (
-            <span role="status" data-testid="timeline-loading">
-              {` · loading ${(stepTotal - steps.length).toLocaleString("en")} more…`}
-            </span>
-          ) : null}
-        </span>
-        <span className={styles.spacer} />
+      <PanelBar
+        titleId="timeline-title"
+        title="Timeline"
+        summary={
+          <>
+            {stepTotal.toLocaleString("en")} step{stepTotal === 1 ? "" : "s"}
+            {problems ? ` · ${problems} failed` : ""}
+            {stepTotal > steps.length ? (
+              <span role="status" data-testid="timeline-loading">
+                {` · loading ${(stepTotal - steps.length).toLocaleString("en")} more…`}
+              </span>
+            ) : null}
+          </>
+        }
+      >
         <button
           type="button"
-          className={styles.tool}
+          className={`${ui.tool} ${styles.failedOnly}`}
           aria-pressed={failedOnly}
           onClick={() => onViewChange({ filter: failedOnly ? undefined : "failed" })}
         >
           <span aria-hidden="true">✗</span> Failed only
         </button>
-        <label className={styles.sortLabel}>
+        <label className={ui.toolSelect}>
           Sort
           <select
             value={sort}
@@ -180,33 +161,17 @@ export function Timeline(props: TimelineProps) {
             <option value="duration">by duration</option>
           </select>
         </label>
-        <span className={styles.zoomGroup}>
-          <button
-            type="button"
-            className={styles.tool}
-            onClick={() => setZoom(ZOOMS[Math.max(0, zoomIndex - 1)] ?? 1)}
-            disabled={zoom <= 1}
-            aria-label="Zoom the timeline out"
-          >
-            −
-          </button>
-          <output className={styles.zoomValue} aria-label="Timeline zoom level">
-            {zoom}×
-          </output>
-          <button
-            type="button"
-            className={styles.tool}
-            onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zoomIndex + 1)] ?? zoom * 2)}
-            disabled={zoom >= 512}
-            aria-label="Zoom the timeline in"
-          >
-            +
-          </button>
-          <button type="button" className={styles.tool} onClick={() => setZoom(1)} disabled={zoom === 1}>
-            Fit
-          </button>
-        </span>
-      </div>
+        <ZoomControls
+          what="timeline"
+          level={`${zoom}×`}
+          onOut={() => setZoom(ZOOMS[Math.max(0, zoomIndex - 1)] ?? 1)}
+          onIn={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zoomIndex + 1)] ?? zoom * 2)}
+          onFit={() => setZoom(1)}
+          canOut={zoom > 1}
+          canIn={zoom < 512}
+          canFit={zoom !== 1}
+        />
+      </PanelBar>
       <section
         ref={scroller}
         className={styles.scroller}

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { ApprovalBadge, CardStatusBadge } from "@/components/model-card/badges";
 import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
+import ui from "@/components/ui/ui.module.css";
 import { listModelFacets, listModels } from "@/lib/dal/models";
 import { formatUtc } from "@/lib/format";
 import { ModelListQuery } from "@/lib/models/schema";
@@ -39,7 +40,7 @@ export default async function ModelsPage({ searchParams }: Props) {
       </div>
       <search>
         <form className={styles.filters} method="get" aria-label="Filter models">
-          <label className={styles.field}>
+          <label className={ui.field}>
             Search
             <input
               type="search"
@@ -49,7 +50,7 @@ export default async function ModelsPage({ searchParams }: Props) {
               className={styles.search}
             />
           </label>
-          <label className={styles.field}>
+          <label className={ui.field}>
             Team
             <select name="team" defaultValue={query.team ?? ""}>
               <option value="">All teams</option>
@@ -60,7 +61,7 @@ export default async function ModelsPage({ searchParams }: Props) {
               ))}
             </select>
           </label>
-          <label className={styles.field}>
+          <label className={ui.field}>
             Latest version
             <select name="status" defaultValue={query.status ?? ""}>
               <option value="">Any status</option>
@@ -69,7 +70,7 @@ export default async function ModelsPage({ searchParams }: Props) {
               <option value="REJECTED">Rejected</option>
             </select>
           </label>
-          <label className={styles.field}>
+          <label className={ui.field}>
             Pipeline
             <select name="pipeline" defaultValue={query.pipeline ? String(query.pipeline) : ""}>
               <option value="">All pipelines</option>
@@ -80,11 +81,11 @@ export default async function ModelsPage({ searchParams }: Props) {
               ))}
             </select>
           </label>
-          <button type="submit" className={styles.primary}>
+          <button type="submit" className={`${ui.button} ${ui.primary}`}>
             Apply
           </button>
           {filtered ? (
-            <Link href="/models" className={styles.button}>
+            <Link href="/models" className={ui.button}>
               Clear
             </Link>
           ) : null}

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import ui from "@/components/ui/ui.module.css";
 import { requirePrincipal } from "@/lib/auth/current";
 import { listAdminSettings, listAllSessions, listAuditLog } from "@/lib/dal/account";
 import { revokeSessionAction, setFourEyesAction } from "./actions";
@@ -78,7 +79,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
                     <input type="hidden" name="sessionId" value={session.id} />
                     <button
                       type="submit"
-                      className={styles.danger}
+                      className={ui.danger}
                       aria-label={`Revoke session of ${session.user.email ?? session.user.id} from ${fmt(session.createdAt)}`}
                     >
                       Revoke

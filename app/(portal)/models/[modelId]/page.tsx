@@ -7,6 +7,7 @@ import { LiveRefresh } from "@/components/model-card/live-refresh";
 import styles from "@/components/model-card/model-page.module.css";
 import { PrintRules } from "@/components/model-card/print-rules";
 import { StatusActions, type StatusButton } from "@/components/model-card/status-actions";
+import ui from "@/components/ui/ui.module.css";
 import { requireUser } from "@/lib/auth/current";
 import { getModel, getModelCard } from "@/lib/dal/models";
 import { formatMetric, formatUtc } from "@/lib/format";
@@ -116,17 +117,17 @@ export default async function ModelPage({ params, searchParams }: Props) {
                 <ApprovalBadge status={card.identity.approvalStatus} prefix="Registry:" />
                 <span className={styles.toolbarSpacer} />
                 {canEdit && card.identity.cardStatus !== "ARCHIVED" ? (
-                  <Link href={`${base}/edit`} className={styles.primary}>
+                  <Link href={`${base}/edit`} className={`${ui.button} ${ui.primary}`}>
                     Edit card
                   </Link>
                 ) : null}
-                <Link href={`${base}/history`} className={styles.button}>
+                <Link href={`${base}/history`} className={ui.button}>
                   History{card.latestRevision ? ` (${card.latestRevision})` : ""}
                 </Link>
-                <Link href={`${base}/print`} className={styles.button} prefetch={false}>
+                <Link href={`${base}/print`} className={ui.button} prefetch={false}>
                   Print view
                 </Link>
-                <a href={`/api/models/${model.id}/versions/${card.version}/pdf`} className={styles.button}>
+                <a href={`/api/models/${model.id}/versions/${card.version}/pdf`} className={ui.button}>
                   Download PDF
                 </a>
               </div>

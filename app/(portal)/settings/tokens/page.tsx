@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import ui from "@/components/ui/ui.module.css";
 import { authSettings } from "@/lib/auth/config";
 import { listMyApiTokens } from "@/lib/dal/account";
 import { revokeTokenAction } from "./actions";
@@ -71,7 +72,7 @@ export default async function TokensPage() {
                     {state === "active" ? (
                       <form action={revokeTokenAction}>
                         <input type="hidden" name="tokenId" value={token.id} />
-                        <button type="submit" className={styles.danger} aria-label={`Revoke token ${token.name}`}>
+                        <button type="submit" className={ui.danger} aria-label={`Revoke token ${token.name}`}>
                           Revoke
                         </button>
                       </form>
