@@ -11,6 +11,8 @@
  */
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+// Before oidc-provider loads: its development notices go to the debug log (./oidc-notices.ts).
+import "./oidc-notices";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
 
