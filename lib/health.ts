@@ -1,6 +1,6 @@
 import "server-only";
 import { pool } from "@/lib/db";
-import { getSyncHealth, type SyncHealth } from "@/lib/sync/status";
+import { getSyncHealth, type SyncHealth } from "@/lib/sync";
 import packageJson from "@/package.json";
 
 /** What anyone may read (load balancers, uptime checks): up or not, and whether the database answers. */

@@ -4,7 +4,7 @@
  * when absent), which lets any client name its own address. Here every request gets
  *   x-stepwise-peer             the socket's remote address,
  *   x-stepwise-forwarded-for    the X-Forwarded-For it arrived with ("" without one),
- * overwriting whatever a client sent under these names; lib/auth/client-address.ts then takes the client
+ * overwriting whatever a client sent under these names; lib/audit/client-address.ts then takes the client
  * address through TRUST_PROXY_HOPS trusted proxies. Plain JavaScript: it runs before any build.
  */
 import http from "node:http";

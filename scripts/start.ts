@@ -13,7 +13,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { trustProxyHops } from "@/lib/auth/client-address";
+import { trustProxyHops } from "@/lib/audit/client-address";
 import { prepareAuth } from "@/lib/auth/local-setup";
 import { migrate } from "@/lib/db/migrate";
 import { startEmulator } from "@/lib/emulator";
@@ -165,7 +165,7 @@ try {
   }
 
   // Production runs Next.js through scripts/next-server.mjs, which records each request's TCP peer so
-  // client addresses are taken through TRUST_PROXY_HOPS trusted proxies only (lib/auth/client-address.ts).
+  // client addresses are taken through TRUST_PROXY_HOPS trusted proxies only (lib/audit/client-address.ts).
   const serverArgs = dev ? [nextBin, "dev", "-p", String(port), "-H", host] : [path.resolve("scripts/next-server.mjs")];
   nextServer = spawn(process.execPath, serverArgs, {
     stdio: ["ignore", "pipe", "inherit"],

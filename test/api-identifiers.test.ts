@@ -19,7 +19,7 @@ import { GET as listSteps } from "@/app/api/v1/runs/[runId]/steps/route";
 import { GET as getTeam } from "@/app/api/v1/teams/[slug]/route";
 import type { ApiHandler } from "@/lib/api/handler";
 import { createTestToken, createTestUser } from "@/lib/auth/testing";
-import { type SeededModel, seedModel } from "@/lib/models/test-seed";
+import { type SeededModel, seedModel } from "@/lib/models/testing";
 
 type Json = Record<string, unknown>;
 let headers: Record<string, string>;

@@ -28,7 +28,7 @@ import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[slug]/ro
 import { API_ROUTE_METHODS } from "@/lib/api/methods";
 import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { ErrorResponse } from "@/lib/errors";
-import { type SeededModel, seedModel } from "@/lib/models/test-seed";
+import { type SeededModel, seedModel } from "@/lib/models/testing";
 import { proxy } from "@/proxy";
 
 type Handler = (request: Request, context?: { params?: Promise<unknown> }) => Promise<Response>;

@@ -4,14 +4,14 @@
  * request): at most AUDIT_FAILED_PER_MINUTE rows (20) per source address per minute on each instance.
  * Rows beyond are counted, and the first row the address gets in a later minute says how many were
  * left out (`details.suppressed`). Addresses come through TRUST_PROXY_HOPS only
- * (lib/auth/client-address.ts), so a client cannot spread itself over invented addresses.
+ * (lib/audit/client-address.ts), so a client cannot spread itself over invented addresses.
  *
  * Per instance and in memory: the limit protects this instance's database writes, like the caps in
  * lib/api/limits.ts; at most MAX_ADDRESSES addresses are tracked (older windows are dropped first).
  */
 import "server-only";
-import { currentRequestContext } from "@/lib/auth/request-context";
 import { type AuditEntryInput, recordAudit } from "./log";
+import { currentRequestContext } from "./request-context";
 
 const WINDOW_MS = 60_000;
 const MAX_ADDRESSES = 10_000;

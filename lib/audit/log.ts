@@ -1,8 +1,8 @@
 import "server-only";
-import { currentRequestContext } from "@/lib/auth/request-context";
 import { prisma } from "@/lib/db";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
+import { currentRequestContext } from "./request-context";
 
 export type AuditOutcome = "ok" | "denied" | "failed";
 

@@ -8,12 +8,12 @@ import "server-only";
 import { headers } from "next/headers";
 import type { z } from "zod";
 import { recordAudit } from "@/lib/audit/log";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/audit/request-context";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { logger } from "@/lib/log";
 import { getPrincipal } from "./current";
 import { auditVia, type Principal } from "./principal";
-import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
 
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string } };
 

@@ -12,11 +12,11 @@
  */
 import "server-only";
 import type { Adapter, AdapterAccount, AdapterSession, AdapterUser } from "next-auth/adapters";
+import { currentRequestContext } from "@/lib/audit/request-context";
 import { prisma } from "@/lib/db";
 import type { User } from "@/lib/generated/prisma/client";
 import { authSettings } from "./config";
 import { sha256 } from "./hash";
-import { currentRequestContext } from "./request-context";
 
 function toAdapterUser(user: User): AdapterUser {
   return {

@@ -12,6 +12,8 @@
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+// Before oidc-provider loads: its development notices go to the debug log (./oidc-notices.ts).
+import "./oidc-notices";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { DEMO_PASSWORD, DEMO_USERS, type DemoUser } from "./demo-users";
 

@@ -2,9 +2,9 @@
 
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/audit/request-context";
 import { cookieNames, secureCookiesEnabled } from "./config";
 import { getPrincipal } from "./current";
-import { requestContextFromHeaders, runWithRequestContext } from "./request-context";
 import { revokeAllSessions, revokeSession } from "./session";
 
 async function clearSessionCookie(): Promise<void> {

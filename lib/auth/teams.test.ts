@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { runWithRequestContext } from "@/lib/audit/request-context";
 import { prisma } from "@/lib/db";
 import { prismaAdapter } from "./adapter";
 import { sha256 } from "./hash";
-import { runWithRequestContext } from "./request-context";
 import { findActiveSession } from "./session";
 import { mapGroups, syncMembershipsFromGroups } from "./teams";
 import { createTestUser, uniqueName } from "./testing";

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractAccount } from "@/lib/sync/contract/fixtures";
 import type { Json } from "@/lib/sync/contract/server";
-import { startTestEmulator } from "@/lib/sync/test-support";
+import { startTestEmulator } from "@/lib/sync/testing";
 import type { RunningEmulator } from "./index";
 
 type Shape = Map<string, string>;

@@ -4,12 +4,12 @@ import {
   catchUp,
   dropListenConnectionForTest,
   ensureListening,
-  LIVE_CHANNEL,
   type LiveEvent,
   liveStats,
   stopHub,
   subscribe,
 } from "./hub";
+import { LIVE_CHANNEL } from "./notify";
 import { parseTopics } from "./topics";
 
 const unique = () => Math.random().toString(36).slice(2, 10);

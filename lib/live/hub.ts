@@ -14,9 +14,9 @@ import "server-only";
 import pg from "pg";
 import { pool } from "@/lib/db";
 import { logger } from "@/lib/log";
+import { LIVE_CHANNEL } from "./notify";
 import type { LiveChange } from "./topics";
 
-export const LIVE_CHANNEL = "stepwise_live";
 /** Catch-up by Last-Event-ID is offered this far back; older gaps get a resync. */
 export const CATCH_UP_WINDOW_MS = 10 * 60 * 1000;
 

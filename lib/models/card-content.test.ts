@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@/lib/db";
 import { inferProblemType, qualityGates, sliceLabel } from "./card-content";
 import { getModel, getModelCard, listModels } from "./queries";
-import { QUALITY_GATE_DEFINITION, type SeededModel, seedImportedCard, seedModel } from "./test-seed";
+import { QUALITY_GATE_DEFINITION, type SeededModel, seedImportedCard, seedModel } from "./testing";
 
 describe("card content from lineage", () => {
   let model: SeededModel;

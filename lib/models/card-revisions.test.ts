@@ -24,7 +24,7 @@ import { getModelCard } from "./queries";
 import { saveCardRevision } from "./save-card-revision";
 import { CardEditForm, type CardNarrative } from "./schema";
 import { setCardStatus } from "./set-card-status";
-import { type SeededModel, seedImportedCard, seedModel } from "./test-seed";
+import { type SeededModel, seedImportedCard, seedModel } from "./testing";
 
 async function principalFor(userId: string): Promise<{ principal: Principal; cookie: string }> {
   const { token, cookie } = await createTestSession({ userId });

@@ -8,8 +8,8 @@ import "server-only";
 import type { Principal } from "@/lib/auth/principal";
 import { pool } from "@/lib/db";
 import { conflict, notFound } from "@/lib/errors";
+import { createChangeSink } from "@/lib/live/notify";
 import { logger } from "@/lib/log";
-import { createChangeSink } from "@/lib/sync/notify";
 import type { CardStatus } from "./schema";
 
 const NOW_UTC = "(now() AT TIME ZONE 'UTC')";

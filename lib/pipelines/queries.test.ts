@@ -9,19 +9,19 @@ import { pool } from "@/lib/db";
 import { registerPipelinePaths } from "./openapi";
 import { getMetricSeries, getPipelinePage, getTrainingCurves, listPipelines, listRuns } from "./queries";
 import { MetricSeriesQuery, PipelineListQuery, RunListQuery, type RunSort } from "./schema";
-import { type SeededPipeline, seedPipeline } from "./testing/seed";
+import { type SeededHistory, seedPipelineHistory } from "./testing";
 
 const team = `team-${Math.random().toString(36).slice(2, 8)}`;
-let small: SeededPipeline;
-let large: SeededPipeline;
-let ties: SeededPipeline;
-let trend: SeededPipeline;
+let small: SeededHistory;
+let large: SeededHistory;
+let ties: SeededHistory;
+let trend: SeededHistory;
 
 beforeAll(async () => {
-  small = await seedPipeline(pool, { runs: 40, team, failedEvery: 9, running: 1 });
-  large = await seedPipeline(pool, { runs: 3000, team, failedEvery: 11, revisionEvery: 1000 });
-  ties = await seedPipeline(pool, { runs: 237, team: `${team}-ties`, tieEvery: 3, failedEvery: 7 });
-  trend = await seedPipeline(pool, {
+  small = await seedPipelineHistory(pool, { runs: 40, team, failedEvery: 9, running: 1 });
+  large = await seedPipelineHistory(pool, { runs: 3000, team, failedEvery: 11, revisionEvery: 1000 });
+  ties = await seedPipelineHistory(pool, { runs: 237, team: `${team}-ties`, tieEvery: 3, failedEvery: 7 });
+  trend = await seedPipelineHistory(pool, {
     runs: 2000,
     team: `${team}-trend`,
     tags: { domain: "search" },

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import { getMetricSeries } from "./queries";
 import { MetricSeriesQuery } from "./schema";
-import { seedPipeline } from "./testing/seed";
+import { seedPipelineHistory } from "./testing";
 
 const tag = Math.random().toString(36).slice(2, 8);
 const T0 = Date.UTC(2025, 0, 1);
@@ -239,7 +239,7 @@ describe("metric rollups kept by the writing transaction", () => {
   });
 
   it("equal a rebuild after a bulk load (one statement of thousands of rows)", async () => {
-    const seeded = await seedPipeline(pool, { runs: 2500, failedEvery: 13, revisionEvery: 900 });
+    const seeded = await seedPipelineHistory(pool, { runs: 2500, failedEvery: 13, revisionEvery: 900 });
     await expectConsistent(seeded.pipelineId);
   });
 });
@@ -250,7 +250,7 @@ describe("the series read from the rollups", () => {
   let rows: Row[] = [];
 
   beforeAll(async () => {
-    const seeded = await seedPipeline(pool, {
+    const seeded = await seedPipelineHistory(pool, {
       runs: 6000,
       failedEvery: 7,
       tieEvery: 5,

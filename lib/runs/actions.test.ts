@@ -20,7 +20,7 @@ import type { RunningEmulator } from "@/lib/emulator";
 import { isAppError } from "@/lib/errors";
 import { publicIdFor } from "@/lib/sync/ids";
 import { runSourcePass } from "@/lib/sync/pass";
-import { createTestSource, sdkClient, startTestEmulator } from "@/lib/sync/test-support";
+import { createTestSource, sdkClient, startTestEmulator } from "@/lib/sync/testing";
 import { registerRunPaths } from "./openapi";
 import { canActOnRun, runActionUnavailable } from "./permissions";
 import { redriveRun } from "./redrive-run";

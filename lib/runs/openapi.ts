@@ -5,7 +5,7 @@
  */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { ErrorResponse } from "@/lib/api/schemas";
+import { ErrorResponse } from "@/lib/errors";
 import {
   Run,
   RunActionBody,

@@ -12,7 +12,7 @@ import {
   listRunSteps,
   RUN_PAGE_STEPS,
 } from "./queries";
-import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, seedTrainingJob } from "./test-seed";
+import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, seedTrainingJob } from "./testing";
 
 // Seeded relative to a fixed instant, so what the tests assert about times never depends on the clock.
 const NOW = Date.UTC(2026, 5, 15, 12);

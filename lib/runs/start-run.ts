@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Principal } from "@/lib/auth/principal";
 import { notFound } from "@/lib/errors";
-import { publicIdFor } from "@/lib/sync/ids";
+import { publicIdFor } from "@/lib/sync";
 import { syncExecutionNow, withStepFunctions } from "./aws";
 import { assertCanActOnRun } from "./permissions";
 import { getRunForAction } from "./queries";

@@ -15,22 +15,9 @@ export type SyncClients = { sfn: SFNClient; sagemaker: SageMakerClient; cloudwat
 
 export type { LogContext, SyncLogger } from "@/lib/log";
 
-/**
- * A change the UI should see. Topics: "pipelines", "pipeline:<pipelineId>",
- * "run:<run publicId>", "model:<modelGroupId>". Only ids travel, never data.
- */
-export type Change = {
-  topic: string;
-  kind: "pipeline" | "run" | "step" | "job" | "metric" | "model";
-  id: string;
-  version?: number;
-};
+import type { ChangeSink } from "@/lib/live/notify";
 
-export interface ChangeSink {
-  add(change: Change): void;
-  /** Writes the batch to the live_event feed and sends one NOTIFY per batch. */
-  flush(): Promise<void>;
-}
+export type { Change, ChangeSink } from "@/lib/live/notify";
 
 /** Per-source counters of AWS calls, throttles and errors (by "service:Operation"). */
 export interface SyncCounters {

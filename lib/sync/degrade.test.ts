@@ -28,7 +28,7 @@ import {
   resetStats,
   sdkClient,
   startTestEmulator,
-} from "./test-support";
+} from "./testing";
 
 let emu: RunningEmulator;
 let sm: SageMakerClient;

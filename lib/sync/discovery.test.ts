@@ -10,7 +10,7 @@ import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
 import { discoverPipelines } from "./discovery";
 import { createSyncContext } from "./pass";
-import { createTestSource, memoryLogger, reloadSource, startTestEmulator } from "./test-support";
+import { createTestSource, memoryLogger, reloadSource, startTestEmulator } from "./testing";
 
 let emu: RunningEmulator;
 

@@ -20,7 +20,7 @@ import {
   resetStats,
   sdkClient,
   startTestEmulator,
-} from "./test-support";
+} from "./testing";
 
 let emu: RunningEmulator;
 const SECRET = "contract-ingest-secret";

@@ -23,6 +23,7 @@ import "server-only";
 import type pg from "pg";
 import { pool as defaultPool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
+import { createChangeSink } from "@/lib/live/notify";
 import { toSyncLogger } from "@/lib/log";
 import { pollRunningJobs, syncModelRegistry, syncPendingSeries } from "@/lib/sync/sagemaker";
 import { createClients, destroyClients } from "./clients";
@@ -32,7 +33,6 @@ import { guarded, loadBackoffs } from "./degrade";
 import { discoverPipelines } from "./discovery";
 import { processQueuedEvents } from "./eventbridge";
 import { checkLease, isLeaseLost, writeSql } from "./fence";
-import { createChangeSink } from "./notify";
 import {
   dbOf,
   errorMessage,

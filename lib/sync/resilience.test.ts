@@ -26,7 +26,7 @@ import {
   resetStats,
   sdkClient,
   startTestEmulator,
-} from "./test-support";
+} from "./testing";
 
 let emu: RunningEmulator;
 

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
-import { LIVE_CHANNEL } from "./notify";
+import { LIVE_CHANNEL } from "@/lib/live/notify";
 import { runSourcePass } from "./pass";
 import {
   adminStats,
@@ -18,7 +18,7 @@ import {
   resetStats,
   sdkClient,
   startTestEmulator,
-} from "./test-support";
+} from "./testing";
 
 let emu: RunningEmulator;
 beforeAll(async () => {

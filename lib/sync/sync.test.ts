@@ -24,7 +24,7 @@ import {
   reloadSource,
   resetStats,
   startTestEmulator,
-} from "./test-support";
+} from "./testing";
 
 let emu: RunningEmulator;
 let source: AwsSource;

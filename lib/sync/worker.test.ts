@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
-import { createTestSource, dumpSource, startTestEmulator } from "./test-support";
+import { createTestSource, dumpSource, startTestEmulator } from "./testing";
 import { acquireLease, type SyncWorker, startSyncWorker } from "./worker";
 
 let emus: RunningEmulator[] = [];

@@ -9,7 +9,7 @@ import { findActiveSession, sessionTokenFromCookieHeader } from "@/lib/auth/sess
 import { queryCount } from "@/lib/db";
 import { liveStats } from "@/lib/live/hub";
 import { logger } from "@/lib/log";
-import { registerSyncMetrics } from "@/lib/sync/status";
+import { registerSyncMetrics } from "@/lib/sync";
 
 export const dynamic = "force-dynamic";
 

@@ -28,8 +28,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool, prisma, sql } from "@/lib/db";
 import { catalogue, type RunningEmulator, startEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
+import { ALL_DEMO_PIPELINES, TEST_BACKFILL_END } from "@/lib/sync/testing";
 import type { Change, SyncContext } from "../context";
-import { ALL_DEMO_PIPELINES, TEST_BACKFILL_END } from "../test-support";
 import { pollRunningJobs, syncJobByName, syncJobsForSteps, syncModelRegistry } from "./index";
 
 let emu: RunningEmulator;

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import NextAuth from "next-auth";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/audit/request-context";
 import { authOptions } from "@/lib/auth/options";
-import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
 import { recordFailedCredential } from "@/lib/audit/failed-credentials";
-import { requestContextFromHeaders, runWithRequestContext } from "@/lib/auth/request-context";
+import { requestContextFromHeaders, runWithRequestContext } from "@/lib/audit/request-context";
 import { errorResponse, unauthorized } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";

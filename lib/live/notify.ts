@@ -2,14 +2,32 @@
  * The change sink behind the live view: changes collected during a sync step are de-duplicated, written to
  * `live_event` in one INSERT, and announced with ONE `pg_notify('stepwise_live', …)` per batch carrying only
  * live_event ids ({"first":a,"last":b} when contiguous, else {"ids":[…]}), well under NOTIFY's 8000-byte
- * payload limit. Listeners (lib/live) read the rows by id. NOTIFY is transactional: it is sent on commit.
+ * payload limit. Listeners (hub.ts) read the rows by id. The sync and the model-card writes both use it. NOTIFY is transactional: it is sent on commit.
  */
 import "server-only";
 import type pg from "pg";
 import { pool as defaultPool } from "@/lib/db";
-import type { Change, ChangeSink } from "./context";
 
+/** The one NOTIFY channel of the live feed (lib/live/hub.ts LISTENs on it). */
 export const LIVE_CHANNEL = "stepwise_live";
+
+/**
+ * A change the UI should see. Topics: "pipelines", "pipeline:<pipelineId>",
+ * "run:<run publicId>", "model:<modelGroupId>". Only ids travel, never data.
+ */
+export type Change = {
+  topic: string;
+  kind: "pipeline" | "run" | "step" | "job" | "metric" | "model";
+  id: string;
+  version?: number;
+};
+
+export interface ChangeSink {
+  add(change: Change): void;
+  /** Writes the batch to the live_event feed and sends one NOTIFY per batch. */
+  flush(): Promise<void>;
+}
+
 /** Changes per INSERT + NOTIFY; 400 ids of ≤ 12 digits keep the payload under ~5.2 kB even as a list. */
 const BATCH = 400;
 const PRUNE_EVERY_MS = 5 * 60_000;

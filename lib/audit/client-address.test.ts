@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { requestContextFromHeaders } from "@/lib/audit/request-context";
 import { clientAddress, trustProxyHops } from "./client-address";
-import { requestContextFromHeaders } from "./request-context";
 
 /** Headers as scripts/next-server.mjs hands them on: the TCP peer and the X-Forwarded-For received. */
 const behindServer = (peer: string, forwarded = "") =>

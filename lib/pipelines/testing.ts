@@ -1,9 +1,10 @@
 /**
- * Bulk seeding of a synthetic pipeline for tests and benchmarks: runs, run-level metrics, training
- * jobs and their per-epoch series, written with a handful of INSERT … SELECT FROM generate_series
+ * Test fixtures of the pipelines domain. seedPipelineHistory: bulk seeding of a synthetic pipeline for
+ * tests and benchmarks: runs, run-level metrics, training jobs and their per-epoch series, written with a handful of INSERT … SELECT FROM generate_series
  * statements (100k runs and 10M metric points take seconds, not minutes). Values are deterministic
  * functions of the run index: a slow improvement, a seasonal wave, pseudo-noise and planted
  * regression episodes, so tests can assert on them. Names are random so test files never collide.
+ * (One pipeline with a few hand-made runs and steps: seedPipeline in lib/runs/testing.ts.)
  */
 import type pg from "pg";
 
@@ -32,7 +33,7 @@ export type SeedOptions = {
   name?: string;
 };
 
-export type SeededPipeline = { pipelineId: number; name: string; teamSlug: string; metrics: string[]; prefix: string };
+export type SeededHistory = { pipelineId: number; name: string; teamSlug: string; metrics: string[]; prefix: string };
 
 const rand = () => Math.random().toString(36).slice(2, 10);
 
@@ -44,7 +45,7 @@ const valueSql = (m: number, regression?: SeedOptions["regression"]) => {
   return `(${base} - CASE WHEN i >= ${regression.from} AND i < ${regression.to} THEN ${regression.drop} ELSE 0 END)`;
 };
 
-export async function seedPipeline(db: pg.Pool, o: SeedOptions): Promise<SeededPipeline> {
+export async function seedPipelineHistory(db: pg.Pool, o: SeedOptions): Promise<SeededHistory> {
   const prefix = o.name ?? `seed-${rand()}`;
   const metrics = o.metrics ?? ["validation:auc", "validation:loss"];
   const start = o.startMs ?? Date.UTC(2024, 0, 1);

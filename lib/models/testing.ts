@@ -6,7 +6,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { sql } from "@/lib/db";
-import { type SeededPipeline, seedPipeline, seedRun, seedTrainingJob } from "@/lib/runs/test-seed";
+import { type SeededPipeline, seedPipeline, seedRun, seedTrainingJob } from "@/lib/runs/testing";
 
 export const QUALITY_GATE_DEFINITION = {
   StartAt: "Train",

@@ -15,7 +15,7 @@ export type RequestContext = {
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
-/** IP (through TRUST_PROXY_HOPS trusted proxies only, lib/auth/client-address.ts) and user agent. */
+/** IP (through TRUST_PROXY_HOPS trusted proxies only, lib/audit/client-address.ts) and user agent. */
 export function requestContextFromHeaders(headers: Headers): RequestContext {
   const userAgent = headers.get("user-agent");
   return { ip: clientAddress(headers), userAgent: userAgent ? userAgent.slice(0, 500) : null };

@@ -19,11 +19,11 @@ import { expect } from "vitest";
 import { pool } from "@/lib/db";
 import { catalogue, type EmulatorOptions, type RunningEmulator, startEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
-import type { SyncLogger } from "./context";
-import { deriveSteps } from "./derive-steps";
-import { slugify } from "./discovery";
-import { publicIdFor } from "./ids";
-import { loadSources, upsertSources } from "./sources";
+import type { SyncLogger } from "@/lib/sync/context";
+import { deriveSteps } from "@/lib/sync/derive-steps";
+import { slugify } from "@/lib/sync/discovery";
+import { publicIdFor } from "@/lib/sync/ids";
+import { loadSources, upsertSources } from "@/lib/sync/sources";
 
 // The default credentials chain reads these; the emulator accepts any signature.
 process.env.AWS_ACCESS_KEY_ID ??= "test";

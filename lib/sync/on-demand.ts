@@ -1,0 +1,60 @@
+/**
+ * The sync's work that other domains ask for outside a polling pass: a Step Functions client for a
+ * source (with the sync's throttling buckets and retries) and an immediate sync of one execution after
+ * a run action, so the page shows the result without waiting for the next pass.
+ */
+import "server-only";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { prisma } from "@/lib/db";
+import { notFound } from "@/lib/errors";
+import { logger } from "@/lib/log";
+import { createClients, destroyClients } from "./clients";
+import { createCounters } from "./counters";
+import { createSyncContext } from "./pass";
+import { syncExecution } from "./runs";
+
+/** Runs `work` with a Step Functions client for the source; 404 when the source is gone. */
+export async function withSourceStepFunctions<T>(sourceId: number, work: (sfn: SFNClient) => Promise<T>): Promise<T> {
+  const source = await prisma.awsSource.findUnique({ where: { id: sourceId } });
+  if (!source) throw notFound("The AWS source of this pipeline is no longer configured.");
+  const clients = createClients(source, createCounters());
+  try {
+    return await work(clients.sfn);
+  } finally {
+    destroyClients(clients);
+  }
+}
+
+/**
+ * Syncs one execution now (history, steps, jobs) and publishes the change on the live stream. Never throws:
+ * the action already happened in AWS, and the sync worker will catch up if this fails.
+ */
+export async function syncExecutionNow({
+  sourceId,
+  pipelineId,
+  executionArn,
+}: {
+  sourceId: number;
+  pipelineId: number;
+  executionArn: string;
+}): Promise<void> {
+  try {
+    const [source, pipeline] = await Promise.all([
+      prisma.awsSource.findUnique({ where: { id: sourceId } }),
+      prisma.pipeline.findUnique({
+        where: { id: pipelineId },
+        select: { id: true, stateMachineArn: true, name: true, revisionId: true },
+      }),
+    ]);
+    if (!source || !pipeline) return;
+    const { ctx, close } = createSyncContext(source);
+    try {
+      await syncExecution(ctx, pipeline, executionArn, { force: true });
+      await ctx.changes.flush();
+    } finally {
+      close();
+    }
+  } catch (error) {
+    logger.warn({ err: error, executionArn }, "immediate sync of a run failed; the sync worker will catch up");
+  }
+}
