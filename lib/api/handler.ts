@@ -159,12 +159,17 @@ export function withApi<
 
       const rawParams = (await routeContext?.params) ?? {};
       const rawQuery = queryObject(url);
-      // `format` belongs to every endpoint, not to its query schema.
-      const format = requestedFormat(rawQuery.format, request.headers.get("accept"));
-      delete rawQuery.format;
-      if (format === null) throw badRequest("Invalid query: format must be json or csv.");
-      if (format === "csv" && !config.csv && url.searchParams.has("format"))
+      // On list endpoints `format` (csv | json) is the handler's, not the query schema's; elsewhere only
+      // format=csv is refused here, and any other `format` is left to the route (oEmbed answers 501 for xml).
+      let format: "json" | "csv" = "json";
+      if (config.csv) {
+        const asked = requestedFormat(rawQuery.format, request.headers.get("accept"));
+        if (asked === null) throw badRequest("Invalid query: format must be json or csv.");
+        format = asked;
+        delete rawQuery.format;
+      } else if (rawQuery.format === "csv") {
         throw badRequest("This endpoint answers JSON only; CSV is offered by the list endpoints.");
+      }
       const nulIn = findNul(rawParams) ?? findNul(rawQuery);
       if (nulIn) throw badRequest(`Invalid ${nulIn}: a NUL character names nothing here.`);
       const params = parseWith(config.params as PS, rawParams, "path parameters");
