@@ -81,7 +81,9 @@ test("the embeddable views have no serious accessibility findings", async ({ pag
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
     await expectNoSeriousA11yViolations(page);
-    await page.screenshot({ path: `test-results/screens/embed${path.replace(/\/embed|\/\d+/g, "").replaceAll("/", "-")}.png` });
+    await page.screenshot({
+      path: `test-results/screens/embed${path.replace(/\/embed|\/\d+/g, "").replaceAll("/", "-")}.png`,
+    });
   }
 });
 
