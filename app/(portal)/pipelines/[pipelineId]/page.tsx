@@ -9,7 +9,7 @@ import { requirePrincipal } from "@/lib/auth/current";
 import { getPipelinePage } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
-import { searchParamsRecord } from "@/lib/pipelines/search-params";
+import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
 
 export const dynamic = "force-dynamic";
 
@@ -31,7 +31,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   const search = await searchParams;
   const runParams = searchParamsRecord(search, RUN_KEYS);
   const runQuery = RunListQuery.safeParse(runParams);
-  const graph = searchParamsRecord(search, ["m", "x", "scale", "gfrom", "gto", "th", "sel"]);
+  const graph = searchParamsRecord(search, [...EVOLUTION_KEYS, "sel"]);
 
   let data: Awaited<ReturnType<typeof getPipelinePage>>;
   try {
@@ -44,9 +44,6 @@ export default async function PipelinePage({ params, searchParams }: Props) {
     throw error;
   }
   const { pipeline, runs } = data;
-  const metrics = (graph.m?.split(",") ?? []).filter((m) => pipeline.metricNames.includes(m));
-  const defaultMetrics = pipeline.metricColumns.slice(0, 1);
-  const threshold = Number(graph.th);
 
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
@@ -62,14 +59,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
           <MetricEvolution
             pipelineId={pipeline.id}
             metricNames={pipeline.metricNames}
-            initial={{
-              metrics: metrics.length ? metrics : defaultMetrics,
-              x: graph.x === "number" ? "number" : "time",
-              scale: graph.scale === "normalised" ? "normalised" : "split",
-              from: graph.gfrom ?? null,
-              to: graph.gto ?? null,
-              threshold: Number.isFinite(threshold) && threshold >= 0.1 && threshold <= 100 ? threshold : 3,
-            }}
+            initial={evolutionView(graph, pipeline)}
           />
         )}
       </section>

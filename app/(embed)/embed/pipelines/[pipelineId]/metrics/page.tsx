@@ -7,7 +7,7 @@ import { requirePrincipal } from "@/lib/auth/current";
 import { getPipeline } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { PipelineIdParams } from "@/lib/pipelines/schema";
-import { searchParamsRecord } from "@/lib/pipelines/search-params";
+import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
 
 export const dynamic = "force-dynamic";
 
@@ -28,9 +28,7 @@ export default async function EmbeddedMetricsPage({ params, searchParams }: Prop
     if (isAppError(error) && error.code === "not_found") notFound();
     throw error;
   }
-  const graph = searchParamsRecord(await searchParams, ["m", "x", "scale", "gfrom", "gto", "th"]);
-  const metrics = (graph.m?.split(",") ?? []).filter((m) => pipeline.metricNames.includes(m));
-  const threshold = Number(graph.th);
+  const graph = searchParamsRecord(await searchParams, EVOLUTION_KEYS);
   return (
     // The graph's points can be picked for comparison; the embed offers no comparison bar, so nothing is picked.
     <SelectionProvider initial={[]}>
@@ -46,14 +44,7 @@ export default async function EmbeddedMetricsPage({ params, searchParams }: Prop
           <MetricEvolution
             pipelineId={pipeline.id}
             metricNames={pipeline.metricNames}
-            initial={{
-              metrics: metrics.length ? metrics : pipeline.metricColumns.slice(0, 1),
-              x: graph.x === "number" ? "number" : "time",
-              scale: graph.scale === "normalised" ? "normalised" : "split",
-              from: graph.gfrom ?? null,
-              to: graph.gto ?? null,
-              threshold: Number.isFinite(threshold) && threshold >= 0.1 && threshold <= 100 ? threshold : 3,
-            }}
+            initial={evolutionView(graph, pipeline)}
           />
         )}
       </section>
