@@ -11,7 +11,7 @@
  * left running and the data stays for the next start.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { trustProxyHops } from "@/lib/audit/client-address";
 import { prepareAuth } from "@/lib/auth/local-setup";
@@ -156,6 +156,9 @@ try {
     const buildLog = path.join(dataDir(), "build.log");
     log(`building the app (first start or sources changed; output in ${path.relative(process.cwd(), buildLog)})…`);
     const started = performance.now();
+    // Next.js warns "No build cache found" when it runs under CI=… without <distDir>/cache; the build fills
+    // that directory itself, so a first start (on a CI runner too) begins with it present and stays quiet.
+    mkdirSync(path.resolve(process.env.NEXT_DIST_DIR ?? ".next", "cache"), { recursive: true });
     const code = await runLogged(process.execPath, [nextBin, "build"], { ...env, NODE_ENV: "production" }, buildLog);
     if (code !== 0) {
       const tail = readFileSync(buildLog, "utf8").trimEnd().split("\n").slice(-40).join("\n");
