@@ -23,9 +23,12 @@ const PUBLIC = [
   // the live feed: the change sink and NOTIFY channel writers use
   "^lib/live/notify\\.ts$",
   "^lib/admin/settings\\.ts$",
-  "^lib/metrics/direction\\.ts$",
+  "^lib/metrics/(direction|regression)\\.ts$",
+  // pure helpers other domains share: run URLs, instance prices
+  "^lib/runs/links\\.ts$",
+  "^lib/models/pricing\\.ts$",
   // domain read functions (lib/dal wraps them for pages)
-  "^lib/(pipelines|runs|models)/queries\\.ts$",
+  "^lib/(pipelines|runs|models|changes)/queries\\.ts$",
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -69,10 +69,13 @@ type Samples = {
   version: number;
   baseRevision: number;
   team: string;
+  /** An alert rule and a channel of `team` (seeded by the inventory, deleted after it). */
+  ruleId: number;
+  channelId: number;
 };
 
 type Write = "write" | "team-write" | "admin-write";
-type Method = "GET" | "POST" | "PATCH";
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 type Access = "read" | { write: Write; body: (s: Samples) => unknown };
 type Entry =
   | {
@@ -247,6 +250,65 @@ const ROUTES: Record<string, Entry> = {
     methods: { GET: "read" },
   },
   "/api/v1/runs/[runId]/route": {
+    kind: "api",
+    guard: "withApi read",
+    params: (s) => ({ runId: s.runId }),
+    methods: { GET: "read" },
+  },
+  "/api/v1/alerts/rules/route": {
+    kind: "api",
+    guard: "withApi read; POST withApi write + owning-team member (admins for global rules)",
+    methods: {
+      GET: "read",
+      POST: { write: "team-write", body: (s) => ({ name: "inventory", kind: "run_failed", team: s.team }) },
+    },
+  },
+  "/api/v1/alerts/rules/[ruleId]/route": {
+    kind: "api",
+    guard: "withApi read; PUT/DELETE withApi write + owning-team member",
+    params: (s) => ({ ruleId: String(s.ruleId) }),
+    methods: {
+      GET: "read",
+      PUT: { write: "team-write", body: (s) => ({ name: "hijacked", kind: "run_failed", team: s.team }) },
+      DELETE: { write: "team-write", body: () => undefined },
+    },
+  },
+  "/api/v1/alerts/channels/route": {
+    kind: "api",
+    guard: "withApi read; POST withApi write + owning-team member",
+    methods: {
+      GET: "read",
+      POST: {
+        write: "team-write",
+        body: (s) => ({ name: "inventory", kind: "webhook", team: s.team, target: "https://example.invalid/x" }),
+      },
+    },
+  },
+  "/api/v1/alerts/channels/[channelId]/route": {
+    kind: "api",
+    guard: "withApi write + owning-team member",
+    params: (s) => ({ channelId: String(s.channelId) }),
+    methods: { DELETE: { write: "team-write", body: () => undefined } },
+  },
+  "/api/v1/alerts/channels/[channelId]/deliveries/route": {
+    kind: "api",
+    guard: "withApi read + owning-team member (the delivery log)",
+    params: (s) => ({ channelId: String(s.channelId) }),
+    methods: { GET: "read" },
+  },
+  "/api/v1/inbox/route": { kind: "api", guard: "withApi read (the caller's own inbox)", methods: { GET: "read" } },
+  "/api/v1/inbox/read/route": {
+    kind: "api",
+    guard: "withApi write (the caller's own entries)",
+    methods: { POST: { write: "write", body: () => ({ all: true }) } },
+  },
+  "/api/v1/pipelines/[pipelineId]/watch/route": {
+    kind: "api",
+    guard: "withApi read; PUT withApi write (the caller's own watch)",
+    params: (s) => ({ pipelineId: String(s.pipelineId) }),
+    methods: { GET: "read", PUT: { write: "write", body: () => ({ watching: false }) } },
+  },
+  "/api/v1/runs/[runId]/changes/route": {
     kind: "api",
     guard: "withApi read",
     params: (s) => ({ runId: s.runId }),
@@ -563,6 +625,8 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
       version: version.version,
       baseRevision: card.latestRevision ?? card.revision ?? 0,
       team: "fit-and-size",
+      ruleId: 0,
+      channelId: 0,
     };
   }).toPass({ timeout: 240_000, intervals: [2_000, 5_000] });
   if (!found) throw new Error("unreachable");
@@ -848,6 +912,20 @@ test.beforeAll(async () => {
     headers: { cookie: `${adaCookie.name}=${adaCookie.value}` },
   };
   const { samples, markers } = await loadSamples(api, ada);
+  // An alert channel and rule of the sample team, for the /api/v1/alerts/{rules,channels}/{id} routes.
+  const [channel] = await sql<{ id: number }>(
+    `INSERT INTO alert_channel (team_id, kind, name, label, target_ciphertext)
+     SELECT id, 'webhook', 'inventory channel', 'https://example.invalid', 'v1.x.y.z' FROM team WHERE slug = $1
+     RETURNING id`,
+    [samples.team],
+  );
+  const [rule] = await sql<{ id: number }>(
+    `INSERT INTO alert_rule (team_id, name, kind, enabled) SELECT id, 'inventory rule', 'run_failed', false
+       FROM team WHERE slug = $1 RETURNING id`,
+    [samples.team],
+  );
+  samples.channelId = channel?.id ?? 0;
+  samples.ruleId = rule?.id ?? 0;
 
   const [adaRow] = await sql<{ id: string }>(`SELECT id FROM "user" WHERE email = 'ada@stepwise.local'`);
   if (!adaRow) throw new Error("Ada has not signed in");
@@ -903,6 +981,10 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await ctx?.api.dispose();
   if (created.users.length) await sql(`DELETE FROM "user" WHERE id = ANY($1)`, [created.users]);
+  if (ctx) {
+    await sql("DELETE FROM alert_rule WHERE id = $1", [ctx.samples.ruleId]);
+    await sql("DELETE FROM alert_channel WHERE id = $1", [ctx.samples.channelId]);
+  }
 });
 
 test("the table covers every route and server action of the build, and nothing else", () => {

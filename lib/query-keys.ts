@@ -20,6 +20,11 @@ export const runKeys = {
   steps: (publicId: string) => ["runs", publicId, "steps"] as const,
 };
 
+/** The caller's in-app inbox (the header's bell). */
+export const inboxKeys = {
+  all: ["inbox"] as const,
+};
+
 export const modelKeys = {
   all: ["models"] as const,
   list: (params: Record<string, unknown> = {}) => ["models", "list", params] as const,
@@ -38,6 +43,8 @@ export function keysForTopic(topic: string): readonly (readonly string[])[] {
       return id ? [runKeys.detail(id)] : [];
     case "models":
       return [modelKeys.all];
+    case "inbox":
+      return [inboxKeys.all];
     case "model":
       return id ? [modelKeys.detail(id), ["models", "list"]] : [];
     default:

@@ -122,6 +122,9 @@ try {
     env.STEPWISE_IDLE_POLL_SECONDS ??= "15";
     process.env.STEPWISE_DEMO_ENDPOINT = emulator.url;
     log(`demo AWS emulator at ${emulator.url} (set STEPWISE_SOURCES to sync real AWS accounts instead)`);
+    // Each demo team gets in-app alerts out of the box (lib/alerts/demo-defaults.ts).
+    const { ensureDemoAlertRules } = await import("@/lib/alerts/demo-defaults");
+    if ((await ensureDemoAlertRules(db.url)) > 0) log("demo alert rules: failed runs and metric regressions, in-app");
   }
   // ── sync (issue 4): the background sync worker (lib/sync/worker.ts) as a child process ──
   // A child because the sync modules are server-only (they resolve under the "react-server" condition) and

@@ -79,7 +79,12 @@ async function main(): Promise<void> {
     const { startSyncWorker } = await import("@/lib/sync/worker");
     const worker = startSyncWorker();
     say(`worker ${worker.id} running; Ctrl-C stops it`);
+    // Alert delivery (lib/alerts/worker.ts): every instance runs one; the queue hands each job to one of them.
+    const { startAlertWorker } = await import("@/lib/alerts/worker");
+    const alerts = await startAlertWorker({ pgPool: pool });
+    say("alert delivery worker running");
     const shutdown = async () => {
+      await alerts.stop().catch(() => undefined);
       await worker.stop();
       await stopAll();
       process.exit(0);

@@ -5,6 +5,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/components/ui/fetch-json";
+import type { RunChanges } from "@/lib/changes/schema";
 import { runKeys } from "@/lib/query-keys";
 import type { Run, StepDetail, StepList } from "@/lib/runs/schema";
 
@@ -59,5 +60,13 @@ export function useStepDetail(publicId: string, key: string | null, revision: st
     staleTime: Number.POSITIVE_INFINITY,
     placeholderData: (previous, previousQuery) =>
       previousQuery?.queryKey[2] === key && previousQuery?.queryKey[1] === publicId ? previous : undefined,
+  });
+}
+
+/** What changed since the last good run (lib/changes); refetched with the run on every live change. */
+export function useRunChanges(publicId: string) {
+  return useQuery({
+    queryKey: [...runKeys.detail(publicId), "changes"],
+    queryFn: ({ signal }) => fetchJson<RunChanges>(`${base(publicId)}/changes`, signal),
   });
 }

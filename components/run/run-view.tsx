@@ -6,14 +6,15 @@
  * and holds the view state in the URL query so a copied link opens the same view.
  */
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
 import { useNow } from "@/components/ui/use-now";
 import { type GraphModel, type NodeState, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
 import type { GraphLayout } from "@/lib/runs/graph-layout";
 import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
 import { runLook } from "@/lib/status";
-import { useRun, useRunSteps } from "./queries";
+import { ChangesPanel } from "./changes-panel";
+import { useRun, useRunChanges, useRunSteps } from "./queries";
 import styles from "./run.module.css";
 import type { RunActionFns } from "./run-actions";
 import { RunHeader } from "./run-header";
@@ -52,6 +53,18 @@ export function RunView(props: RunViewProps) {
     nextOffset: null,
   }).data;
   const steps = stepList.steps;
+  const changes = useRunChanges(publicId);
+  const [ghostShown, setGhostShown] = useState(false);
+  const baselineRun = changes.data?.baseline ?? null;
+  const baselineSteps = changes.data?.baselineSteps;
+  const toggleGhost = useCallback(() => setGhostShown((shown) => !shown), []);
+  const timelineBaseline = useMemo(
+    () =>
+      baselineRun && baselineSteps
+        ? { name: baselineRun.name, steps: baselineSteps, shown: ghostShown, onToggle: toggleGhost }
+        : null,
+    [baselineRun, baselineSteps, ghostShown, toggleGhost],
+  );
   // Until the whole list is in, the graph shows the server's states and the iterations it found.
   const complete = steps.length >= stepList.total;
   const running = run.status === "RUNNING" || steps.some((s) => s.status === "RUNNING");
@@ -160,7 +173,11 @@ export function RunView(props: RunViewProps) {
             failedOnly={view.filter === "failed"}
             sort={view.sort ?? "start"}
             onViewChange={setView}
+            baseline={timelineBaseline}
           />
+        </div>
+        <div className={`${styles.pane} ${styles.changesPane}`}>
+          <ChangesPanel changes={changes.data} error={changes.error} />
         </div>
       </div>
     </div>

@@ -41,10 +41,20 @@ export type TimelineProps = {
   failedOnly: boolean;
   sort: TimelineSort;
   onViewChange: (patch: { zoom?: number; window?: number; filter?: "failed" | undefined; sort?: TimelineSort }) => void;
+  /**
+   * The baseline run's steps (the last good run, lib/changes) drawn as ghost bars on this run's time axis,
+   * with the toolbar toggle that shows them; absent when the run has no baseline.
+   */
+  baseline?: {
+    name: string;
+    steps: readonly { key: string; offsetMs: number; durationMs: number | null }[];
+    shown: boolean;
+    onToggle: () => void;
+  } | null;
 };
 
 export function Timeline(props: TimelineProps) {
-  const { run, steps, now, selectedKey, onSelect, zoom, windowStart, failedOnly, sort, onViewChange } = props;
+  const { run, steps, now, selectedKey, onSelect, zoom, windowStart, failedOnly, sort, onViewChange, baseline } = props;
   const stepTotal = Math.max(props.total ?? steps.length, steps.length);
   const scroller = useRef<HTMLElement>(null);
   const [width, setWidth] = useState(900);
@@ -66,11 +76,19 @@ export function Timeline(props: TimelineProps) {
     () => buildTimelineRows(steps, { sort, failedOnly, collapsed, now: sortClock || Date.now() }),
     [steps, sort, failedOnly, collapsed, sortClock],
   );
-  const [start, end] = timelineDomain(run, steps, now);
+  const ghosts = useMemo(
+    () => (baseline?.shown ? new Map(baseline.steps.map((g) => [g.key, g])) : null),
+    [baseline?.shown, baseline?.steps],
+  );
+  const [start, runEnd] = timelineDomain(run, steps, now);
+  // The axis also holds the baseline's steps, so a run that got faster still shows how long they took.
+  let end = runEnd;
+  if (ghosts) for (const g of ghosts.values()) end = Math.max(end, start + g.offsetMs + (g.durationMs ?? 0));
   const trackWidth = Math.max(200, (width - LABEL_WIDTH - 2 * TRACK_PAD - 60) * zoom);
   const pxPerMs = trackWidth / (end - start);
   const x = useCallback((iso: string) => TRACK_PAD + (Date.parse(iso) - start) * pxPerMs, [start, pxPerMs]);
   const xNow = TRACK_PAD + (now - start) * pxPerMs;
+  const ghostX = useCallback((ms: number) => TRACK_PAD + ms * pxPerMs, [pxPerMs]);
 
   const virtualizer = useVirtualizer({
     count: rows.length,
@@ -143,6 +161,18 @@ export function Timeline(props: TimelineProps) {
           </>
         }
       >
+        {baseline ? (
+          <button
+            type="button"
+            className={ui.tool}
+            aria-pressed={baseline.shown}
+            onClick={baseline.onToggle}
+            title={`Overlay the step durations of ${baseline.name}, the last good run`}
+            data-testid="timeline-baseline-toggle"
+          >
+            <span className={styles.ghostSwatch} aria-hidden="true" /> Last good run
+          </button>
+        ) : null}
         <button
           type="button"
           className={`${ui.tool} ${styles.failedOnly}`}
@@ -233,6 +263,8 @@ export function Timeline(props: TimelineProps) {
                 x={x}
                 now={now}
                 selected={row.kind === "step" && row.step.key === selectedKey}
+                ghost={row.kind === "step" ? (ghosts?.get(row.step.key) ?? null) : null}
+                ghostX={ghostX}
                 onSelect={onSelect}
                 onToggle={toggle}
               />
@@ -254,6 +286,8 @@ type RowProps = {
   selected: boolean;
   onSelect: (key: string) => void;
   onToggle: (id: string) => void;
+  ghost?: { offsetMs: number; durationMs: number | null } | null;
+  ghostX?: (ms: number) => number;
 };
 
 /** Memoised: on a live update only the rows whose step changed (or that are still running) re-render. */
@@ -266,6 +300,8 @@ const TimelineRowView = memo(function TimelineRowView({
   selected,
   onSelect,
   onToggle,
+  ghost,
+  ghostX,
 }: RowProps) {
   const status = row.kind === "step" ? row.step.status : row.status;
   const look = stepLook(status);
@@ -282,6 +318,9 @@ const TimelineRowView = memo(function TimelineRowView({
   const inside = noRoomAfter && barWidth >= 90;
   const before = noRoomAfter && !inside;
   const attempts = row.kind === "step" && row.step.attempts > 1 ? row.step.attempts : 0;
+  const ghostLeft = ghost && ghostX ? ghostX(ghost.offsetMs) : 0;
+  const ghostWidth = ghost && ghostX ? Math.max(2, ghostX(ghost.offsetMs + (ghost.durationMs ?? 0)) - ghostLeft) : 0;
+  const ghostText = ghost ? `, last good run ${formatDuration(ghost.durationMs)}` : "";
   const expandable = row.kind === "group" || row.expandable;
   const name =
     row.kind === "group"
@@ -316,7 +355,7 @@ const TimelineRowView = memo(function TimelineRowView({
             type="button"
             className={styles.rowButton}
             aria-pressed={selected}
-            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}`}
+            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${ghostText}`}
             onClick={() => onSelect(row.step.key)}
             title={row.step.key}
           >
@@ -340,6 +379,14 @@ const TimelineRowView = memo(function TimelineRowView({
         )}
       </div>
       <div className={styles.track} aria-hidden="true">
+        {ghost ? (
+          <div
+            className={styles.ghost}
+            data-testid="timeline-ghost"
+            style={{ left: ghostLeft, width: ghostWidth }}
+            title={`Last good run: ${formatDuration(ghost.durationMs)}`}
+          />
+        ) : null}
         <div
           className={styles.bar}
           data-tone={look.tone}

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { InboxBell } from "@/components/alerts/inbox-bell";
 import { LiveIndicator } from "@/components/live/live-indicator";
 import { Logo } from "./logo";
 import { NavLink } from "./nav-link";
@@ -25,6 +26,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
           <NavLink href="/models">Models</NavLink>
         </nav>
         <LiveIndicator />
+        {user ? <InboxBell /> : null}
         <div className={styles.user} data-testid="user-slot">
           {user ? <UserMenu user={user} /> : <span>Not signed in</span>}
         </div>

@@ -6,6 +6,8 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { registerAlertPaths } from "@/lib/alerts/openapi";
+import { registerChangesPaths } from "@/lib/changes/openapi";
 import { registerModelPaths } from "@/lib/models/openapi";
 import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
@@ -101,6 +103,8 @@ registry.registerPath({
 });
 
 registerRunPaths(registry, security);
+registerChangesPaths(registry, security);
+registerAlertPaths(registry, security);
 registerPipelinePaths(registry, { security, errorResponses });
 registerModelPaths(registry, security);
 

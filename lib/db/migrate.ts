@@ -13,6 +13,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { Logger, runMigrations as runJobQueueMigrations } from "graphile-worker";
 import pg from "pg";
 
 // Arbitrary but fixed: every Stepwise process agrees on it.
@@ -108,6 +109,14 @@ export async function migrate(options: {
       log(`applied migration ${migration.name}`);
       done.push(migration.name);
     }
+    // The alert delivery queue's own schema (graphile_worker, lib/alerts/worker.ts), which graphile-worker
+    // creates and upgrades itself; the sync enqueues into it, so it must exist before any sync runs.
+    await runJobQueueMigrations({
+      connectionString: options.databaseUrl,
+      logger: new Logger(() => (level, message) => {
+        if (level === "error") log(`job queue: ${message}`);
+      }),
+    });
     return { applied: done, alreadyApplied: migrations.length - done.length };
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});

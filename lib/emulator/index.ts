@@ -168,6 +168,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     faultRng: createRng(seed, "faults"),
     stats: { calls: {}, faults: {} },
     startDemoRun: demo ? (p) => (demo as Demo).startRun(p) : undefined,
+    regressDemoRun: demo ? (p) => (demo as Demo).regressNext(p) : undefined,
     log,
   };
   const server = createServer(ctx);

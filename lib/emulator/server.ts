@@ -66,6 +66,8 @@ export interface ServerContext {
   stats: { calls: Record<string, number>; faults: Record<string, number> };
   /** demo hook: starts a run of a catalogue pipeline (POST /__admin/runs) */
   startDemoRun?: (pipeline?: string) => string[];
+  /** demo hook: the pipeline's next run regresses (POST /__admin/regress) */
+  regressDemoRun?: (pipeline: string) => void;
   log: (message: string) => void;
 }
 
@@ -317,6 +319,16 @@ async function admin(
     const pipeline = typeof body.pipeline === "string" ? body.pipeline : undefined;
     try {
       return sendJson(res, 200, { executionArns: ctx.startDemoRun(pipeline) });
+    } catch (err) {
+      return sendJson(res, 404, { message: (err as Error).message });
+    }
+  }
+  if (method === "POST" && path === "/regress") {
+    if (!ctx.regressDemoRun) return sendJson(res, 409, { message: "the demo catalogue is not loaded" });
+    if (typeof body.pipeline !== "string") return sendJson(res, 400, { message: "pipeline is required" });
+    try {
+      ctx.regressDemoRun(body.pipeline);
+      return sendJson(res, 200, { ok: true });
     } catch (err) {
       return sendJson(res, 404, { message: (err as Error).message });
     }

@@ -2,7 +2,8 @@
  * Live topics a client can subscribe to. Shared by the SSE route (validation),
  * the sync (which writes them into live_event) and the client hook. No server imports.
  */
-export const TOPIC_PATTERN = /^(pipelines|models|pipeline:\d{1,10}|run:[A-Za-z0-9_-]{1,64}|model:\d{1,10})$/;
+/** `inbox` is the caller's own inbox: the SSE route turns it into `inbox:<their user id>` (never another's). */
+export const TOPIC_PATTERN = /^(pipelines|models|inbox|pipeline:\d{1,10}|run:[A-Za-z0-9_-]{1,64}|model:\d{1,10})$/;
 export const MAX_TOPICS = 50;
 
 export type LiveChange = { topic: string; kind: string; id: string; version: number };
@@ -23,7 +24,7 @@ export function parseTopics(raw: string | null): { topics: string[] } | { error:
   const bad = topics.find((t) => !TOPIC_PATTERN.test(t));
   if (bad)
     return {
-      error: `unknown topic "${bad.slice(0, 80)}": use pipelines, models, pipeline:<id>, run:<id> or model:<id>`,
+      error: `unknown topic "${bad.slice(0, 80)}": use pipelines, models, inbox, pipeline:<id>, run:<id> or model:<id>`,
     };
   return { topics };
 }

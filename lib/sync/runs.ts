@@ -16,6 +16,7 @@ import {
   type HistoryEvent,
   ListExecutionsCommand,
 } from "@aws-sdk/client-sfn";
+import { evaluateAlertsInTransaction } from "@/lib/alerts";
 import type { RunStatus } from "@/lib/status";
 import { DESCRIBE_ACTION, jobOfStep, syncJobsForSteps } from "@/lib/sync/sagemaker";
 import type { SyncContext } from "./context";
@@ -377,6 +378,8 @@ async function writeExecution(
     // The pipelines index shows each pipeline's last run and success rate: it cares about runs that
     // appear or change status, not about every step.
     const statusChanged = !prior || prior.status !== status;
+    // Alert rules (lib/alerts) see a run's end in this transaction: the alert commits with it, or not at all.
+    if (statusChanged && FINISHED.has(status)) await evaluateAlertsInTransaction(client, [runId], ctx.log);
     return { runId, changed, stepsChanged, statusChanged, version, historyEnded, historyComplete, lastEventId };
   });
 

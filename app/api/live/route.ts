@@ -20,7 +20,8 @@ export const GET = withApi({ scope: "read", activity: false }, async ({ request,
   const header = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("lastEventId");
   const lastEventId = header && /^\d{1,18}$/.test(header) ? Number(header) : null;
   const stream = createLiveStream({
-    topics: parsed.topics,
+    // The inbox topic is always the caller's own (lib/alerts writes `inbox:<user id>`).
+    topics: parsed.topics.map((t) => (t === "inbox" ? `inbox:${principal.user.id}` : t)),
     lastEventId,
     signal: request.signal,
     principal,

@@ -64,6 +64,8 @@ export interface Demo {
   start(): void;
   stop(): void;
   startRun(pipelineName?: string): string[];
+  /** The pipeline's next run regresses on every metric and does not fail (tests of alerts: POST /__admin/regress). */
+  regressNext(pipelineName: string): void;
 }
 
 export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOptions): Demo {
@@ -73,6 +75,8 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
   const runCounters = new Map<string, number>();
   const bestApproved = new Map<string, number>();
   const episodes = new Map<string, { from: number; to: number }[]>();
+  /** Run indexes forced into a deep regression (regressNext). */
+  const forced = new Map<string, Set<number>>();
   let timer: NodeJS.Timeout | undefined;
   const redriveTimers = new Set<NodeJS.Timeout>();
 
@@ -119,6 +123,7 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
     v += 0.12 * scale(m) * Math.sin((2 * Math.PI * index) / 47 + p.name.length);
     const bad = m.higherIsBetter ? -1 : 1;
     if (episodes.get(p.name)?.some((e) => index >= e.from && index <= e.to)) v += bad * 0.45 * scale(m);
+    if (forced.get(p.name)?.has(index)) v += bad * 1.5 * scale(m);
     if (market) {
       const h = [...market].reduce((a, c) => a + c.charCodeAt(0), 0);
       v += (((h % 7) - 3) / 3) * 0.25 * scale(m);
@@ -149,7 +154,10 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
       lambdaHiccup: runRng.chance(0.08),
     };
     const roll = runRng.next();
-    if (roll < 0.05) {
+    if (forced.get(p.name)?.has(index)) {
+      plan.capacityError = false;
+      plan.lambdaHiccup = false;
+    } else if (roll < 0.05) {
       plan.failure = {
         state: "train",
         reason:
@@ -520,6 +528,12 @@ export function installDemo(sfn: SfnEngine, sagemaker: SageMakerStore, o: DemoOp
       timer = undefined;
       for (const t of redriveTimers) clearTimeout(t);
       redriveTimers.clear();
+    },
+    regressNext(pipelineName) {
+      if (!catalogue.some((p) => p.name === pipelineName)) throw new Error(`unknown demo pipeline '${pipelineName}'`);
+      const set = forced.get(pipelineName) ?? new Set<number>();
+      set.add(runCounters.get(pipelineName) ?? 0);
+      forced.set(pipelineName, set);
     },
     startRun(pipelineName) {
       const chosen = pipelineName ? catalogue.filter((p) => p.name === pipelineName) : catalogue;

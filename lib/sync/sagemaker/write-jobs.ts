@@ -14,6 +14,7 @@
  */
 import "server-only";
 import type pg from "pg";
+import { evaluateAlertsInTransaction } from "@/lib/alerts";
 import type { SyncContext } from "../context";
 import { readSql, writeTx } from "../fence";
 import type { JobSnapshot } from "./describe-job";
@@ -164,6 +165,8 @@ export async function writeJobs(ctx: SyncContext, input: JobWrite[]): Promise<Ou
     const idOf = (arn: string) => rows.get(arn)?.id;
 
     const metricChangedRuns = await writeFinalMetrics(db, writes, idOf);
+    // Metric-regression rules (lib/alerts) see the new final metrics, and their trailing baselines, here.
+    await evaluateAlertsInTransaction(db, [...metricChangedRuns], ctx.log);
     const pointJobs = await writePoints(db, writes, idOf);
 
     return writes.flatMap((w): (Outcome & { metricsChanged: boolean })[] => {

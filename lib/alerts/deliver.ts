@@ -1,0 +1,136 @@
+/**
+ * Sends one alert_delivery (the graphile-worker task `alert_delivery`, lib/alerts/worker.ts). At-least-once
+ * with an idempotency key: the delivery row is locked (FOR UPDATE) while it is sent, a delivery already marked
+ * sent is never sent again (a duplicate job, a second instance), and a crash between the receiver's answer and
+ * our COMMIT can only repeat the same request with the same `X-Stepwise-Idempotency-Key`. A failed attempt
+ * is recorded (status, response, error: the channel's delivery log) and thrown, so graphile-worker retries
+ * it with its exponential backoff; the last attempt marks the delivery failed.
+ */
+import "server-only";
+import type pg from "pg";
+import { pool } from "@/lib/db";
+import { decryptSecret, signBody } from "./crypto";
+import type { AlertPayload } from "./schema";
+
+const TIMEOUT_MS = 10_000;
+const KEEP_RESPONSE = 1000;
+
+type DeliveryRow = {
+  id: number;
+  status: string;
+  attempts: number;
+  idempotency_key: string;
+  alert_id: number;
+  title: string;
+  payload: AlertPayload;
+  created_at: Date;
+  kind: string;
+  target_ciphertext: string;
+  secret_ciphertext: string | null;
+};
+
+export type DeliveryOutcome = "sent" | "already-sent" | "gone" | "failed";
+
+/** The JSON body of a generic webhook: the alert's payload with its identity. */
+export function webhookBody(
+  row: Pick<DeliveryRow, "idempotency_key" | "alert_id" | "title" | "payload" | "created_at">,
+) {
+  return JSON.stringify({
+    id: row.idempotency_key,
+    type: "alert",
+    alertId: row.alert_id,
+    createdAt: row.created_at.toISOString(),
+    title: row.title,
+    ...row.payload,
+  });
+}
+
+export class DeliveryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeliveryError";
+  }
+}
+
+export async function deliverAlert({
+  deliveryId,
+  lastAttempt = false,
+  db = pool,
+}: {
+  deliveryId: number;
+  /** This is the job's last attempt: a failure marks the delivery failed for good. */
+  lastAttempt?: boolean;
+  db?: pg.Pool;
+}): Promise<DeliveryOutcome> {
+  const client = await db.connect();
+  let failure: string | null = null;
+  try {
+    await client.query("BEGIN");
+    const { rows } = await client.query<DeliveryRow>(
+      `SELECT d.id, d.status, d.attempts, d.idempotency_key, d.alert_id, a.title, a.payload,
+              a.created_at AT TIME ZONE 'UTC' AS created_at, c.kind, c.target_ciphertext, c.secret_ciphertext
+         FROM alert_delivery d JOIN alert a ON a.id = d.alert_id JOIN alert_channel c ON c.id = d.channel_id
+        WHERE d.id = $1 FOR UPDATE OF d`,
+      [deliveryId],
+    );
+    const row = rows[0];
+    if (!row) {
+      await client.query("COMMIT");
+      return "gone";
+    }
+    if (row.status === "sent") {
+      await client.query("COMMIT");
+      return "already-sent";
+    }
+    let status: number | null = null;
+    let response: string | null = null;
+    try {
+      const request = buildRequest(row);
+      const answer = await fetch(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: request.body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      status = answer.status;
+      response = (await answer.text().catch(() => "")).slice(0, KEEP_RESPONSE);
+      if (answer.status < 200 || answer.status >= 300) failure = `HTTP ${answer.status}`;
+    } catch (error) {
+      failure = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+    }
+    await client.query(
+      `UPDATE alert_delivery
+          SET attempts = attempts + 1, last_status = $2, last_response = $3, last_error = $4,
+              status = CASE WHEN $4::text IS NULL THEN 'sent' WHEN $5 THEN 'failed' ELSE 'pending' END,
+              sent_at = CASE WHEN $4::text IS NULL THEN now() AT TIME ZONE 'UTC' ELSE sent_at END,
+              updated_at = now() AT TIME ZONE 'UTC'
+        WHERE id = $1`,
+      [row.id, status, response, failure, lastAttempt],
+    );
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+  if (failure !== null) {
+    if (lastAttempt) return "failed";
+    throw new DeliveryError(`delivery ${deliveryId} failed: ${failure}`);
+  }
+  return "sent";
+}
+
+function buildRequest(row: DeliveryRow): { url: string; headers: Record<string, string>; body: string } {
+  const url = decryptSecret(row.target_ciphertext);
+  if (row.kind !== "webhook") throw new DeliveryError(`channel kind ${row.kind} is not deliverable yet`);
+  const body = webhookBody(row);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "Stepwise-Alerts/1",
+    "x-stepwise-idempotency-key": row.idempotency_key,
+  };
+  if (row.secret_ciphertext) headers["x-stepwise-signature"] = signBody(decryptSecret(row.secret_ciphertext), body);
+  return { url, headers, body };
+}
