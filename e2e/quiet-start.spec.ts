@@ -32,3 +32,11 @@ test("npm start prints one screen, no warnings, and ends with the URL and the de
     expect(warnings).toEqual([]);
   }
 });
+
+test("the build leaves the committed tsconfig.json as it is", () => {
+  // Next.js adds its type folders to the `include` of the tsconfig it builds with (one pair per build
+  // directory); it builds with tsconfig.next.json, which only extends tsconfig.json and is never rewritten.
+  const { distDir } = e2eEnv();
+  const include: string[] = JSON.parse(readFileSync("tsconfig.json", "utf8")).include;
+  expect(include.filter((entry) => entry.startsWith(`${distDir}/`))).toEqual([]);
+});
