@@ -66,3 +66,22 @@ export async function sql<Row extends pg.QueryResultRow>(text: string, params: u
   const result = await pool.query<Row>(text, params);
   return result.rows;
 }
+
+/**
+ * Runs `work` in one transaction on a client of `db` (this process's pool by default): COMMIT when it
+ * resolves, ROLLBACK when it throws (the error is rethrown), the client released either way.
+ */
+export async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>, db: pg.Pool = pool): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}

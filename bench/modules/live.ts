@@ -11,11 +11,11 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { chromium } from "@playwright/test";
 import pg from "pg";
+import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { type RunningApp, startBenchApp } from "../lib/app";
 import { summarise } from "../lib/stats";
 import type { BenchContext, BenchModule, Measurement } from "../lib/types";
 
-const CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CHANNEL = "stepwise_live";
 
 async function commit(client: pg.Client, topic: string, id: string): Promise<void> {
@@ -28,8 +28,8 @@ async function commit(client: pg.Client, topic: string, id: string): Promise<voi
 /** commit → DOM latency samples (ms) for a browser connected to `app`. */
 async function domLatency(ctx: BenchContext, app: RunningApp, samples: number): Promise<number[]> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS],
   });
   const client = new pg.Client({ connectionString: ctx.databaseUrl });
   await client.connect();

@@ -10,11 +10,10 @@
  * render mark, then two animation frames) with the hover overlay in place. BRIEF.md: ≤ 300 ms at 100k runs.
  */
 import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { sample, summarise } from "../lib/stats";
 import type { BenchModule, Measurement } from "../lib/types";
 import { METRIC_NAMES, seededScale } from "../seed";
-
-const CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export const metricGraph: BenchModule = {
   name: "metric-graph",
@@ -30,8 +29,8 @@ export const metricGraph: BenchModule = {
     const app = await ctx.app();
     const [cookieName, ...rest] = app.cookie.split("=");
     const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+      executablePath: chromiumPath(),
+      args: [...CHROMIUM_ARGS],
     });
     try {
       const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });

@@ -6,7 +6,7 @@
  */
 import "server-only";
 import type pg from "pg";
-import { pool as defaultPool } from "@/lib/db";
+import { pool as defaultPool, transaction } from "@/lib/db";
 
 /** The one NOTIFY channel of the live feed (lib/live/hub.ts LISTENs on it). */
 export const LIVE_CHANNEL = "stepwise_live";
@@ -67,9 +67,7 @@ export function createChangeSink(
       changes = new Map();
       for (let i = 0; i < all.length; i += BATCH) {
         const batch = all.slice(i, i + BATCH);
-        const client = await db.connect();
-        try {
-          await client.query("BEGIN");
+        await transaction(async (client) => {
           if (fence) await fence(client);
           const { rows } = await client.query<{ id: string }>(
             `INSERT INTO live_event (topic, kind, entity_id, version, created_at)
@@ -84,13 +82,7 @@ export function createChangeSink(
             ],
           );
           await client.query("SELECT pg_notify($1, $2)", [LIVE_CHANNEL, encodePayload(rows.map((r) => Number(r.id)))]);
-          await client.query("COMMIT");
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw error;
-        } finally {
-          client.release();
-        }
+        }, db);
       }
       if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
         lastPrune = Date.now();

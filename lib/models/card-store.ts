@@ -6,7 +6,7 @@
  */
 import "server-only";
 import type { Principal } from "@/lib/auth/principal";
-import { pool } from "@/lib/db";
+import { pool, transaction } from "@/lib/db";
 import { conflict, notFound } from "@/lib/errors";
 import { createChangeSink } from "@/lib/live/notify";
 import { logger } from "@/lib/log";
@@ -56,10 +56,7 @@ export async function appendCardRevision({
   check: (card: { teamId: number | null; status: CardStatus }) => void;
   plan: AppendPlan;
 }): Promise<AppendResult> {
-  const client = await pool.connect();
-  let result: AppendResult;
-  try {
-    await client.query("BEGIN");
+  const result = await transaction(async (client): Promise<AppendResult> => {
     const target = await client.query<{ version_id: number; team_id: number | null; name: string }>(
       `SELECT v.id AS version_id, g.team_id, g.name
          FROM model_version v JOIN model_group g ON g.id = v.model_id
@@ -132,14 +129,8 @@ export async function appendCardRevision({
       `UPDATE model_card SET latest_revision = $2, status = $3::"CardStatus", updated_at = ${NOW_UTC} WHERE id = $1`,
       [card.id, revision, decision.status],
     );
-    await client.query("COMMIT");
-    result = { cardId: card.id, revision, status: decision.status, modelId };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return { cardId: card.id, revision, status: decision.status, modelId };
+  });
   await announce(modelId);
   return result;
 }

@@ -19,6 +19,7 @@
  */
 import "server-only";
 import type { Browser, BrowserContext } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { AppError, unavailable } from "@/lib/errors";
 
 const IDLE_CLOSE_MS = 60_000;
@@ -30,16 +31,6 @@ const envInt = (name: string, fallback: number) => {
 };
 export const pdfParallel = () => envInt("STEPWISE_PDF_PARALLEL", 2);
 export const pdfQueueLimit = () => envInt("STEPWISE_PDF_QUEUE", 8);
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-];
 
 type Waiter = { grant: () => void; signal?: AbortSignal };
 type State = {
@@ -80,8 +71,8 @@ async function launch(): Promise<Browser> {
   }
   state.launches++;
   return chromium.launch({
-    executablePath: process.env.PLAYWRIGHT_CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
+    executablePath: chromiumPath(),
+    args: [...CHROMIUM_ARGS],
     headless: true,
   });
 }

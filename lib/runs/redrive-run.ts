@@ -2,10 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { RedriveExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Principal } from "@/lib/auth/principal";
-import { notFound } from "@/lib/errors";
-import { syncExecutionNow, withStepFunctions } from "./aws";
-import { assertCanActOnRun } from "./permissions";
-import { getRunForAction } from "./queries";
+import { actionDone, runForAction } from "./act";
+import { withStepFunctions } from "./aws";
 import type { RunActionResult } from "./schema";
 
 /**
@@ -19,20 +17,11 @@ export async function redriveRun({
   principal: Principal;
   publicId: string;
 }): Promise<RunActionResult> {
-  const run = await getRunForAction({ id: publicId });
-  if (!run) throw notFound("No such run.");
-  assertCanActOnRun(principal, "redrive", run);
+  const run = await runForAction(principal, "redrive", publicId);
   // A fresh token per click: a double submit inside AWS's idempotency window must not redrive twice,
   // but a second deliberate redrive later must not be swallowed either.
   await withStepFunctions(run.sourceId, (sfn) =>
     sfn.send(new RedriveExecutionCommand({ executionArn: run.executionArn, clientToken: randomUUID() })),
   );
-  await syncExecutionNow({ sourceId: run.sourceId, pipelineId: run.pipelineId, executionArn: run.executionArn });
-  return {
-    action: "redrive",
-    publicId: run.publicId,
-    executionArn: run.executionArn,
-    newRunPublicId: null,
-    message: "Redrive started. The failed steps run again on this page.",
-  };
+  return actionDone(run, "redrive", "Redrive started. The failed steps run again on this page.");
 }

@@ -2,11 +2,9 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { StartExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Principal } from "@/lib/auth/principal";
-import { notFound } from "@/lib/errors";
 import { publicIdFor } from "@/lib/sync";
-import { syncExecutionNow, withStepFunctions } from "./aws";
-import { assertCanActOnRun } from "./permissions";
-import { getRunForAction } from "./queries";
+import { actionDone, runForAction } from "./act";
+import { withStepFunctions } from "./aws";
 import type { RunActionResult } from "./schema";
 
 /** Execution names: at most 80 characters of letters, digits, "-" and "_". */
@@ -23,9 +21,7 @@ export async function rerunRun({
   principal: Principal;
   publicId: string;
 }): Promise<RunActionResult> {
-  const run = await getRunForAction({ id: publicId });
-  if (!run) throw notFound("No such run.");
-  assertCanActOnRun(principal, "rerun", run);
+  const run = await runForAction(principal, "rerun", publicId);
   const started = await withStepFunctions(run.sourceId, (sfn) =>
     sfn.send(
       new StartExecutionCommand({
@@ -36,12 +32,8 @@ export async function rerunRun({
     ),
   );
   const executionArn = started.executionArn ?? "";
-  if (executionArn) await syncExecutionNow({ sourceId: run.sourceId, pipelineId: run.pipelineId, executionArn });
-  return {
-    action: "rerun",
-    publicId: run.publicId,
+  return actionDone(run, "rerun", "New run started with the same input.", {
     executionArn,
-    newRunPublicId: executionArn ? publicIdFor(executionArn) : null,
-    message: "New run started with the same input.",
-  };
+    publicId: executionArn ? publicIdFor(executionArn) : null,
+  });
 }

@@ -1,10 +1,8 @@
 import "server-only";
 import { StopExecutionCommand } from "@aws-sdk/client-sfn";
 import type { Principal } from "@/lib/auth/principal";
-import { notFound } from "@/lib/errors";
-import { syncExecutionNow, withStepFunctions } from "./aws";
-import { assertCanActOnRun } from "./permissions";
-import { getRunForAction } from "./queries";
+import { actionDone, runForAction } from "./act";
+import { withStepFunctions } from "./aws";
 import type { RunActionResult } from "./schema";
 
 /** Stops a running execution (StopExecution), for members of the owning team. */
@@ -17,9 +15,7 @@ export async function stopRun({
   publicId: string;
   reason?: string;
 }): Promise<RunActionResult> {
-  const run = await getRunForAction({ id: publicId });
-  if (!run) throw notFound("No such run.");
-  assertCanActOnRun(principal, "stop", run);
+  const run = await runForAction(principal, "stop", publicId);
   const who = principal.user.email ?? principal.user.id;
   await withStepFunctions(run.sourceId, (sfn) =>
     sfn.send(
@@ -30,12 +26,5 @@ export async function stopRun({
       }),
     ),
   );
-  await syncExecutionNow({ sourceId: run.sourceId, pipelineId: run.pipelineId, executionArn: run.executionArn });
-  return {
-    action: "stop",
-    publicId: run.publicId,
-    executionArn: run.executionArn,
-    newRunPublicId: null,
-    message: "Stop requested. The run shows as aborted once Step Functions has stopped it.",
-  };
+  return actionDone(run, "stop", "Stop requested. The run shows as aborted once Step Functions has stopped it.");
 }

@@ -5,6 +5,7 @@
  * other transaction holds the row until our INSERT is seen waiting on its lock, then commits.
  */
 import { randomBytes } from "node:crypto";
+import { getMaxListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
@@ -66,6 +67,21 @@ describe("discovery under a concurrent writer", () => {
       expect(stored.rows).toEqual([{ team_id: rows[0]?.id }]);
     } finally {
       other.release();
+    }
+  });
+});
+
+describe("the sync context", () => {
+  it("lets every concurrent AWS call of a pass listen to its signal without Node's listener-leak warning", async () => {
+    const source = await createTestSource(emu);
+    const outer = new AbortController();
+    for (const options of [{}, { signal: outer.signal }]) {
+      const { ctx, close } = createSyncContext(await reloadSource(source.key), { log: memoryLogger(), ...options });
+      try {
+        expect(ctx.signal && getMaxListeners(ctx.signal)).toBeGreaterThanOrEqual(1_000);
+      } finally {
+        close();
+      }
     }
   });
 });

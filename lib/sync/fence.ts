@@ -13,7 +13,7 @@
  */
 import "server-only";
 import type pg from "pg";
-import { pool as defaultPool } from "@/lib/db";
+import { pool as defaultPool, transaction } from "@/lib/db";
 import type { SyncContext } from "./context";
 
 export class LeaseLostError extends Error {
@@ -51,20 +51,12 @@ export async function writeTx<T>(
 ): Promise<T> {
   await ctx.hooks?.atWrite?.(label);
   if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("sync aborted");
-  const client = await dbOf(ctx).connect();
-  try {
-    await client.query("BEGIN");
+  return transaction(async (client) => {
     await checkLease(client, ctx);
     const result = await work(client);
     ctx.hooks?.beforeWrite?.(label);
-    await client.query("COMMIT");
     return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  }, dbOf(ctx));
 }
 
 /** One fenced write statement; returns its rows. */

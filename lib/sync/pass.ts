@@ -20,8 +20,9 @@
  * (lib/sync/fence.ts): once the lease is lost, the pass aborts and writes nothing more.
  */
 import "server-only";
+import { setMaxListeners } from "node:events";
 import type pg from "pg";
-import { pool as defaultPool } from "@/lib/db";
+import { pool as defaultPool, transaction } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { createChangeSink } from "@/lib/live/notify";
 import { toSyncLogger } from "@/lib/log";
@@ -345,9 +346,7 @@ export async function recordPass(
   outcome: { counters: CounterTotals; summary?: PassSummary; error?: string; cursors?: SourceCursors },
   fence?: SyncContext,
 ): Promise<void> {
-  const client = await db.connect();
-  try {
-    await client.query("BEGIN");
+  await transaction(async (client) => {
     // Bookkeeping is fenced too: a pass whose lease was taken over does not add its counters. The lease
     // condition sits in the row lock itself (one lock, no share-then-update upgrade).
     const lease = fence?.lease;
@@ -387,13 +386,7 @@ export async function recordPass(
         WHERE id = $1`,
       [sourceId, JSON.stringify(cursors), error, !!outcome.summary],
     );
-    await client.query("COMMIT");
-  } catch (e) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  }, db);
 }
 
 export type ContextOptions = {
@@ -413,6 +406,9 @@ export function createSyncContext(source: AwsSource, options: ContextOptions = {
   const db = options.db ?? defaultPool;
   const own = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, own.signal]) : own.signal;
+  // Every concurrent AWS call of the pass listens to this signal: more than Node's default of 10 listeners
+  // is expected, and the warning it printed (timing-dependent) broke the first start's one quiet screen.
+  setMaxListeners(1_000, signal);
   const ctx: SyncContext = {
     source,
     clients: createClients(source, counters),
