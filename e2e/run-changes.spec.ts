@@ -152,7 +152,7 @@ test("the run page explains a failed, regressed run against the last good run, a
   const stepRows = panel.getByTestId("changes-step-durations").locator("tbody tr");
   await expect(stepRows).toHaveCount(1);
   await expect(stepRows.first()).toContainText("Train");
-  await expect(stepRows.first()).toContainText("+30 m 00 s");
+  await expect(stepRows.first()).toContainText("+30 min 00 s");
   await expect(panel.getByTestId("changes-cost")).toContainText("$0.08 → $0.38");
 
   // The API returns the same diff (notebooks, alerts).
@@ -176,7 +176,7 @@ test("the run page explains a failed, regressed run against the last good run, a
   await toggle.click();
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("timeline-ghost")).toHaveCount(2);
-  await expect(page.getByRole("button", { name: /^Train: Failed, 50 m 00 s, last good run 20 m 00 s$/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Train: Failed, 50 min 00 s, last good run 20 min 00 s$/ })).toBeVisible();
   // The baseline's Train bar is 20 minutes long where this run's is 50.
   const ghost = await page.getByTestId("timeline-row-Train").getByTestId("timeline-ghost").boundingBox();
   const bar = await page.getByTestId("timeline-row-Train").locator("[data-tone]").last().boundingBox();
