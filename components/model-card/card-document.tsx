@@ -512,10 +512,12 @@ export function CardDocument({ card }: { card: ModelCardView }) {
             [
               "Pipeline",
               lineage.pipeline ? (
-                <span key="p">
-                  <Link href={`/pipelines/${lineage.pipeline.id}`}>{lineage.pipeline.name}</Link>{" "}
-                  <Mono>{lineage.pipeline.arn}</Mono>
-                </span>
+                <Named
+                  key="p"
+                  label={lineage.pipeline.name}
+                  href={`/pipelines/${lineage.pipeline.id}`}
+                  id={lineage.pipeline.arn}
+                />
               ) : (
                 "—"
               ),
@@ -523,24 +525,19 @@ export function CardDocument({ card }: { card: ModelCardView }) {
             [
               "Run",
               lineage.run ? (
-                <span key="r">
-                  <Link href={runPath(lineage.run.publicId)}>{lineage.run.name}</Link>{" "}
-                  <Mono>{lineage.run.executionArn}</Mono>
-                </span>
+                <Named
+                  key="r"
+                  label={lineage.run.name}
+                  href={runPath(lineage.run.publicId)}
+                  id={lineage.run.executionArn}
+                />
               ) : (
                 "—"
               ),
             ],
             [
               "Training job",
-              lineage.job ? (
-                <span key="j">
-                  {jobLink ? <Link href={jobLink}>{lineage.job.name}</Link> : lineage.job.name}{" "}
-                  <Mono>{lineage.job.arn}</Mono>
-                </span>
-              ) : (
-                "—"
-              ),
+              lineage.job ? <Named key="j" label={lineage.job.name} href={jobLink} id={lineage.job.arn} /> : "—",
             ],
             [
               "Model package",
@@ -560,5 +557,14 @@ export function CardDocument({ card }: { card: ModelCardView }) {
         />
       </Section>
     </article>
+  );
+}
+
+/** A lineage entry: its name (a link where Stepwise or the console has a page for it) and its AWS identifier. */
+function Named({ label, href, id }: { label: string; href: string | null | undefined; id: string }) {
+  return (
+    <span>
+      {href ? <Link href={href}>{label}</Link> : label} <Mono>{id}</Mono>
+    </span>
   );
 }

@@ -5,18 +5,14 @@
  * marker shape (● approved, ○ pending, ✕ rejected), this version is ringed and labelled, thresholds are
  * dashed and labelled, and every line is drawn in the text colour (black on paper).
  */
-import { AxisBottom, AxisLeft } from "@visx/axis";
 import { Group } from "@visx/group";
 import { scaleLinear } from "@visx/scale";
 import { LinePath } from "@visx/shape";
+import { ChartAxes } from "@/components/charts/axes";
 import type { Curve, MetricThreshold, VersionPoint } from "@/lib/models/schema";
 import styles from "./model-card.module.css";
 
 const AXIS_FONT = 10;
-const leftTickLabel = () =>
-  ({ fill: "currentColor", fontSize: AXIS_FONT, fontFamily: "inherit", textAnchor: "end", dx: -4, dy: 3 }) as const;
-const bottomTickLabel = () =>
-  ({ fill: "currentColor", fontSize: AXIS_FONT, fontFamily: "inherit", textAnchor: "middle", dy: 2 }) as const;
 
 function formatTick(value: number): string {
   const abs = Math.abs(value);
@@ -165,24 +161,16 @@ export function MetricAcrossVersionsChart({
               </text>
             </g>
           ) : null}
-          <AxisLeft
-            scale={y}
-            numTicks={5}
-            tickFormat={(v) => formatTick(Number(v))}
-            stroke="currentColor"
-            tickStroke="currentColor"
-            tickLabelProps={leftTickLabel}
-          />
-          <AxisBottom
-            top={innerH}
-            scale={x}
-            numTicks={xTicks}
-            tickFormat={(v) => (Number.isInteger(Number(v)) ? `v${Number(v)}` : "")}
-            stroke="currentColor"
-            tickStroke="currentColor"
-            tickLabelProps={bottomTickLabel}
-            label="Model version"
-            labelProps={{ fill: "currentColor", fontSize: AXIS_FONT, textAnchor: "middle" }}
+          <ChartAxes
+            x={x}
+            y={y}
+            height={innerH}
+            xTicks={xTicks}
+            yTicks={5}
+            formatX={(v) => (Number.isInteger(v) ? `v${v}` : "")}
+            formatY={formatTick}
+            tone="ink"
+            xLabel="Model version"
           />
         </Group>
       </svg>
@@ -229,22 +217,15 @@ function CurvePanel({ curve }: { curve: Curve }) {
             fill="none"
           />
           {last ? <circle cx={x(last.step)} cy={y(last.value)} r={2.8} fill="currentColor" /> : null}
-          <AxisLeft
-            scale={y}
-            numTicks={4}
-            tickFormat={(v) => formatTick(Number(v))}
-            stroke="currentColor"
-            tickStroke="currentColor"
-            tickLabelProps={leftTickLabel}
-          />
-          <AxisBottom
-            top={innerH}
-            scale={x}
-            numTicks={6}
-            tickFormat={(v) => String(Number(v))}
-            stroke="currentColor"
-            tickStroke="currentColor"
-            tickLabelProps={bottomTickLabel}
+          <ChartAxes
+            x={x}
+            y={y}
+            height={innerH}
+            xTicks={6}
+            yTicks={4}
+            formatX={String}
+            formatY={formatTick}
+            tone="ink"
           />
         </Group>
       </svg>

@@ -4,11 +4,11 @@
  * honest (a loss and an AUC on one axis would flatten both). Dots carry the value in a <title> for hover
  * and screen readers; the latest value is written beside the title.
  */
-import { AxisBottom, AxisLeft } from "@visx/axis";
 import { GridRows } from "@visx/grid";
 import { Group } from "@visx/group";
 import { scaleLinear } from "@visx/scale";
 import { LinePath } from "@visx/shape";
+import { ChartAxes } from "@/components/charts/axes";
 import type { MetricSeries } from "@/lib/runs/schema";
 import styles from "./details.module.css";
 
@@ -69,22 +69,15 @@ function MetricChart({ series }: { series: MetricSeries }) {
                 </circle>
               ))
             : null}
-          <AxisLeft
-            scale={y}
-            numTicks={4}
-            tickFormat={(v) => formatValue(Number(v))}
-            stroke="var(--border)"
-            tickStroke="var(--border)"
-            tickLabelProps={{ fill: "var(--text-muted)", fontSize: 10, textAnchor: "end", dx: "-0.25em", dy: "0.3em" }}
-          />
-          <AxisBottom
-            top={innerH}
-            scale={x}
-            numTicks={5}
-            tickFormat={(v) => String(Math.round(Number(v)))}
-            stroke="var(--border)"
-            tickStroke="var(--border)"
-            tickLabelProps={{ fill: "var(--text-muted)", fontSize: 10, textAnchor: "middle" }}
+          <ChartAxes
+            x={x}
+            y={y}
+            height={innerH}
+            xTicks={5}
+            yTicks={4}
+            formatX={(v) => String(Math.round(v))}
+            formatY={formatValue}
+            tone="muted"
           />
         </Group>
       </svg>
