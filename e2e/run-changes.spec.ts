@@ -176,7 +176,9 @@ test("the run page explains a failed, regressed run against the last good run, a
   await toggle.click();
   await expect(toggle).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("timeline-ghost")).toHaveCount(2);
-  await expect(page.getByRole("button", { name: /^Train: Failed, 50 min 00 s, last good run 20 min 00 s$/ })).toBeVisible();
+  await expect(
+    page.getByRole("button", { name: /^Train: Failed, 50 min 00 s, last good run 20 min 00 s$/ }),
+  ).toBeVisible();
   // The baseline's Train bar is 20 minutes long where this run's is 50.
   const ghost = await page.getByTestId("timeline-row-Train").getByTestId("timeline-ghost").boundingBox();
   const bar = await page.getByTestId("timeline-row-Train").locator("[data-tone]").last().boundingBox();
