@@ -10,6 +10,7 @@ import type { Principal } from "@/lib/auth/principal";
 import { pool } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
 import { encryptSecret, newSigningSecret } from "./crypto";
+import { emailConfigured } from "./email";
 import type { ChannelBody, ChannelKind, RuleBody, RuleKind, RuleParams } from "./schema";
 
 export type Rule = {
@@ -205,6 +206,9 @@ export async function deleteRule(principal: Principal, id: number): Promise<void
 
 function checkTarget(kind: ChannelKind, target: string): string {
   if (kind === "email") {
+    // A channel that can never deliver is refused rather than failing every alert later.
+    if (!emailConfigured())
+      throw badRequest("E-mail channels need an SMTP server: set SMTP_URL (and SMTP_FROM) on the Stepwise instances.");
     const addresses = target.split(",").map((a) => a.trim());
     if (addresses.length > 20 || addresses.some((a) => !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(a)))
       throw badRequest("target: one or more e-mail addresses, separated by commas.");
