@@ -49,6 +49,7 @@ export function alertEmail(alert: { title: string; payload: AlertPayload }): {
     facts.push(["Run", payload.run.name, payload.run.url]);
     facts.push(["Status", payload.run.status.toLowerCase().replace("_", " "), null]);
   }
+  if (payload.model) facts.push(["Model", `${payload.model.name} v${payload.model.version}`, payload.model.url]);
   facts.push(["Rule", payload.rule.name, null]);
   const metric = payload.metric
     ? `${payload.metric.name} ${number(payload.metric.value)} vs baseline ${number(payload.metric.baseline)} ` +

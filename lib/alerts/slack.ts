@@ -65,6 +65,7 @@ export function slackMessage(alert: { title: string; payload: AlertPayload }): S
     payload.run ? `*Status*\n${statusWords(payload.run.status)}` : null,
     payload.pipeline ? `*Pipeline*\n${escapeMrkdwn(payload.pipeline.name)}` : null,
     payload.run ? `*Run*\n${link(payload.run.url, payload.run.name)}` : null,
+    payload.model ? `*Model*\n${link(payload.model.url, `${payload.model.name} v${payload.model.version}`)}` : null,
     `*Rule*\n${escapeMrkdwn(payload.rule.name)}`,
   ]
     .filter((f): f is string => f !== null)
@@ -108,6 +109,7 @@ export function slackMessage(alert: { title: string; payload: AlertPayload }): S
   const fallback = [
     alert.title,
     payload.run ? payload.run.url : null,
+    payload.model ? payload.model.url : null,
     metric ? `${metric.name} ${number(metric.value)} vs baseline ${number(metric.baseline)}` : null,
     ...payload.changes.slice(0, 3),
   ]
