@@ -54,9 +54,9 @@ test("a team member creates a channel and a rule, sees them listed, disables, ed
 
   const channelName = `ui ${suffix} hook`;
   const channels = channelForm(page);
-  await channels.getByLabel("Name").fill(channelName);
+  await channels.getByLabel("Name", { exact: true }).fill(channelName);
   await channels.getByLabel("Kind").selectOption("webhook");
-  await channels.getByLabel("Team").selectOption(TEAM);
+  await channels.getByLabel("Team", { exact: true }).selectOption(TEAM);
   await channels.getByLabel("URL").fill(HOOK);
   await channels.getByRole("button", { name: "Create channel" }).click();
   const created = page.getByTestId("channel-created");
@@ -72,9 +72,9 @@ test("a team member creates a channel and a rule, sees them listed, disables, ed
 
   const ruleName = `ui ${suffix} cards`;
   const rules = ruleForm(page);
-  await rules.getByLabel("Name").fill(ruleName);
+  await rules.getByLabel("Name", { exact: true }).fill(ruleName);
   await rules.getByLabel("When").selectOption("card_review_waiting");
-  await rules.getByLabel("Team").selectOption(TEAM);
+  await rules.getByLabel("Team", { exact: true }).selectOption(TEAM);
   await rules.getByLabel("Days waiting").fill("5");
   await rules.getByRole("checkbox", { name: `${channelName} (Webhook)` }).check();
   await rules.getByRole("button", { name: "Create rule" }).click();
@@ -111,7 +111,7 @@ test("a team member creates a channel and a rule, sees them listed, disables, ed
   await expect(page.getByText("Nothing sent to this channel yet.")).toBeVisible();
 
   // A channel of another kind: without SMTP_URL e-mail channels are refused with the reason.
-  await channels.getByLabel("Name").fill(`ui ${suffix} mail`);
+  await channels.getByLabel("Name", { exact: true }).fill(`ui ${suffix} mail`);
   await channels.getByLabel("Kind").selectOption("email");
   await channels.getByLabel("Addresses").fill("oncall@example.com");
   await channels.getByRole("button", { name: "Create channel" }).click();
@@ -141,7 +141,7 @@ test("keyboard only: from the navigation to a new rule and its deletion", async 
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { level: 1, name: "Alerts" })).toBeVisible();
 
-  const ruleName = ruleForm(page).getByLabel("Name");
+  const ruleName = ruleForm(page).getByLabel("Name", { exact: true });
   for (let i = 0; i < 40 && !(await ruleName.evaluate((el) => el === document.activeElement)); i++)
     await page.keyboard.press("Tab");
   await expect(ruleName).toBeFocused();
@@ -150,7 +150,7 @@ test("keyboard only: from the navigation to a new rule and its deletion", async 
   await page.keyboard.press("Tab"); // When: Run failed (the default)
   await expect(ruleForm(page).getByLabel("When")).toBeFocused();
   await page.keyboard.press("Tab"); // Team
-  await expect(ruleForm(page).getByLabel("Team")).toBeFocused();
+  await expect(ruleForm(page).getByLabel("Team", { exact: true })).toBeFocused();
   // Back to the name and submit with Enter, as forms do.
   await page.keyboard.press("Shift+Tab");
   await page.keyboard.press("Shift+Tab");

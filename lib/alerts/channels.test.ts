@@ -18,6 +18,8 @@ import { createChannel, createRule, listDeliveries } from "./manage";
 import { SlackWebhookMessageSchema } from "./slack-block-kit";
 
 process.env.STEPWISE_SECRET_KEY ??= "alerts-test-key";
+// The receivers are local: allow private webhook targets (refused by default, lib/alerts/outbound.ts).
+process.env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS = "1";
 
 const T0 = Date.UTC(2032, 2, 3, 8);
 const at = (m: number) => new Date(T0 + m * 60_000);
@@ -85,6 +87,11 @@ async function evaluate(runIds: number[]): Promise<number[]> {
   try {
     await client.query("BEGIN");
     const ids = await evaluateAlertsInTransaction(client, runIds, { error: () => undefined });
+    // This file sends its deliveries itself (deliverAlert): no queued job for another file's workers to take.
+    await client.query(
+      "SELECT graphile_worker.remove_job('alert-delivery:' || d.id) FROM alert_delivery d WHERE d.alert_id = ANY($1::int[])",
+      [ids],
+    );
     await client.query("COMMIT");
     return ids;
   } finally {
@@ -206,6 +213,29 @@ describe("Slack and e-mail channels", () => {
     await expect(
       createChannel(member, { name: "m", kind: "email", team: pipeline.teamSlug, target: "not an address" }),
     ).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it("refuses webhook and Slack targets on private addresses unless STEPWISE_ALLOW_PRIVATE_WEBHOOKS=1", async () => {
+    delete process.env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS;
+    try {
+      for (const target of [slackUrl, "http://169.254.169.254/latest/meta-data", "http://10.0.0.8/hook"])
+        await expect(
+          createChannel(member, { name: "s", kind: "slack", team: pipeline.teamSlug, target }),
+        ).rejects.toMatchObject({ code: "bad_request", message: expect.stringMatching(/public address/) });
+      // A channel created while they were allowed is refused at delivery, with the reason in the log.
+      const next = await seedRun(pipeline, { status: "FAILED", startedAt: at(500), stoppedAt: at(510) });
+      const [alertId] = await evaluate([next.id]);
+      const [delivery] = await sql<{ id: number }>(
+        "SELECT id FROM alert_delivery WHERE alert_id = $1 AND channel_id = $2",
+        [alertId, slackChannel],
+      );
+      const before = slack.received.length;
+      await expect(deliverAlert({ deliveryId: delivery?.id ?? 0 })).rejects.toThrow(/refused/);
+      expect(slack.received.length).toBe(before);
+      expect((await listDeliveries(member, slackChannel))[0]?.lastError).toMatch(/refused: 127\.0\.0\.1/);
+    } finally {
+      process.env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS = "1";
+    }
   });
 
   it("records an SMTP failure in the delivery log and throws for a retry", async () => {

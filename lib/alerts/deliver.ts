@@ -4,13 +4,15 @@
  * sent is never sent again (a duplicate job, a second instance), and a crash between the receiver's answer and
  * our COMMIT can only repeat the same request with the same `X-Stepwise-Idempotency-Key`. A failed attempt
  * is recorded (status, response, error: the channel's delivery log) and thrown, so graphile-worker retries
- * it with its exponential backoff; the last attempt marks the delivery failed.
+ * it with its exponential backoff; the last attempt marks the delivery failed. Webhook and Slack targets go
+ * through lib/alerts/outbound.ts (no private addresses, no redirects).
  */
 import "server-only";
 import type pg from "pg";
 import { pool } from "@/lib/db";
 import { decryptSecret, signBody } from "./crypto";
 import { sendAlertEmail } from "./email";
+import { postChecked } from "./outbound";
 import type { AlertPayload } from "./schema";
 import { slackMessage } from "./slack";
 
@@ -129,16 +131,12 @@ async function send(row: DeliveryRow): Promise<Outcome> {
       };
     }
     const request = buildRequest(row);
-    const answer = await fetch(request.url, {
-      method: "POST",
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+    const answer = await postChecked(request.url, request.headers, request.body, {
+      timeoutMs: TIMEOUT_MS,
+      keep: KEEP_RESPONSE,
     });
-    const response = (await answer.text().catch(() => "")).slice(0, KEEP_RESPONSE);
     const ok = answer.status >= 200 && answer.status < 300;
-    return { status: answer.status, response, failure: ok ? null : `HTTP ${answer.status}` };
+    return { status: answer.status, response: answer.text, failure: ok ? null : `HTTP ${answer.status}` };
   } catch (error) {
     return { status: null, response: null, failure: describeError(error) };
   }

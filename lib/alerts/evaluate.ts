@@ -141,7 +141,12 @@ export async function raiseAlert(
          FROM unnest($4::int[]) AS d`,
       [DELIVERY_TASK, deliverAt(rule, now).toISOString(), DELIVERY_MAX_ATTEMPTS, deliveries.map((d) => d.id)],
     );
-  // Inbox: the owning team's members when the rule says so, and whoever watches the pipeline.
+  // Inbox: the owning team's members when the rule says so, and whoever watches the pipeline — one entry per
+  // user and run, however many rules fire for it (the first alert stands for the run; every channel still
+  // gets each rule's own delivery). A transaction lock per run orders two evaluations of the same run (its
+  // end and its metrics may be written by different transactions), so the NOT EXISTS sees the other's entry.
+  if (alert.runId !== null)
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('stepwise_inbox'), $1)", [alert.runId]);
   const { rows: users } = await db.query<{ user_id: string }>(
     `INSERT INTO inbox_item (user_id, alert_id, created_at)
      SELECT u.user_id, $1, $2 FROM (
@@ -149,9 +154,12 @@ export async function raiseAlert(
         WHERE $3 AND m.team_id = coalesce($4, (SELECT p.team_id FROM pipeline p WHERE p.id = $5))
        UNION
        SELECT w.user_id FROM pipeline_watch w WHERE w.pipeline_id = $5) u
+      WHERE $6::int IS NULL
+         OR NOT EXISTS (SELECT 1 FROM inbox_item i JOIN alert a ON a.id = i.alert_id
+                         WHERE i.user_id = u.user_id AND a.run_id = $6)
      ON CONFLICT (user_id, alert_id) DO NOTHING
      RETURNING user_id`,
-    [alertId, now.toISOString(), rule.in_app, rule.team_id, alert.pipelineId],
+    [alertId, now.toISOString(), rule.in_app, rule.team_id, alert.pipelineId, alert.runId],
   );
   if (users.length > 0) {
     const { rows } = await db.query<{ id: string }>(

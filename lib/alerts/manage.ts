@@ -11,6 +11,7 @@ import { pool } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
 import { encryptSecret, newSigningSecret } from "./crypto";
 import { emailConfigured } from "./email";
+import { refusedTarget } from "./outbound";
 import type { ChannelBody, ChannelKind, RuleBody, RuleKind, RuleParams } from "./schema";
 
 export type Rule = {
@@ -204,7 +205,7 @@ export async function deleteRule(principal: Principal, id: number): Promise<void
   await pool.query("DELETE FROM alert_rule WHERE id = $1", [id]);
 }
 
-function checkTarget(kind: ChannelKind, target: string): string {
+async function checkTarget(kind: ChannelKind, target: string): Promise<string> {
   if (kind === "email") {
     // A channel that can never deliver is refused rather than failing every alert later.
     if (!emailConfigured())
@@ -222,6 +223,11 @@ function checkTarget(kind: ChannelKind, target: string): string {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw badRequest("target: an http(s) URL.");
   if (url.username || url.password) throw badRequest("target: credentials in the URL are not allowed.");
+  const refused = await refusedTarget(url);
+  if (refused)
+    throw badRequest(
+      `target: ${refused}; alerts are only sent to public addresses (STEPWISE_ALLOW_PRIVATE_WEBHOOKS=1 allows others).`,
+    );
   // The label shows where alerts go, never the path (a Slack webhook URL's path is its secret).
   return `${url.protocol}//${url.host}`;
 }
@@ -231,7 +237,7 @@ export async function createChannel(
   body: ChannelBody,
 ): Promise<{ channel: Channel; secret: string | null }> {
   const owner = await ownerFor(principal, { team: body.team });
-  const label = checkTarget(body.kind, body.target);
+  const label = await checkTarget(body.kind, body.target);
   const secret = body.kind === "webhook" ? newSigningSecret() : null;
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO alert_channel (team_id, kind, name, label, target_ciphertext, secret_ciphertext, created_by, created_at)
