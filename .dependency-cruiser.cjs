@@ -28,7 +28,7 @@ const PUBLIC = [
   "^lib/runs/links\\.ts$",
   "^lib/models/pricing\\.ts$",
   // domain read functions (lib/dal wraps them for pages)
-  "^lib/(pipelines|runs|models|changes)/queries\\.ts$",
+  "^lib/(pipelines|runs|models|changes|alerts)/queries\\.ts$",
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

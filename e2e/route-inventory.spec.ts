@@ -137,6 +137,11 @@ const ROUTES: Record<string, Entry> = {
     statements: 2,
   },
   "/(portal)/models/page": { kind: "page", guard: "session (lib/dal/models)", statements: 4 },
+  "/(portal)/alerts/page": {
+    kind: "page",
+    guard: "session (lib/dal/alerts); changes through /api/v1/alerts need team membership",
+    statements: 4,
+  },
   "/(portal)/models/[modelId]/page": {
     kind: "page",
     guard: "session (lib/dal/models, metadata too); edit/approve need team roles",

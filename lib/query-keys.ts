@@ -25,6 +25,13 @@ export const inboxKeys = {
   all: ["inbox"] as const,
 };
 
+/** The Alerts page's delivery logs and the pipeline header's watch toggle. */
+export const alertKeys = {
+  all: ["alerts"] as const,
+  deliveries: (channelId: number) => ["alerts", "deliveries", channelId] as const,
+  watch: (pipelineId: number) => ["alerts", "watch", pipelineId] as const,
+};
+
 export const modelKeys = {
   all: ["models"] as const,
   list: (params: Record<string, unknown> = {}) => ["models", "list", params] as const,

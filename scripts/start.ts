@@ -121,6 +121,9 @@ try {
     // pipelines every 15 s instead of every 5 minutes (four pipelines: a handful of calls).
     env.STEPWISE_IDLE_POLL_SECONDS ??= "15";
     process.env.STEPWISE_DEMO_ENDPOINT = emulator.url;
+    // A demo's webhook receivers are local too (lib/alerts/outbound.ts refuses private targets otherwise).
+    env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS ??= "1";
+    process.env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS ??= "1";
     log(`demo AWS emulator at ${emulator.url} (set STEPWISE_SOURCES to sync real AWS accounts instead)`);
     // Each demo team gets in-app alerts out of the box (lib/alerts/demo-defaults.ts).
     const { ensureDemoAlertRules } = await import("@/lib/alerts/demo-defaults");

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { WatchButton } from "@/components/alerts/watch-button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
 import type { PipelineDetail } from "@/lib/dal/pipelines";
@@ -44,6 +45,7 @@ export function PipelineHeader({ pipeline }: { pipeline: PipelineDetail }) {
           </p>
         </div>
         <div className={styles.links}>
+          <WatchButton pipelineId={pipeline.id} />
           {pipeline.latestRun ? (
             <Link className={ui.button} href={`/runs/${pipeline.latestRun.publicId}`}>
               Latest run graph →

@@ -24,6 +24,7 @@ export function AppShell({ user, children }: { user: ShellUser; children: ReactN
         <nav aria-label="Primary" className={styles.nav}>
           <NavLink href="/pipelines">Pipelines</NavLink>
           <NavLink href="/models">Models</NavLink>
+          <NavLink href="/alerts">Alerts</NavLink>
         </nav>
         <LiveIndicator />
         {user ? <InboxBell /> : null}

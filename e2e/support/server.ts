@@ -26,6 +26,8 @@ env.LOG_LEVEL ??= "warn";
 // Machine credentials the specs use: /api/metrics (statement counts) and the EventBridge ingest route.
 env.METRICS_TOKEN ??= randomBytes(24).toString("base64url");
 env.EVENTBRIDGE_SECRET ??= randomBytes(24).toString("base64url");
+// The alert specs' webhook receivers are local (lib/alerts/outbound.ts refuses private targets by default).
+env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS ??= "1";
 // Every spec comes from 127.0.0.1, and the route inventory alone refuses a thousand credentials a
 // minute: audit them all here (the per-address limit itself is tested in lib/audit/failed-credentials.test.ts).
 env.AUDIT_FAILED_PER_MINUTE ??= "100000";

@@ -4,13 +4,17 @@
  * sent is never sent again (a duplicate job, a second instance), and a crash between the receiver's answer and
  * our COMMIT can only repeat the same request with the same `X-Stepwise-Idempotency-Key`. A failed attempt
  * is recorded (status, response, error: the channel's delivery log) and thrown, so graphile-worker retries
- * it with its exponential backoff; the last attempt marks the delivery failed.
+ * it with its exponential backoff; the last attempt marks the delivery failed. Webhook and Slack targets go
+ * through lib/alerts/outbound.ts (no private addresses, no redirects).
  */
 import "server-only";
 import type pg from "pg";
 import { pool } from "@/lib/db";
 import { decryptSecret, signBody } from "./crypto";
+import { sendAlertEmail } from "./email";
+import { postChecked } from "./outbound";
 import type { AlertPayload } from "./schema";
+import { slackMessage } from "./slack";
 
 const TIMEOUT_MS = 10_000;
 const KEEP_RESPONSE = 1000;
@@ -82,23 +86,8 @@ export async function deliverAlert({
       await client.query("COMMIT");
       return "already-sent";
     }
-    let status: number | null = null;
-    let response: string | null = null;
-    try {
-      const request = buildRequest(row);
-      const answer = await fetch(request.url, {
-        method: "POST",
-        headers: request.headers,
-        body: request.body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      status = answer.status;
-      response = (await answer.text().catch(() => "")).slice(0, KEEP_RESPONSE);
-      if (answer.status < 200 || answer.status >= 300) failure = `HTTP ${answer.status}`;
-    } catch (error) {
-      failure = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
-    }
+    const outcome = await send(row);
+    failure = outcome.failure;
     await client.query(
       `UPDATE alert_delivery
           SET attempts = attempts + 1, last_status = $2, last_response = $3, last_error = $4,
@@ -106,7 +95,7 @@ export async function deliverAlert({
               sent_at = CASE WHEN $4::text IS NULL THEN now() AT TIME ZONE 'UTC' ELSE sent_at END,
               updated_at = now() AT TIME ZONE 'UTC'
         WHERE id = $1`,
-      [row.id, status, response, failure, lastAttempt],
+      [row.id, outcome.status, outcome.response, failure, lastAttempt],
     );
     await client.query("COMMIT");
   } catch (error) {
@@ -122,15 +111,47 @@ export async function deliverAlert({
   return "sent";
 }
 
+type Outcome = { status: number | null; response: string | null; failure: string | null };
+
+const describeError = (error: unknown) =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error).slice(0, 500);
+
+/** One attempt on the channel's kind; never throws (the outcome is the delivery log's entry). */
+async function send(row: DeliveryRow): Promise<Outcome> {
+  try {
+    if (row.kind === "email") {
+      const { accepted, response } = await sendAlertEmail({
+        to: decryptSecret(row.target_ciphertext),
+        alert: { title: row.title, payload: row.payload, idempotencyKey: row.idempotency_key },
+      });
+      return {
+        status: accepted ? 250 : null,
+        response: response.slice(0, KEEP_RESPONSE),
+        failure: accepted ? null : response,
+      };
+    }
+    const request = buildRequest(row);
+    const answer = await postChecked(request.url, request.headers, request.body, {
+      timeoutMs: TIMEOUT_MS,
+      keep: KEEP_RESPONSE,
+    });
+    const ok = answer.status >= 200 && answer.status < 300;
+    return { status: answer.status, response: answer.text, failure: ok ? null : `HTTP ${answer.status}` };
+  } catch (error) {
+    return { status: null, response: null, failure: describeError(error) };
+  }
+}
+
 function buildRequest(row: DeliveryRow): { url: string; headers: Record<string, string>; body: string } {
   const url = decryptSecret(row.target_ciphertext);
-  if (row.kind !== "webhook") throw new DeliveryError(`channel kind ${row.kind} is not deliverable yet`);
-  const body = webhookBody(row);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": "Stepwise-Alerts/1",
     "x-stepwise-idempotency-key": row.idempotency_key,
   };
+  if (row.kind === "slack") return { url, headers, body: JSON.stringify(slackMessage(row)) };
+  if (row.kind !== "webhook") throw new DeliveryError(`channel kind ${row.kind} is not deliverable`);
+  const body = webhookBody(row);
   if (row.secret_ciphertext) headers["x-stepwise-signature"] = signBody(decryptSecret(row.secret_ciphertext), body);
   return { url, headers, body };
 }

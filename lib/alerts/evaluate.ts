@@ -16,6 +16,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getRunChanges } from "@/lib/changes/queries";
+import { formatDuration } from "@/lib/format";
 import { regressionDepth } from "@/lib/metrics/regression";
 import { runPath } from "@/lib/runs/links";
 import { type AlertPayload, type RuleKind, RuleParams } from "./schema";
@@ -140,7 +141,12 @@ export async function raiseAlert(
          FROM unnest($4::int[]) AS d`,
       [DELIVERY_TASK, deliverAt(rule, now).toISOString(), DELIVERY_MAX_ATTEMPTS, deliveries.map((d) => d.id)],
     );
-  // Inbox: the owning team's members when the rule says so, and whoever watches the pipeline.
+  // Inbox: the owning team's members when the rule says so, and whoever watches the pipeline — one entry per
+  // user and run, however many rules fire for it (the first alert stands for the run; every channel still
+  // gets each rule's own delivery). A transaction lock per run orders two evaluations of the same run (its
+  // end and its metrics may be written by different transactions), so the NOT EXISTS sees the other's entry.
+  if (alert.runId !== null)
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('stepwise_inbox'), $1)", [alert.runId]);
   const { rows: users } = await db.query<{ user_id: string }>(
     `INSERT INTO inbox_item (user_id, alert_id, created_at)
      SELECT u.user_id, $1, $2 FROM (
@@ -148,9 +154,12 @@ export async function raiseAlert(
         WHERE $3 AND m.team_id = coalesce($4, (SELECT p.team_id FROM pipeline p WHERE p.id = $5))
        UNION
        SELECT w.user_id FROM pipeline_watch w WHERE w.pipeline_id = $5) u
+      WHERE $6::int IS NULL
+         OR NOT EXISTS (SELECT 1 FROM inbox_item i JOIN alert a ON a.id = i.alert_id
+                         WHERE i.user_id = u.user_id AND a.run_id = $6)
      ON CONFLICT (user_id, alert_id) DO NOTHING
      RETURNING user_id`,
-    [alertId, now.toISOString(), rule.in_app, rule.team_id, alert.pipelineId],
+    [alertId, now.toISOString(), rule.in_app, rule.team_id, alert.pipelineId, alert.runId],
   );
   if (users.length > 0) {
     const { rows } = await db.query<{ id: string }>(
@@ -197,7 +206,7 @@ export async function anyRuleFor(db: pg.PoolClient, runIds: number[], now = new 
     `SELECT 1 FROM run r JOIN pipeline p ON p.id = r.pipeline_id
       WHERE r.id = ANY($1::int[])
         AND EXISTS (SELECT 1 FROM alert_rule a
-                     WHERE a.enabled AND a.kind IN ('run_failed', 'metric_regression')
+                     WHERE a.enabled AND a.kind IN ('run_failed', 'metric_regression', 'step_regression')
                        AND (a.muted_until IS NULL OR a.muted_until <= $2) AND a.created_at <= r.started_at
                        AND ((a.pipeline_id IS NULL AND a.team_id IS NULL) OR a.pipeline_id = r.pipeline_id
                             OR (a.pipeline_id IS NULL AND a.team_id = p.team_id)))
@@ -209,7 +218,8 @@ export async function anyRuleFor(db: pg.PoolClient, runIds: number[], now = new 
 
 /**
  * Evaluates the run-level rules for runs whose status or final metrics the caller has just written, in the
- * caller's transaction: run failed / timed out / aborted and metric regression. Returns the new alerts' ids.
+ * caller's transaction: run failed / timed out / aborted, metric regression and step regression (once the run
+ * has ended, its steps derived in the same transaction). Returns the new alerts' ids.
  */
 export async function evaluateRunAlerts(
   db: pg.PoolClient,
@@ -218,7 +228,7 @@ export async function evaluateRunAlerts(
   if (runIds.length === 0) return [];
   const created: number[] = [];
   for (const run of await loadRuns(db, runIds)) {
-    const rules = await rulesFor(db, run, ["run_failed", "metric_regression"], now);
+    const rules = await rulesFor(db, run, ["run_failed", "metric_regression", "step_regression"], now);
     if (rules.length === 0) continue;
     let metrics: MetricRow[] | null = null;
     for (const rule of rules) {
@@ -271,8 +281,80 @@ export async function evaluateRunAlerts(
           now,
         );
         if (id !== null) created.push(id);
+      } else if (rule.kind === "step_regression") {
+        if (!FINISHED.includes(run.status)) continue;
+        const threshold = params.thresholdPercent ?? STEP_THRESHOLD_PERCENT;
+        const worst = worstStepRegression(await stepDurations(db, run, params.step), threshold);
+        if (!worst) continue;
+        const title = `${run.pipeline_name}: step ${worst.key} took ${seconds(worst.value)} (baseline ${seconds(worst.baseline)}) in run ${run.name}`;
+        const payload = await runPayload(db, run, rule, {
+          metric: {
+            name: `${worst.key} duration (s)`,
+            value: Math.round(worst.value * 10) / 10,
+            baseline: Math.round(worst.baseline * 10) / 10,
+            changePercent: Math.round(worst.depth * 1000) / 10,
+            thresholdPercent: threshold,
+          },
+        });
+        const id = await raiseAlert(
+          db,
+          rule,
+          { subject: `run:${run.id}`, kind: rule.kind, pipelineId: run.pipeline_id, runId: run.id, title, payload },
+          now,
+        );
+        if (id !== null) created.push(id);
       }
     }
   }
   return created;
 }
+
+// ───────────────────────────── step durations ─────────────────────────────
+
+/** step_regression's default threshold: step durations vary far more than model metrics. */
+export const STEP_THRESHOLD_PERCENT = 20;
+/** Slower by less than this many seconds is never a regression (a 0.2 s Pass state taking 0.5 s is noise). */
+export const STEP_MIN_SLOWDOWN_SECONDS = 10;
+const FINISHED = ["SUCCEEDED", ...FAILED];
+
+export type StepDuration = { key: string; value: number; baseline: number | null; n: number };
+
+/**
+ * Each succeeded step of the run with its trailing baseline: the mean duration of the same step (same key)
+ * in the pipeline's previous ≤ 10 runs where it succeeded — the computation of the metric baselines
+ * (`run_metric.base_value` / `base_n`) applied to step durations.
+ */
+async function stepDurations(db: pg.PoolClient, run: RunRow, step: string | undefined): Promise<StepDuration[]> {
+  const { rows } = await db.query<StepDuration>(
+    `SELECT s.key, extract(epoch FROM s.exited_at - s.entered_at)::float8 AS value, b.baseline, b.n
+       FROM step s
+       CROSS JOIN LATERAL (
+         SELECT avg(x.d)::float8 AS baseline, count(*)::int AS n FROM (
+           SELECT extract(epoch FROM ps.exited_at - ps.entered_at) AS d
+             FROM run pr JOIN step ps ON ps.run_id = pr.id AND ps.key = s.key
+            WHERE pr.pipeline_id = $2 AND pr.started_at < $3::timestamp AND pr.id <> $1
+              AND ps.status = 'SUCCEEDED' AND ps.exited_at IS NOT NULL
+            ORDER BY pr.started_at DESC LIMIT 10) x) b
+      WHERE s.run_id = $1 AND s.status = 'SUCCEEDED' AND s.exited_at IS NOT NULL
+        AND ($4::text IS NULL OR s.key = $4 OR s.state_name = $4)`,
+    [run.id, run.pipeline_id, run.started_at, step ?? null],
+  );
+  return rows;
+}
+
+/** The step slowed down most beyond the threshold (lib/metrics/regression.ts: duration is lower-is-better). */
+export function worstStepRegression(
+  steps: StepDuration[],
+  thresholdPercent: number,
+): (StepDuration & { baseline: number; depth: number }) | null {
+  let worst: (StepDuration & { baseline: number; depth: number }) | null = null;
+  for (const s of steps) {
+    const depth = regressionDepth({ name: "duration", value: s.value, baseValue: s.baseline, baseN: s.n });
+    if (depth === null || s.baseline === null || depth <= thresholdPercent / 100) continue;
+    if (s.value - s.baseline < STEP_MIN_SLOWDOWN_SECONDS) continue;
+    if (!worst || depth > worst.depth) worst = { ...s, baseline: s.baseline, depth };
+  }
+  return worst;
+}
+
+const seconds = (s: number) => formatDuration(s * 1000);

@@ -10,6 +10,8 @@ import type { Principal } from "@/lib/auth/principal";
 import { pool } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
 import { encryptSecret, newSigningSecret } from "./crypto";
+import { emailConfigured } from "./email";
+import { refusedTarget } from "./outbound";
 import type { ChannelBody, ChannelKind, RuleBody, RuleKind, RuleParams } from "./schema";
 
 export type Rule = {
@@ -203,8 +205,11 @@ export async function deleteRule(principal: Principal, id: number): Promise<void
   await pool.query("DELETE FROM alert_rule WHERE id = $1", [id]);
 }
 
-function checkTarget(kind: ChannelKind, target: string): string {
+async function checkTarget(kind: ChannelKind, target: string): Promise<string> {
   if (kind === "email") {
+    // A channel that can never deliver is refused rather than failing every alert later.
+    if (!emailConfigured())
+      throw badRequest("E-mail channels need an SMTP server: set SMTP_URL (and SMTP_FROM) on the Stepwise instances.");
     const addresses = target.split(",").map((a) => a.trim());
     if (addresses.length > 20 || addresses.some((a) => !/^[^\s@,<>]+@[^\s@,<>]+\.[^\s@,<>]+$/.test(a)))
       throw badRequest("target: one or more e-mail addresses, separated by commas.");
@@ -218,6 +223,11 @@ function checkTarget(kind: ChannelKind, target: string): string {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw badRequest("target: an http(s) URL.");
   if (url.username || url.password) throw badRequest("target: credentials in the URL are not allowed.");
+  const refused = await refusedTarget(url);
+  if (refused)
+    throw badRequest(
+      `target: ${refused}; alerts are only sent to public addresses (STEPWISE_ALLOW_PRIVATE_WEBHOOKS=1 allows others).`,
+    );
   // The label shows where alerts go, never the path (a Slack webhook URL's path is its secret).
   return `${url.protocol}//${url.host}`;
 }
@@ -227,7 +237,7 @@ export async function createChannel(
   body: ChannelBody,
 ): Promise<{ channel: Channel; secret: string | null }> {
   const owner = await ownerFor(principal, { team: body.team });
-  const label = checkTarget(body.kind, body.target);
+  const label = await checkTarget(body.kind, body.target);
   const secret = body.kind === "webhook" ? newSigningSecret() : null;
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO alert_channel (team_id, kind, name, label, target_ciphertext, secret_ciphertext, created_by, created_at)

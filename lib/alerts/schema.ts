@@ -4,8 +4,17 @@
  */
 import { z } from "zod";
 
-/** The rule kinds evaluated today (issue 18 also asks for step_regression and card_review_waiting). */
-export const RULE_KINDS = ["run_failed", "metric_regression", "run_stuck"] as const;
+/**
+ * Rule kinds. Decided when the sync writes a run's end or metrics: run_failed, metric_regression,
+ * step_regression. Decided once a minute (lib/alerts/periodic.ts): run_stuck, card_review_waiting.
+ */
+export const RULE_KINDS = [
+  "run_failed",
+  "metric_regression",
+  "step_regression",
+  "run_stuck",
+  "card_review_waiting",
+] as const;
 export const RuleKind = z.enum(RULE_KINDS);
 export type RuleKind = z.infer<typeof RuleKind>;
 
@@ -23,12 +32,16 @@ export const RuleParams = z
       .meta({ description: "run_failed: which end states (default all three)." }),
     factor: z.number().min(1).max(100).optional().meta({ description: "run_stuck: k in k × the pipeline's p95." }),
     metric: z.string().min(1).max(200).optional().meta({ description: "metric_regression: one metric (default any)." }),
-    thresholdPercent: z
-      .number()
-      .min(0.1)
-      .max(100)
+    step: z
+      .string()
+      .min(1)
+      .max(500)
       .optional()
-      .meta({ description: "Regressions: % worse than the trailing baseline (default 3, the graph's)." }),
+      .meta({ description: "step_regression: one step, by key or state name (default any)." }),
+    thresholdPercent: z.number().min(0.1).max(1000).optional().meta({
+      description:
+        "Regressions: % worse than the trailing baseline (metric_regression: default 3, the graph's; step_regression: default 20).",
+    }),
     days: z.number().int().min(1).max(365).optional().meta({ description: "card_review_waiting: N days." }),
   })
   .strict();
@@ -49,6 +62,11 @@ export const AlertPayload = z
         thresholdPercent: z.number(),
       })
       .nullable(),
+    model: z
+      .object({ id: z.number().int(), name: z.string(), version: z.number().int(), url: z.string() })
+      .nullable()
+      .optional()
+      .meta({ description: "card_review_waiting: the model version whose card waits for review." }),
     changes: z.array(z.string()).meta({ description: "The top changes since the last good run, in words." }),
   })
   .meta({ id: "AlertPayload" });

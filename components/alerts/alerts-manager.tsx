@@ -1,0 +1,775 @@
+"use client";
+/**
+ * The Alerts page's island: a team's channels and rules, created, edited, disabled and deleted through the
+ * alerts API (`/api/v1/alerts/**`, which checks membership and audits every write), then the server page is
+ * re-rendered (`router.refresh()`) so the lists are what the database says. Rows the caller may not change
+ * (another team's, or global ones for non-admins) are shown read-only. A webhook's signing secret is shown
+ * once, in the answer to its creation, and never again. A channel's delivery log (last responses) is read on
+ * demand from `/api/v1/alerts/channels/{id}/deliveries`.
+ */
+import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { type FormEvent, useId, useState } from "react";
+import { FetchError, fetchJson } from "@/components/ui/fetch-json";
+import ui from "@/components/ui/ui.module.css";
+import type { AlertSettings } from "@/lib/dal/alerts";
+import { formatUtc } from "@/lib/format";
+import { alertKeys } from "@/lib/query-keys";
+import styles from "./alerts.module.css";
+
+type RuleRow = AlertSettings["rules"][number];
+type ChannelRow = AlertSettings["channels"][number];
+
+const KIND_LABELS: Record<RuleRow["kind"], string> = {
+  run_failed: "Run failed",
+  metric_regression: "Metric regression",
+  step_regression: "Step regression",
+  run_stuck: "Run stuck",
+  card_review_waiting: "Card review waiting",
+};
+
+const CHANNEL_LABELS: Record<ChannelRow["kind"], string> = {
+  webhook: "Webhook",
+  slack: "Slack",
+  email: "E-mail",
+};
+
+const TARGET_HINTS: Record<ChannelRow["kind"], string> = {
+  webhook: "https://example.com/hooks/stepwise",
+  slack: "https://hooks.slack.com/services/…",
+  email: "oncall@example.com, lead@example.com",
+};
+
+/** JSON write to the API; the server's own error message on failure. */
+async function send<T>(method: "POST" | "PUT" | "DELETE", url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new FetchError(response.status, answer?.error?.message ?? `${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function AlertsManager({ settings }: { settings: AlertSettings }) {
+  const canCreate = settings.teams.length > 0 || settings.isAdmin;
+  return (
+    <>
+      {canCreate ? null : (
+        <p className={ui.notice} data-testid="alerts-read-only">
+          Read-only: you are not a member of a team, so you can see every team's rules and channels but change none.
+          Watch a pipeline (its page's <strong>Watch</strong> button) to get its alerts in your inbox.
+        </p>
+      )}
+      <ChannelsSection settings={settings} canCreate={canCreate} />
+      <RulesSection settings={settings} canCreate={canCreate} />
+    </>
+  );
+}
+
+// ───────────────────────────── channels ─────────────────────────────
+
+function ChannelsSection({ settings, canCreate }: { settings: AlertSettings; canCreate: boolean }) {
+  const [open, setOpen] = useState<number | null>(null);
+  return (
+    <section aria-labelledby="channels-title" className={styles.section}>
+      <h2 id="channels-title">Channels</h2>
+      <p className="muted">Where alerts go: a signed generic webhook, a Slack incoming webhook or e-mail.</p>
+      {canCreate ? <ChannelForm settings={settings} /> : null}
+      {settings.channels.length === 0 ? (
+        <div className="empty-state">
+          <p>No channels yet.</p>
+        </div>
+      ) : (
+        <table className="data" aria-label="Alert channels" data-testid="channels">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Team</th>
+              <th scope="col">Goes to</th>
+              <th scope="col">Created</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {settings.channels.map((channel) => (
+              <ChannelRowView
+                key={channel.id}
+                channel={channel}
+                open={open === channel.id}
+                onToggle={() => setOpen(open === channel.id ? null : channel.id)}
+              />
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function ChannelRowView({ channel, open, onToggle }: { channel: ChannelRow; open: boolean; onToggle: () => void }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const logId = `delivery-log-${channel.id}`;
+  return (
+    <>
+      <tr data-testid="channel-row">
+        <td>{channel.name}</td>
+        <td>{CHANNEL_LABELS[channel.kind]}</td>
+        <td>{channel.team ?? "global"}</td>
+        <td>
+          <code>{channel.label}</code>
+        </td>
+        <td>{formatUtc(channel.createdAt)}</td>
+        <td className={styles.actions}>
+          {channel.canEdit ? (
+            <>
+              <button type="button" className={ui.button} aria-expanded={open} aria-controls={logId} onClick={onToggle}>
+                Delivery log
+              </button>
+              <ConfirmDelete
+                label={`channel ${channel.name}`}
+                onDelete={async () => {
+                  try {
+                    await send("DELETE", `/api/v1/alerts/channels/${channel.id}`);
+                    router.refresh();
+                  } catch (e) {
+                    setError(errorText(e));
+                  }
+                }}
+              />
+            </>
+          ) : (
+            <span className="muted">read-only</span>
+          )}
+          {error ? (
+            <span role="alert" className={styles.error}>
+              {error}
+            </span>
+          ) : null}
+        </td>
+      </tr>
+      {open ? (
+        <tr id={logId}>
+          <td colSpan={6}>
+            <DeliveryLog channelId={channel.id} name={channel.name} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
+type Delivery = {
+  id: number;
+  title: string;
+  status: "pending" | "sent" | "failed";
+  attempts: number;
+  lastStatus: number | null;
+  lastResponse: string | null;
+  lastError: string | null;
+  createdAt: string;
+};
+
+const DELIVERY_STATUS: Record<Delivery["status"], string> = {
+  sent: "✓ Sent",
+  pending: "▶ Pending",
+  failed: "✗ Failed",
+};
+
+function DeliveryLog({ channelId, name }: { channelId: number; name: string }) {
+  const log = useQuery({
+    queryKey: alertKeys.deliveries(channelId),
+    queryFn: ({ signal }) =>
+      fetchJson<{ deliveries: Delivery[] }>(`/api/v1/alerts/channels/${channelId}/deliveries`, signal),
+  });
+  if (log.isPending) return <p className="muted">Loading the delivery log…</p>;
+  if (log.isError) return <p role="alert">{errorText(log.error)}</p>;
+  const deliveries = log.data.deliveries;
+  if (deliveries.length === 0) return <p className="muted">Nothing sent to this channel yet.</p>;
+  return (
+    <table className={`data ${styles.log}`} aria-label={`Delivery log of ${name}`}>
+      <thead>
+        <tr>
+          <th scope="col">Alert</th>
+          <th scope="col">Status</th>
+          <th scope="col">Attempts</th>
+          <th scope="col">Last answer</th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        {deliveries.map((d) => (
+          <tr key={d.id}>
+            <td>{d.title}</td>
+            <td data-status={d.status}>{DELIVERY_STATUS[d.status]}</td>
+            <td>{d.attempts}</td>
+            <td className={styles.response}>
+              {d.lastStatus !== null ? <code>{d.lastStatus}</code> : null} {d.lastError ?? d.lastResponse ?? "—"}
+            </td>
+            <td>{formatUtc(d.createdAt)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ChannelForm({ settings }: { settings: AlertSettings }) {
+  const router = useRouter();
+  const id = useId();
+  const [kind, setKind] = useState<ChannelRow["kind"]>("webhook");
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; secret: string | null } | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setPending(true);
+    setError(null);
+    try {
+      const team = String(data.get("team") ?? "");
+      const answer = await send<{ channel: { name: string }; secret: string | null }>(
+        "POST",
+        "/api/v1/alerts/channels",
+        { name: String(data.get("name") ?? ""), kind, team: team || null, target: String(data.get("target") ?? "") },
+      );
+      setCreated({ name: answer.channel.name, secret: answer.secret });
+      form.reset();
+      setKind("webhook");
+      router.refresh();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <>
+      <form onSubmit={submit} className={styles.form} aria-labelledby={`${id}-title`}>
+        <h3 id={`${id}-title`}>New channel</h3>
+        <div className={styles.fields}>
+          <div className={styles.field}>
+            <label htmlFor={`${id}-name`}>Name</label>
+            <input id={`${id}-name`} name="name" required maxLength={120} autoComplete="off" />
+          </div>
+          <div className={styles.field}>
+            <label htmlFor={`${id}-kind`}>Kind</label>
+            <select
+              id={`${id}-kind`}
+              name="kind"
+              value={kind}
+              onChange={(e) => setKind(e.target.value as ChannelRow["kind"])}
+            >
+              {Object.entries(CHANNEL_LABELS).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <TeamSelect id={`${id}-team`} settings={settings} />
+          <div className={`${styles.field} ${styles.wide}`}>
+            <label htmlFor={`${id}-target`}>{kind === "email" ? "Addresses" : "URL"}</label>
+            <input
+              id={`${id}-target`}
+              name="target"
+              required
+              maxLength={2000}
+              autoComplete="off"
+              placeholder={TARGET_HINTS[kind]}
+              type={kind === "email" ? "text" : "url"}
+            />
+          </div>
+          <button type="submit" className={`${ui.button} ${ui.primary}`} disabled={pending}>
+            {pending ? "Creating…" : "Create channel"}
+          </button>
+        </div>
+        <p className={styles.hint}>
+          URLs and addresses are stored encrypted; the list shows only the host. Webhooks are signed with a secret shown
+          once, below, after creation.
+        </p>
+      </form>
+      <div aria-live="polite">
+        {error ? (
+          <p role="alert" className={styles.error}>
+            {error}
+          </p>
+        ) : null}
+        {created ? (
+          <section className={styles.created} aria-labelledby={`${id}-created`} data-testid="channel-created">
+            <h3 id={`${id}-created`}>Channel “{created.name}” created</h3>
+            {created.secret ? (
+              <>
+                <p>
+                  Its signing secret (<code>X-Stepwise-Signature</code> is the HMAC-SHA256 of each body with it). Copy
+                  it now: it is shown only once.
+                </p>
+                <label htmlFor={`${id}-secret`} className="visually-hidden">
+                  Signing secret
+                </label>
+                <input
+                  id={`${id}-secret`}
+                  className={styles.secret}
+                  readOnly
+                  value={created.secret}
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+              </>
+            ) : null}
+            <button type="button" className={ui.button} onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </section>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+function TeamSelect({
+  id,
+  settings,
+  value,
+  onChange,
+}: {
+  id: string;
+  settings: AlertSettings;
+  value?: string;
+  onChange?: (team: string) => void;
+}) {
+  return (
+    <div className={styles.field}>
+      <label htmlFor={id}>Team</label>
+      <select
+        id={id}
+        name="team"
+        value={value}
+        defaultValue={value === undefined ? (settings.teams[0]?.slug ?? "") : undefined}
+        onChange={onChange ? (e) => onChange(e.target.value) : undefined}
+      >
+        {settings.teams.map((t) => (
+          <option key={t.slug} value={t.slug}>
+            {t.name}
+          </option>
+        ))}
+        {settings.isAdmin ? <option value="">Global (every team)</option> : null}
+      </select>
+    </div>
+  );
+}
+
+// ───────────────────────────── rules ─────────────────────────────
+
+function RulesSection({ settings, canCreate }: { settings: AlertSettings; canCreate: boolean }) {
+  const [editing, setEditing] = useState<number | null>(null);
+  const channelNames = new Map(settings.channels.map((c) => [c.id, c.name]));
+  return (
+    <section aria-labelledby="rules-title" className={styles.section}>
+      <h2 id="rules-title">Rules</h2>
+      <p className="muted">
+        When to alert. A rule fires once per run (or card) for runs started after it was created; in-app rules put the
+        alert in the team members' inbox.
+      </p>
+      {canCreate ? <RuleForm settings={settings} /> : null}
+      {settings.rules.length === 0 ? (
+        <div className="empty-state">
+          <p>No rules yet.</p>
+        </div>
+      ) : (
+        <table className="data" aria-label="Alert rules" data-testid="rules">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">When</th>
+              <th scope="col">Scope</th>
+              <th scope="col">Channels</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {settings.rules.map((rule) =>
+              editing === rule.id ? (
+                <tr key={rule.id}>
+                  <td colSpan={6}>
+                    <RuleForm settings={settings} rule={rule} onDone={() => setEditing(null)} />
+                  </td>
+                </tr>
+              ) : (
+                <RuleRowView key={rule.id} rule={rule} channelNames={channelNames} onEdit={() => setEditing(rule.id)} />
+              ),
+            )}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function ruleState(rule: RuleRow): string {
+  if (!rule.enabled) return "⊘ Disabled";
+  if (rule.mutedUntil && rule.mutedUntil > new Date().toISOString())
+    return `◷ Muted until ${formatUtc(rule.mutedUntil)}`;
+  return "✓ Enabled";
+}
+
+function paramsText(rule: RuleRow): string {
+  const p = rule.params;
+  const parts: string[] = [];
+  if (p.metric) parts.push(p.metric);
+  if (p.step) parts.push(`step ${p.step}`);
+  if (p.thresholdPercent !== undefined) parts.push(`> ${p.thresholdPercent} %`);
+  if (p.factor !== undefined) parts.push(`${p.factor} × p95`);
+  if (p.days !== undefined) parts.push(`${p.days} days`);
+  if (p.statuses) parts.push(p.statuses.join(", ").toLowerCase());
+  return parts.join(" · ");
+}
+
+/** The rule as the API's body: what a PUT replaces. */
+function ruleBody(rule: RuleRow) {
+  return {
+    name: rule.name,
+    kind: rule.kind,
+    team: rule.team,
+    pipelineId: rule.pipelineId,
+    params: rule.params,
+    inApp: rule.inApp,
+    quietStart: rule.quietStart,
+    quietEnd: rule.quietEnd,
+    mutedUntil: rule.mutedUntil,
+    enabled: rule.enabled,
+    channelIds: rule.channelIds,
+  };
+}
+
+function RuleRowView({
+  rule,
+  channelNames,
+  onEdit,
+}: {
+  rule: RuleRow;
+  channelNames: Map<number, string>;
+  onEdit: () => void;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const act = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+      router.refresh();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const params = paramsText(rule);
+  return (
+    <tr data-testid="rule-row">
+      <td>{rule.name}</td>
+      <td>
+        {KIND_LABELS[rule.kind]}
+        {params ? <span className={styles.params}> · {params}</span> : null}
+      </td>
+      <td>
+        {rule.pipelineId !== null
+          ? `pipeline ${rule.pipelineName ?? `#${rule.pipelineId}`}`
+          : rule.team
+            ? `team ${rule.team}`
+            : "global"}
+        {rule.inApp ? <span className={styles.params}> · in-app</span> : null}
+      </td>
+      <td>{rule.channelIds.map((id) => channelNames.get(id) ?? `#${id}`).join(", ") || "—"}</td>
+      <td data-testid="rule-state">{ruleState(rule)}</td>
+      <td className={styles.actions}>
+        {rule.canEdit ? (
+          <>
+            <button type="button" className={ui.button} onClick={onEdit} aria-label={`Edit rule ${rule.name}`}>
+              Edit
+            </button>
+            <button
+              type="button"
+              className={ui.button}
+              disabled={busy}
+              aria-label={`${rule.enabled ? "Disable" : "Enable"} rule ${rule.name}`}
+              onClick={() =>
+                act(() => send("PUT", `/api/v1/alerts/rules/${rule.id}`, { ...ruleBody(rule), enabled: !rule.enabled }))
+              }
+            >
+              {rule.enabled ? "Disable" : "Enable"}
+            </button>
+            <ConfirmDelete
+              label={`rule ${rule.name}`}
+              onDelete={() => act(() => send("DELETE", `/api/v1/alerts/rules/${rule.id}`))}
+            />
+          </>
+        ) : (
+          <span className="muted">read-only</span>
+        )}
+        {error ? (
+          <span role="alert" className={styles.error}>
+            {error}
+          </span>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
+/** Optional number from a form field ("" → undefined). */
+const optionalNumber = (v: FormDataEntryValue | null) => {
+  const text = String(v ?? "").trim();
+  return text === "" ? undefined : Number(text);
+};
+const optionalText = (v: FormDataEntryValue | null) => {
+  const text = String(v ?? "").trim();
+  return text === "" ? undefined : text;
+};
+
+function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: RuleRow; onDone?: () => void }) {
+  const router = useRouter();
+  const id = useId();
+  const [kind, setKind] = useState<RuleRow["kind"]>(rule?.kind ?? "run_failed");
+  const [team, setTeam] = useState<string>(rule ? (rule.team ?? "") : (settings.teams[0]?.slug ?? ""));
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const pipelines = settings.pipelines.filter((p) => p.team === team);
+  const channels = settings.channels.filter((c) => c.team === null || c.team === team);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const params: Record<string, unknown> = {};
+    if (kind === "metric_regression") params.metric = optionalText(data.get("metric"));
+    if (kind === "step_regression") params.step = optionalText(data.get("step"));
+    if (kind === "metric_regression" || kind === "step_regression")
+      params.thresholdPercent = optionalNumber(data.get("thresholdPercent"));
+    if (kind === "run_stuck") params.factor = optionalNumber(data.get("factor"));
+    if (kind === "card_review_waiting") params.days = optionalNumber(data.get("days"));
+    for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
+    const pipeline = String(data.get("pipelineId") ?? "");
+    const muted = String(data.get("mutedUntil") ?? "");
+    const body = {
+      name: String(data.get("name") ?? ""),
+      kind,
+      team: team || null,
+      pipelineId: pipeline ? Number(pipeline) : null,
+      params,
+      inApp: data.get("inApp") === "on",
+      enabled: data.get("enabled") === "on",
+      quietStart: rule?.quietStart ?? null,
+      quietEnd: rule?.quietEnd ?? null,
+      mutedUntil: muted ? new Date(`${muted}:00Z`).toISOString() : null,
+      channelIds: data.getAll("channelIds").map(Number),
+    };
+    setPending(true);
+    setError(null);
+    try {
+      await send(rule ? "PUT" : "POST", rule ? `/api/v1/alerts/rules/${rule.id}` : "/api/v1/alerts/rules", body);
+      if (!rule) {
+        form.reset();
+        setKind("run_failed");
+        setSaved(`Rule “${body.name}” created.`);
+      }
+      router.refresh();
+      onDone?.();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const p = rule?.params ?? {};
+  return (
+    <form onSubmit={submit} className={styles.form} aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{rule ? `Edit rule “${rule.name}”` : "New rule"}</h3>
+      <div className={styles.fields}>
+        <div className={styles.field}>
+          <label htmlFor={`${id}-name`}>Name</label>
+          <input id={`${id}-name`} name="name" required maxLength={120} defaultValue={rule?.name} autoComplete="off" />
+        </div>
+        <div className={styles.field}>
+          <label htmlFor={`${id}-kind`}>When</label>
+          <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as RuleRow["kind"])}>
+            {Object.entries(KIND_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <TeamSelect id={`${id}-team`} settings={settings} value={team} onChange={setTeam} />
+        <div className={styles.field}>
+          <label htmlFor={`${id}-pipeline`}>Pipeline</label>
+          <select id={`${id}-pipeline`} name="pipelineId" defaultValue={rule?.pipelineId ?? ""} key={team}>
+            <option value="">Every pipeline of the team</option>
+            {pipelines.map((pl) => (
+              <option key={pl.id} value={pl.id}>
+                {pl.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {kind === "metric_regression" ? (
+          <div className={styles.field}>
+            <label htmlFor={`${id}-metric`}>Metric (empty: any)</label>
+            <input id={`${id}-metric`} name="metric" maxLength={200} defaultValue={p.metric} autoComplete="off" />
+          </div>
+        ) : null}
+        {kind === "step_regression" ? (
+          <div className={styles.field}>
+            <label htmlFor={`${id}-step`}>Step (empty: any)</label>
+            <input id={`${id}-step`} name="step" maxLength={500} defaultValue={p.step} autoComplete="off" />
+          </div>
+        ) : null}
+        {kind === "metric_regression" || kind === "step_regression" ? (
+          <div className={styles.field}>
+            <label htmlFor={`${id}-threshold`}>Threshold %</label>
+            <input
+              id={`${id}-threshold`}
+              name="thresholdPercent"
+              type="number"
+              min={0.1}
+              max={1000}
+              step="any"
+              placeholder={kind === "metric_regression" ? "3" : "20"}
+              defaultValue={p.thresholdPercent}
+            />
+          </div>
+        ) : null}
+        {kind === "run_stuck" ? (
+          <div className={styles.field}>
+            <label htmlFor={`${id}-factor`}>× p95 duration</label>
+            <input
+              id={`${id}-factor`}
+              name="factor"
+              type="number"
+              min={1}
+              max={100}
+              step="any"
+              placeholder="3"
+              defaultValue={p.factor}
+            />
+          </div>
+        ) : null}
+        {kind === "card_review_waiting" ? (
+          <div className={styles.field}>
+            <label htmlFor={`${id}-days`}>Days waiting</label>
+            <input
+              id={`${id}-days`}
+              name="days"
+              type="number"
+              min={1}
+              max={365}
+              step={1}
+              placeholder="7"
+              defaultValue={p.days}
+            />
+          </div>
+        ) : null}
+        <div className={styles.field}>
+          <label htmlFor={`${id}-muted`}>Muted until (UTC)</label>
+          <input
+            id={`${id}-muted`}
+            name="mutedUntil"
+            type="datetime-local"
+            defaultValue={rule?.mutedUntil ? rule.mutedUntil.slice(0, 16) : undefined}
+          />
+        </div>
+      </div>
+      <fieldset className={styles.choices}>
+        <legend>Channels</legend>
+        {channels.length === 0 ? <span className="muted">No channel of this team yet.</span> : null}
+        {channels.map((c) => (
+          <label key={c.id} className={styles.check}>
+            <input
+              type="checkbox"
+              name="channelIds"
+              value={c.id}
+              defaultChecked={rule?.channelIds.includes(c.id) ?? false}
+            />
+            {c.name} ({CHANNEL_LABELS[c.kind]})
+          </label>
+        ))}
+        <label className={styles.check}>
+          <input type="checkbox" name="inApp" defaultChecked={rule?.inApp ?? true} />
+          In-app inbox of the team's members
+        </label>
+        <label className={styles.check}>
+          <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} />
+          Enabled
+        </label>
+      </fieldset>
+      <div className={styles.buttons}>
+        <button type="submit" className={`${ui.button} ${ui.primary}`} disabled={pending}>
+          {pending ? "Saving…" : rule ? "Save rule" : "Create rule"}
+        </button>
+        {onDone ? (
+          <button type="button" className={ui.button} onClick={onDone}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+      <div aria-live="polite">
+        {error ? (
+          <p role="alert" className={styles.error}>
+            {error}
+          </p>
+        ) : null}
+        {saved && !error ? <p className={styles.saved}>{saved}</p> : null}
+      </div>
+    </form>
+  );
+}
+
+/** Delete in two steps (no browser dialog): the first press asks, the second deletes. */
+function ConfirmDelete({ label, onDelete }: { label: string; onDelete: () => Promise<void> | void }) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button type="button" className={ui.danger} onClick={() => setAsking(true)} aria-label={`Delete ${label}`}>
+        Delete
+      </button>
+    );
+  return (
+    <>
+      <button
+        type="button"
+        className={ui.danger}
+        // The confirmation takes the focus, so a keyboard user lands on it.
+        // biome-ignore lint/a11y/noAutofocus: the button appeared in answer to the user's own press
+        autoFocus
+        onClick={async () => {
+          await onDelete();
+          setAsking(false);
+        }}
+        aria-label={`Confirm: delete ${label}`}
+      >
+        Confirm delete
+      </button>
+      <button type="button" className={ui.button} onClick={() => setAsking(false)}>
+        Keep
+      </button>
+    </>
+  );
+}
