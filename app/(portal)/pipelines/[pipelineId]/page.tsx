@@ -4,6 +4,7 @@ import { MetricEvolution } from "@/components/charts/metric-evolution";
 import { TrainingCurves } from "@/components/charts/training-curves";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
+import { SavedViews } from "@/components/pipeline/saved-views";
 import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getPipelinePage } from "@/lib/dal/pipelines";
@@ -59,6 +60,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
       <PipelineHeader pipeline={pipeline} />
+      <SavedViews pipelineId={pipeline.id} />
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
