@@ -152,6 +152,7 @@ test("a run's input fields and hyperparameters link to the runs with the same va
   await page.goto(`/runs/${first?.publicId}`);
   const fields = page.getByTestId("input-fields");
   await expect(fields.getByRole("row", { name: /dataset\.train/ })).toContainText("s3://data/2026-11-01/train");
+  await page.screenshot({ path: `${SCREENS}/run-search-input-fields.png` });
   await fields.getByRole("link", { name: /^de/ }).click();
   await expect(page).toHaveURL(/\/pipelines\/\d+\?q=input\.market\+%3D\+de/);
   await expect(rows(page)).toHaveCount(6);

@@ -104,7 +104,7 @@ export function SavedViews({ pipelineId }: { pipelineId: number }) {
               <Link href={view.url} prefetch={false}>
                 {view.name}
               </Link>
-              <span className="muted"> · {ownerText(view)}</span>
+              <span className={`muted ${styles.viewOwner}`}>· {ownerText(view)}</span>
               {view.canDelete ? (
                 <button
                   type="button"
