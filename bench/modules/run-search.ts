@@ -40,7 +40,7 @@ export const runSearch: BenchModule = {
     for (const subject of subjects) {
       const path = `/api/v1/pipelines/${pipelineId}/runs?limit=50&q=${encodeURIComponent(subject.q)}`;
       const m = await timeGet(ctx, path, "token", iterations);
-      if (!m || m.status !== 200) {
+      if (m?.status !== 200) {
         ctx.log(`  run-search: ${path} answered ${m?.status}`);
         continue;
       }
