@@ -26,9 +26,10 @@ const PUBLIC = [
   "^lib/metrics/(direction|regression)\\.ts$",
   // pure helpers other domains share: run URLs, instance prices
   "^lib/runs/links\\.ts$",
+  "^lib/runs/search/index\\.ts$",
   "^lib/models/pricing\\.ts$",
   // domain read functions (lib/dal wraps them for pages)
-  "^lib/(pipelines|runs|models|changes|alerts)/queries\\.ts$",
+  "^lib/(pipelines|runs|models|changes|alerts|views)/queries\.ts$",
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -151,6 +151,7 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
     // The row triggers (run numbers, failed-run rollups) are off: numbers are given here, rollups built at the end.
     await client.query("ALTER TABLE run DISABLE TRIGGER USER");
     await client.query("ALTER TABLE run_metric DISABLE TRIGGER USER");
+    await client.query("ALTER TABLE sagemaker_job DISABLE TRIGGER USER");
     await step(
       "runs",
       `WITH g AS (SELECT g FROM generate_series(1, $1::int) g),
@@ -290,8 +291,19 @@ export async function seed(pool: pg.Pool, scale: Scale, log: (line: string) => v
        FROM model_group g CROSS JOIN generate_series(1, $2::int) v WHERE g.source_id = $1`,
       [sourceId, Math.ceil(spec.modelVersions / spec.pipelines)],
     );
+    // What the run search reads (migration 20261130900000), kept by triggers in the product, filled in bulk here.
+    await step("run search columns", "UPDATE run SET input_doc = stepwise_try_jsonb(input) WHERE input IS NOT NULL");
+    await step(
+      "run search hyperparameters",
+      `UPDATE run r SET hyper_parameters = j.hp
+         FROM (SELECT run_id, jsonb_object_agg(kv.key, kv.value ORDER BY job_created_at NULLS FIRST, id) AS hp
+                 FROM sagemaker_job CROSS JOIN LATERAL jsonb_each(hyper_parameters) kv
+                WHERE kind = 'TRAINING' AND run_id IS NOT NULL GROUP BY run_id) j
+        WHERE r.id = j.run_id`,
+    );
     await client.query("ALTER TABLE run ENABLE TRIGGER USER");
     await client.query("ALTER TABLE run_metric ENABLE TRIGGER USER");
+    await client.query("ALTER TABLE sagemaker_job ENABLE TRIGGER USER");
     await step("metric rollups (rebuild)", "SELECT stepwise_rollup_rebuild(NULL)");
     await client.query("COMMIT");
     await client.query("ANALYZE");

@@ -72,6 +72,8 @@ type Samples = {
   /** An alert rule and a channel of `team` (seeded by the inventory, deleted after it). */
   ruleId: number;
   channelId: number;
+  /** A saved view of the sample pipeline owned by `team` (seeded by the inventory, deleted after it). */
+  viewId: string;
 };
 
 type Write = "write" | "team-write" | "admin-write";
@@ -128,6 +130,12 @@ const ROUTES: Record<string, Entry> = {
     kind: "page",
     guard: "session (lib/dal/runs), then redirect to the run",
     query: (s) => `id=${s.runId}`,
+    statements: 2,
+  },
+  "/v/[viewId]/page": {
+    kind: "page",
+    guard: "session (lib/dal/views), then redirect to the view's pipeline page",
+    params: (s) => ({ viewId: s.viewId }),
     statements: 2,
   },
   "/(portal)/runs/[runId]/page": {
@@ -312,6 +320,24 @@ const ROUTES: Record<string, Entry> = {
     guard: "withApi read; PUT withApi write (the caller's own watch)",
     params: (s) => ({ pipelineId: String(s.pipelineId) }),
     methods: { GET: "read", PUT: { write: "write", body: () => ({ watching: false }) } },
+  },
+  "/api/v1/views/route": {
+    kind: "api",
+    guard: "withApi read; POST withApi write (a team view: owning-team member)",
+    query: (s) => `pipelineId=${s.pipelineId}`,
+    methods: {
+      GET: "read",
+      POST: {
+        write: "team-write",
+        body: (s) => ({ pipelineId: s.pipelineId, name: "inventory view", params: {}, team: s.team }),
+      },
+    },
+  },
+  "/api/v1/views/[viewId]/route": {
+    kind: "api",
+    guard: "withApi read; DELETE withApi write + the view's owner or owning-team member",
+    params: (s) => ({ viewId: s.viewId }),
+    methods: { GET: "read", DELETE: { write: "team-write", body: () => undefined } },
   },
   "/api/v1/runs/[runId]/changes/route": {
     kind: "api",
@@ -632,6 +658,7 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
       team: "fit-and-size",
       ruleId: 0,
       channelId: 0,
+      viewId: "",
     };
   }).toPass({ timeout: 240_000, intervals: [2_000, 5_000] });
   if (!found) throw new Error("unreachable");
@@ -931,6 +958,13 @@ test.beforeAll(async () => {
   );
   samples.channelId = channel?.id ?? 0;
   samples.ruleId = rule?.id ?? 0;
+  // A team view of the sample pipeline, for /api/v1/views/{viewId} and /v/{viewId}.
+  const [view] = await sql<{ id: string }>(
+    `INSERT INTO saved_view (id, pipeline_id, name, params, team_id)
+     SELECT $1, $2, 'inventory view', '{"status":"FAILED"}', id FROM team WHERE slug = $3 RETURNING id`,
+    [`inv${rand()}`, samples.pipelineId, samples.team],
+  );
+  samples.viewId = view?.id ?? "";
 
   const [adaRow] = await sql<{ id: string }>(`SELECT id FROM "user" WHERE email = 'ada@stepwise.local'`);
   if (!adaRow) throw new Error("Ada has not signed in");
@@ -989,6 +1023,7 @@ test.afterAll(async () => {
   if (ctx) {
     await sql("DELETE FROM alert_rule WHERE id = $1", [ctx.samples.ruleId]);
     await sql("DELETE FROM alert_channel WHERE id = $1", [ctx.samples.channelId]);
+    await sql("DELETE FROM saved_view WHERE id = $1", [ctx.samples.viewId]);
   }
 });
 

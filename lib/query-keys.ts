@@ -20,6 +20,12 @@ export const runKeys = {
   steps: (publicId: string) => ["runs", publicId, "steps"] as const,
 };
 
+/** Saved views of a pipeline page (components/pipeline/saved-views.tsx). */
+export const viewKeys = {
+  all: ["views"] as const,
+  list: (pipelineId: number | string) => ["views", String(pipelineId)] as const,
+};
+
 /** The caller's in-app inbox (the header's bell). */
 export const inboxKeys = {
   all: ["inbox"] as const,

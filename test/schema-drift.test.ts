@@ -67,6 +67,23 @@ describe("migrated database matches prisma/schema.prisma", () => {
     expect(actual.indexes[name]).not.toEqual(full.indexes[name]);
   });
 
+  it("compares the access method and operator class, so a GIN jsonb_path_ops index never passes for a B-tree", () => {
+    const name = "run_hyper_parameters_idx";
+    const gin = { table: "run", unique: false, columns: ["hyper_parameters jsonb_path_ops"], using: "gin" };
+    expect(expected.indexes[name]).toEqual(gin);
+    expect(actual.indexes[name]).toEqual(gin);
+    const schema = readFileSync("prisma/schema.prisma", "utf8");
+    const declared = "@@index([hyperParameters(ops: JsonbPathOps)], type: Gin)";
+    expect(schema).toContain(declared);
+    const btree = shapeFromSchema(
+      schema.replace(declared, '@@index([hyperParameters], map: "run_hyper_parameters_idx")'),
+    );
+    expect(btree.indexes[name]).toEqual({ table: "run", unique: false, columns: ["hyper_parameters"] });
+    const ops = shapeFromSchema(schema.replace(declared, "@@index([hyperParameters(ops: JsonbOps)], type: Gin)"));
+    expect(ops.indexes[name]).toEqual({ ...gin, columns: ["hyper_parameters jsonb_ops"] });
+    expect(actual.indexes[name]).not.toEqual(ops.indexes[name]);
+  });
+
   it("sees INCLUDE columns and predicates in the database, not only key columns", async () => {
     const table = `drift_probe_${Math.random().toString(36).slice(2, 8)}`;
     await client.query(`CREATE TABLE ${table} (a int, b int, c text)`);

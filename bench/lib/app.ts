@@ -43,8 +43,9 @@ export async function startBenchApp(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<RunningApp> {
   const port = await freePort();
-  // Its own free port for the local IdP too: PORT + 1 (the default) may be taken.
-  const idpPort = await freePort();
+  // The local IdP binds a port of its own choosing (0): PORT + 1 (the default) may be taken, and a second
+  // freePort() in this process would return the same port as the first (it is not held).
+  const idpPort = 0;
   const baseUrl = `http://127.0.0.1:${port}`;
   const metricsToken = randomBytes(16).toString("hex");
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {

@@ -10,6 +10,7 @@ import { ingest } from "./ingest";
 import { live } from "./live";
 import { metricGraph } from "./metric-graph";
 import { runGraphLayout } from "./run-graph-layout";
+import { runSearch } from "./run-search";
 
 export const modules: BenchModule[] = [
   ingest,
@@ -18,6 +19,7 @@ export const modules: BenchModule[] = [
   live,
   httpPages,
   curves,
+  runSearch,
   consolePath,
   runGraphLayout,
   metricGraph,

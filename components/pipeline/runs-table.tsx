@@ -27,11 +27,14 @@ const SORT_OPTIONS = RUN_SORTS.map((s) => [s, SORT_LABELS[s]] as const);
 export function RunsTable({
   pipelineId,
   params,
+  invalidSearch = null,
   initial,
   serverNow,
 }: {
   pipelineId: number;
   params: Params;
+  /** A search that did not parse: shown in the box with why, and left out of the query. */
+  invalidSearch?: { q: string; message: string } | null;
   initial: RunPage;
   serverNow: number;
 }) {
@@ -59,7 +62,8 @@ export function RunsTable({
     for (const key of RUN_KEYS) if (key !== "cursor") patch[key] = String(form.get(key) ?? "");
     router.push(href(patch), { scroll: false });
   };
-  const filtered = Boolean(params.status || params.q || params.from || params.to);
+  const filtered = Boolean(params.status || params.q || params.from || params.to || invalidSearch);
+  const searchHelpId = `runs-search-help-${pipelineId}`;
   const countText = `${page.count.value.toLocaleString("en-US")}${page.count.bounded ? "+" : ""}`;
 
   return (
@@ -73,11 +77,31 @@ export function RunsTable({
         <SelectField label="Status" name="status" value={params.status ?? ""} options={RUN_STATUS_OPTIONS}>
           <option value="FAILED,TIMED_OUT,ABORTED">Any failure</option>
         </SelectField>
-        <TextField label="Run name or id" type="search" name="q" value={params.q ?? ""} />
+        <TextField
+          label="Search runs"
+          type="search"
+          name="q"
+          value={params.q ?? invalidSearch?.q ?? ""}
+          placeholder="name, hp.learning_rate >= 0.01, input.dataset.train ~ 2026-11"
+          describedBy={searchHelpId}
+          invalid={invalidSearch !== null}
+          wide
+        />
         <TextField label="Started from" type="date" name="from" value={params.from?.slice(0, 10) ?? ""} />
         <TextField label="Started before" type="date" name="to" value={params.to?.slice(0, 10) ?? ""} />
         <SelectField label="Sort" name="sort" value={params.sort ?? "newest"} options={SORT_OPTIONS} />
       </FilterForm>
+      <p id={searchHelpId} className={`muted ${styles.searchHelp}`}>
+        Search by a run's name or id, or by what it was given: <code>input.&lt;path&gt;</code> or{" "}
+        <code>hp.&lt;name&gt;</code> with <code>=</code> <code>!=</code> <code>~</code> (contains) <code>&lt;</code>{" "}
+        <code>&lt;=</code> <code>&gt;</code> <code>&gt;=</code> <code>exists</code> <code>!exists</code>, combined with{" "}
+        <code>AND</code>, <code>OR</code> and parentheses.
+      </p>
+      {invalidSearch ? (
+        <p role="alert" className={styles.searchError} data-testid="search-error">
+          <span aria-hidden="true">⚠ </span>Search not understood: {invalidSearch.message}. The other filters apply.
+        </p>
+      ) : null}
       <RefreshError error={error} />
       {page.runs.length === 0 ? (
         <div className="empty-state">

@@ -17,6 +17,7 @@ import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
 import { MetricCharts } from "./metric-chart";
 import { useRunPayloads, useStepDetail } from "./queries";
+import { InputFields, SameValueLink } from "./same-value";
 
 export type StepDetailsProps = {
   run: Run;
@@ -124,7 +125,10 @@ function RunOverview({
       {payloads.isPending ? (
         <p className="muted">Loading…</p>
       ) : (
-        <JsonViewer text={payloads.data?.input ?? null} label="Execution input" />
+        <>
+          <InputFields pipelineId={run.pipeline.id} input={payloads.data?.input ?? null} />
+          <JsonViewer text={payloads.data?.input ?? null} label="Execution input" />
+        </>
       )}
       {run.status !== "RUNNING" ? (
         <>
@@ -271,7 +275,7 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
             emptyText={step.status === "RUNNING" ? "No output yet." : "No output."}
           />
         ) : tab === "job" ? (
-          <JobsView jobs={data.jobs} step={step} now={now} />
+          <JobsView jobs={data.jobs} step={step} now={now} pipelineId={props.run.pipeline.id} />
         ) : (
           <EventsView detail={data} />
         )}
@@ -291,7 +295,17 @@ const JOB_KIND: Record<string, string> = {
   TUNING: "Tuning job",
 };
 
-function JobsView({ jobs, step, now }: { jobs: StepJob[]; step: StepSummary; now: number }) {
+function JobsView({
+  jobs,
+  step,
+  now,
+  pipelineId,
+}: {
+  jobs: StepJob[];
+  step: StepSummary;
+  now: number;
+  pipelineId: number;
+}) {
   if (jobs.length === 0) {
     return (
       <p className="muted">
@@ -304,13 +318,13 @@ function JobsView({ jobs, step, now }: { jobs: StepJob[]; step: StepSummary; now
   return (
     <div className={styles.jobs}>
       {jobs.map((job) => (
-        <JobView key={job.arn} job={job} now={now} />
+        <JobView key={job.arn} job={job} now={now} pipelineId={pipelineId} />
       ))}
     </div>
   );
 }
 
-function JobView({ job, now }: { job: StepJob; now: number }) {
+function JobView({ job, now, pipelineId }: { job: StepJob; now: number; pipelineId: number }) {
   const hyper = Object.entries(job.hyperParameters).filter(([k]) => !k.startsWith("sagemaker_") && !k.startsWith("_"));
   return (
     <section className={styles.job} aria-label={`${JOB_KIND[job.kind] ?? "Job"} ${job.name}`}>
@@ -415,7 +429,15 @@ function JobView({ job, now }: { job: StepJob; now: number }) {
               {hyper.map(([k, v]) => (
                 <tr key={k}>
                   <td>{k}</td>
-                  <td className={styles.wrap}>{v}</td>
+                  <td className={styles.wrap}>
+                    {job.kind === "TRAINING" ? (
+                      <SameValueLink pipelineId={pipelineId} source="hp" path={[k]} value={v}>
+                        {v}
+                      </SameValueLink>
+                    ) : (
+                      v
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -69,16 +69,36 @@ export function TextField({
   value,
   type = "text",
   placeholder,
+  describedBy,
+  invalid = false,
+  wide = false,
 }: {
   label: string;
   name: string;
   value: string;
   type?: "text" | "search" | "date";
   placeholder?: string;
+  /** Id of a hint or error that explains the field. */
+  describedBy?: string;
+  invalid?: boolean;
+  /** Takes the room a query needs (the runs search). */
+  wide?: boolean;
 }) {
   return (
     <Field label={label}>
-      {(id) => <input id={id} type={type} name={name} defaultValue={value} placeholder={placeholder} />}
+      {(id) => (
+        <input
+          id={id}
+          type={type}
+          name={name}
+          defaultValue={value}
+          placeholder={placeholder}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
+          className={wide ? ui.wideInput : undefined}
+          spellCheck={wide ? false : undefined}
+        />
+      )}
     </Field>
   );
 }

@@ -44,6 +44,8 @@ export const API_ROUTE_METHODS: Record<string, readonly Method[]> = {
   "/api/v1/runs/[runId]/stop": ["POST"],
   "/api/v1/teams/[slug]": ["GET", "PATCH"],
   "/api/v1/unauthenticated": ["GET", "POST", "PUT", "PATCH", "DELETE"],
+  "/api/v1/views": ["GET", "POST"],
+  "/api/v1/views/[viewId]": ["GET", "DELETE"],
 };
 
 /** `[x]` is one segment, `[...x]` one or more. */

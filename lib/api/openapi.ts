@@ -11,6 +11,7 @@ import { registerChangesPaths } from "@/lib/changes/openapi";
 import { registerModelPaths } from "@/lib/models/openapi";
 import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
+import { registerViewPaths } from "@/lib/views/openapi";
 import packageJson from "@/package.json";
 import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
 
@@ -107,6 +108,7 @@ registerChangesPaths(registry, security);
 registerAlertPaths(registry, security);
 registerPipelinePaths(registry, { security, errorResponses });
 registerModelPaths(registry, security);
+registerViewPaths(registry, security);
 
 export function openApiDocument() {
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({

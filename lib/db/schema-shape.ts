@@ -15,8 +15,10 @@ export type ColumnShape = { type: string; nullable: boolean; default: string | n
  * `where`: the predicate of a partial index, normalised by `normalisePredicate` (absent for a full index).
  * Columns of an INCLUDE clause come after the key columns with the suffix " INCLUDE"; Prisma cannot declare
  * them, so such an index always shows up as drift (never silently as the plain index on the same columns).
+ * A non-default operator class follows its column (`input_doc jsonb_path_ops`); `using` is the access method
+ * when it is not a B-tree (`gin`), so a GIN index never passes for the B-tree on the same column.
  */
-export type IndexShape = { table: string; unique: boolean; columns: string[]; where?: string };
+export type IndexShape = { table: string; unique: boolean; columns: string[]; where?: string; using?: string };
 export type ForeignKeyShape = {
   table: string;
   columns: string[];
@@ -54,7 +56,9 @@ type DmmfIndex = {
   model: string;
   type: "id" | "unique" | "normal" | "fulltext";
   dbName?: string | null;
-  fields: { name: string; sortOrder?: "asc" | "desc" }[];
+  /** `type: Gin` etc. (absent or BTree for a B-tree). */
+  algorithm?: string | null;
+  fields: { name: string; sortOrder?: "asc" | "desc"; operatorClass?: string | null }[];
 };
 type Dmmf = {
   datamodel: {
@@ -202,7 +206,13 @@ export function shapeFromSchema(schema: string): DbShape {
   const predicates = partialIndexPredicates(schema);
   for (const index of datamodel.indexes) {
     const table = tableOf.get(index.model) ?? index.model;
-    const columns = index.fields.map((f) => columnOf(index.model, f.name) + (f.sortOrder === "desc" ? " DESC" : ""));
+    // A non-default operator class follows the column (`input_doc jsonb_path_ops`), as the database side reads it.
+    const columns = index.fields.map(
+      (f) =>
+        columnOf(index.model, f.name) +
+        (f.operatorClass ? ` ${f.operatorClass.replace(/[A-Z]/g, (c, i) => (i ? "_" : "") + c.toLowerCase())}` : "") +
+        (f.sortOrder === "desc" ? " DESC" : ""),
+    );
     const plain = index.fields.map((f) => columnOf(index.model, f.name));
     if (index.type === "id") {
       const entry = shape.tables[table];
@@ -215,9 +225,10 @@ export function shapeFromSchema(schema: string): DbShape {
     const partial = predicates
       .get(index.model)
       ?.find((p) => p.fields.join(",") === fieldNames && (p.map ?? null) === (index.dbName ?? null));
+    const using = index.algorithm && index.algorithm !== "BTree" ? { using: index.algorithm.toLowerCase() } : {};
     shape.indexes[name] = partial
-      ? { table, unique: index.type === "unique", columns, where: partial.where }
-      : { table, unique: index.type === "unique", columns };
+      ? { table, unique: index.type === "unique", columns, where: partial.where, ...using }
+      : { table, unique: index.type === "unique", columns, ...using };
   }
   return shape;
 }
@@ -271,27 +282,41 @@ export async function shapeFromDatabase(client: pg.Client | pg.Pool | pg.PoolCli
     primary: boolean;
     columns: string[];
     predicate: string | null;
+    method: string;
   }>(`
     SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
-      pg_get_expr(ix.indpred, ix.indrelid) AS predicate,
-      array(SELECT a.attname || CASE WHEN k.ord > ix.indnkeyatts THEN ' INCLUDE'
-                                     WHEN (ix.indoption[k.ord - 1] & 1) = 1 THEN ' DESC' ELSE '' END
+      pg_get_expr(ix.indpred, ix.indrelid) AS predicate, am.amname AS method,
+      array(SELECT a.attname
+                   || coalesce((SELECT ' ' || opc.opcname FROM pg_opclass opc
+                                 WHERE k.ord <= ix.indnkeyatts AND opc.oid = ix.indclass[k.ord - 1]
+                                   AND NOT opc.opcdefault), '')
+                   || CASE WHEN k.ord > ix.indnkeyatts THEN ' INCLUDE'
+                           WHEN am.amname = 'btree' AND (ix.indoption[k.ord - 1] & 1) = 1 THEN ' DESC' ELSE '' END
             FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
             ORDER BY k.ord)::text[] AS columns
     FROM pg_index ix
     JOIN pg_class i ON i.oid = ix.indexrelid
+    JOIN pg_am am ON am.oid = i.relam
     JOIN pg_class t ON t.oid = ix.indrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
     WHERE t.relname <> '_prisma_migrations'`);
   for (const row of indexes.rows) {
     const entry = shape.tables[row.table];
     if (row.primary && entry) entry.primaryKey = { name: row.name, columns: row.columns };
-    else
+    else {
+      const using = row.method === "btree" ? {} : { using: row.method };
       shape.indexes[row.name] =
         row.predicate === null
-          ? { table: row.table, unique: row.unique, columns: row.columns }
-          : { table: row.table, unique: row.unique, columns: row.columns, where: normalisePredicate(row.predicate) };
+          ? { table: row.table, unique: row.unique, columns: row.columns, ...using }
+          : {
+              table: row.table,
+              unique: row.unique,
+              columns: row.columns,
+              where: normalisePredicate(row.predicate),
+              ...using,
+            };
+    }
   }
 
   const actions: Record<string, string> = {
@@ -362,11 +387,14 @@ export function sqlForShape(shape: DbShape): string {
     out.push(`-- CreateTable\nCREATE TABLE ${q(name)} (\n${lines.join(",\n")}\n);\n`);
   }
   for (const [name, index] of Object.entries(shape.indexes)) {
-    const columns = index.columns.map((c) => (c.endsWith(" DESC") ? `${q(c.slice(0, -5))} DESC` : q(c)));
+    const columns = index.columns.map((c) => {
+      const [column = "", ...rest] = c.split(" ");
+      return [q(column), ...rest].join(" ");
+    });
     out.push(
-      `-- CreateIndex\nCREATE ${index.unique ? "UNIQUE " : ""}INDEX ${q(name)} ON ${q(index.table)}(${columns.join(", ")})${
-        index.where ? ` WHERE ${index.where}` : ""
-      };\n`,
+      `-- CreateIndex\nCREATE ${index.unique ? "UNIQUE " : ""}INDEX ${q(name)} ON ${q(index.table)}${
+        index.using ? ` USING ${index.using.toUpperCase()} ` : ""
+      }(${columns.join(", ")})${index.where ? ` WHERE ${index.where}` : ""};\n`,
     );
   }
   for (const [name, fk] of Object.entries(shape.foreignKeys)) {

@@ -4,8 +4,9 @@
  */
 import "server-only";
 import { pool } from "@/lib/db";
-import { notFound } from "@/lib/errors";
+import { badRequest, notFound } from "@/lib/errors";
 import { metricDirection } from "@/lib/metrics/direction";
+import { compileSearch, parseSearch, SearchSyntaxError } from "@/lib/runs/search";
 import { chooseMetricColumns } from "./columns";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { type DefinitionSummary, summariseDefinition } from "./definition";
@@ -26,7 +27,7 @@ import { type MetricSeriesRow, metricSeriesParams, metricSeriesSql } from "./sql
 import { metricSeriesRollupParams, metricSeriesRollupSql, ROLLUP_WINDOW } from "./sql/metric-series-rollup";
 import { PIPELINE_DETAIL_SQL, type PipelineDetailRow, RUN_COUNT_BOUND } from "./sql/pipeline-detail";
 import { type PipelineIndexRow, pipelineIndexSql, RECENT_WINDOW } from "./sql/pipeline-index.sql";
-import { COUNT_BOUND, type RunsPageRow, runsPageSql } from "./sql/runs-page";
+import { COUNT_BOUND, type RunsPageRow, runsPageSql, SEARCH_FIRST_PARAM } from "./sql/runs-page";
 import { TRAINING_CURVES_SQL, type TrainingCurvesRow } from "./sql/training-curves";
 
 const likePattern = (text: string | undefined) => (text ? `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null);
@@ -162,18 +163,17 @@ export async function listRuns({
   const sort = `r:${query.sort}`;
   const cursor = decodeCursor(query.cursor, sort);
   const reverse = cursor?.direction === "prev";
-  const exactId = query.q && /^[A-Za-z0-9_-]{1,64}$/.test(query.q) ? query.q : null;
-  const { rows } = await pool.query<RunsPageRow>(runsPageSql(query.sort, reverse), [
+  const search = compileRunSearch(query.q);
+  const { rows } = await pool.query<RunsPageRow>(runsPageSql(query.sort, reverse, search?.sql ?? null), [
     pipelineId,
     query.status?.length ? query.status : null,
     query.from?.toISOString() ?? null,
     query.to?.toISOString() ?? null,
-    likePattern(query.q),
-    exactId,
     metricColumns,
     query.limit + 1,
     cursor ? String(cursor.key) : null,
     cursor?.id ?? null,
+    ...(search?.params ?? []),
   ]);
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
@@ -196,6 +196,17 @@ export async function listRuns({
     prevCursor:
       moreBefore && first ? encodeCursor({ sort, direction: "prev", key: first.cursor_key, id: first.id }) : null,
   };
+}
+
+/** The runs table's `q` (lib/runs/search) as a SQL condition; a query that does not parse is a 400 that points at it. */
+function compileRunSearch(q: string | undefined) {
+  try {
+    return compileSearch(parseSearch(q ?? ""), SEARCH_FIRST_PARAM);
+  } catch (error) {
+    if (error instanceof SearchSyntaxError)
+      throw badRequest(`q: ${error.message}`, { parameter: "q", position: error.position });
+    throw error;
+  }
 }
 
 /** Hyperparameters of the runs' training jobs, one statement for the page (a later job's value wins). */

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 
+import { parseSearch, SEARCH_LIMITS, SearchSyntaxError } from "@/lib/runs/search";
 import { FAILED_RUN_STATUSES, RUN_STATUSES, type RunStatus as RunStatusValue } from "@/lib/status";
 
 export { RUN_STATUSES };
@@ -131,7 +132,30 @@ export const RunListQuery = z.object({
   status: z.preprocess(commaList, z.array(RunStatus).max(6).optional()).meta({
     description: "Comma-separated statuses.",
   }),
-  q: optionalText(200).meta({ description: "Text in the run (execution) name, or a run's public id." }),
+  q: z
+    .preprocess(
+      blank,
+      z
+        .string()
+        .trim()
+        .max(SEARCH_LIMITS.length)
+        .superRefine((q, ctx) => {
+          try {
+            parseSearch(q);
+          } catch (error) {
+            if (!(error instanceof SearchSyntaxError)) throw error;
+            ctx.addIssue({ code: "custom", message: error.message, params: { position: error.position } });
+          }
+        })
+        .optional(),
+    )
+    .meta({
+      description:
+        "Search (README: Searching runs): `input.<json.path> <op> <value>` and `hp.<name> <op> <value>` with " +
+        "`=`, `!=`, `~` (contains), `<`, `<=`, `>`, `>=`, `exists`, `!exists`, combined with AND / OR and " +
+        "parentheses; a bare word or quoted text matches the run's name or public id.",
+      example: "input.dataset.train ~ 2026-11 AND hp.learning_rate >= 0.01",
+    }),
   from: instant.meta({ description: "Runs started at or after this instant." }),
   to: instant.meta({ description: "Runs started before this instant." }),
   sort: z.preprocess(blank, z.enum(RUN_SORTS).default("newest")),

@@ -22,18 +22,21 @@ export const RUN_SORT_KEYS: Record<RunSort, SortSpec> = {
   },
 };
 
+/** Parameters of runsPageSql before the search condition's own ($SEARCH_FIRST_PARAM onwards). */
+export const SEARCH_FIRST_PARAM = 9;
+
 /**
  * Parameters: $1 pipeline id, $2 statuses ("RunStatus"[] or null), $3 from, $4 to (ISO or null),
- * $5 ILIKE pattern or null, $6 exact public id or null, $7 metric names, $8 limit + 1,
- * $9 cursor key (ISO timestamp or number, as text) or null, $10 cursor id or null.
- * `reverse` reads backwards from a "prev" cursor (rows are re-reversed by the caller).
+ * $5 metric names, $6 limit + 1, $7 cursor key (ISO timestamp or number, as text) or null, $8 cursor id or
+ * null, then the search condition's (lib/runs/search: `search` is its SQL, built from fixed fragments and
+ * placeholders only). `reverse` reads backwards from a "prev" cursor (rows are re-reversed by the caller).
  */
-export function runsPageSql(sort: RunSort, reverse: boolean): string {
+export function runsPageSql(sort: RunSort, reverse: boolean, search: string | null = null): string {
   const spec = RUN_SORT_KEYS[sort];
   const descending = (spec.order === "DESC") !== reverse;
   const cmp = descending ? "<" : ">";
   const dir = descending ? "DESC" : "ASC";
-  const cursorKey = sort === "longest" ? "$9::float8" : "($9::timestamptz AT TIME ZONE 'UTC')";
+  const cursorKey = sort === "longest" ? "$7::float8" : "($7::timestamptz AT TIME ZONE 'UTC')";
   return /* sql */ `
 WITH filtered AS NOT MATERIALIZED (
   SELECT r.id, r.public_id, r.name, r.status, r.started_at, r.stopped_at, r.redrive_count, r.revision_id, r.input,
@@ -43,13 +46,13 @@ WITH filtered AS NOT MATERIALIZED (
     AND ($2::"RunStatus"[] IS NULL OR r.status = ANY($2::"RunStatus"[]))
     AND ($3::timestamptz IS NULL OR r.started_at >= ($3::timestamptz AT TIME ZONE 'UTC'))
     AND ($4::timestamptz IS NULL OR r.started_at < ($4::timestamptz AT TIME ZONE 'UTC'))
-    AND ($5::text IS NULL OR r.name ILIKE $5::text OR r.public_id = $6::text)
+    ${search ? `AND ${search}` : ""}
 ),
 page AS (
   SELECT * FROM filtered f
-  WHERE $10::int IS NULL OR (f.sort_key, f.id) ${cmp} (${cursorKey}, $10::int)
+  WHERE $8::int IS NULL OR (f.sort_key, f.id) ${cmp} (${cursorKey}, $8::int)
   ORDER BY f.sort_key ${dir}, f.id ${dir}
-  LIMIT $8
+  LIMIT $6
 )
 SELECT p.id, p.public_id, p.name, p.status::text AS status, p.redrive_count, p.revision_id,
        to_char(p.started_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
@@ -61,7 +64,7 @@ SELECT p.id, p.public_id, p.name, p.status::text AS status, p.redrive_count, p.r
             ELSE to_char(p.sort_key, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS cursor_key,
        (SELECT jsonb_object_agg(rm.name, rm.value)
           FROM run_metric rm
-         WHERE rm.run_id = p.id AND rm.scope = 'run' AND rm.name = ANY($7::text[])) AS metrics,
+         WHERE rm.run_id = p.id AND rm.scope = 'run' AND rm.name = ANY($5::text[])) AS metrics,
        mv.model_id, mv.model_name, mv.version, mv.approval,
        (SELECT count(*)::int FROM (SELECT 1 FROM filtered LIMIT ${COUNT_BOUND + 1}) c) AS bounded_count
 FROM page p

@@ -4,6 +4,7 @@ import { MetricEvolution } from "@/components/charts/metric-evolution";
 import { TrainingCurves } from "@/components/charts/training-curves";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
+import { SavedViews } from "@/components/pipeline/saved-views";
 import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getPipelinePage } from "@/lib/dal/pipelines";
@@ -25,12 +26,23 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor", "limit"];
 
+const stripUndefined = (record: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(record).filter((e): e is [string, string] => e[1] !== undefined));
+
 export default async function PipelinePage({ params, searchParams }: Props) {
   const id = PipelineIdParams.safeParse(await params);
   if (!id.success) notFound();
   const search = await searchParams;
   const runParams = searchParamsRecord(search, RUN_KEYS);
-  const runQuery = RunListQuery.safeParse(runParams);
+  let runQuery = RunListQuery.safeParse(runParams);
+  // A search that does not parse is said where it was typed (with the position) and the other filters still apply.
+  const searchIssue = runQuery.success ? undefined : runQuery.error.issues.find((issue) => issue.path[0] === "q");
+  const invalidSearch = searchIssue && runParams.q ? { q: runParams.q, message: searchIssue.message } : null;
+  if (invalidSearch) {
+    const { q: _ignored, ...rest } = runParams;
+    runQuery = RunListQuery.safeParse(rest);
+  }
+  const shownParams = invalidSearch && runQuery.success ? { ...runParams, q: undefined } : runParams;
   const graph = searchParamsRecord(search, [...EVOLUTION_KEYS, "sel"]);
 
   let data: Awaited<ReturnType<typeof getPipelinePage>>;
@@ -48,6 +60,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
       <PipelineHeader pipeline={pipeline} />
+      <SavedViews pipelineId={pipeline.id} />
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
@@ -71,14 +84,15 @@ export default async function PipelinePage({ params, searchParams }: Props) {
 
       <section aria-labelledby="runs" style={{ marginTop: 16 }}>
         <h2 id="runs">Runs</h2>
-        {runQuery.success ? null : (
+        {runQuery.success || invalidSearch ? null : (
           <p role="alert" className="muted">
             Some run filters were not understood and were ignored.
           </p>
         )}
         <RunsTable
           pipelineId={pipeline.id}
-          params={runQuery.success ? runParams : {}}
+          params={runQuery.success ? stripUndefined(shownParams) : {}}
+          invalidSearch={invalidSearch}
           initial={runs}
           serverNow={Date.now()}
         />
