@@ -112,6 +112,7 @@ export function RunView(props: RunViewProps) {
   const selectedStep = view.step ? steps.find((s) => s.key === view.step) : undefined;
   const selectedNodeId = view.step ? (selectedStep ? nodeIdForStepKey(selectedStep.key) : view.step) : null;
   const graphNode = !selectedStep && view.step ? model.nodes.find((n) => n.id === view.step) : undefined;
+  const selectedRules = selectedNodeId ? model.nodes.find((n) => n.id === selectedNodeId)?.rules : undefined;
 
   const selectNode = useCallback(
     (nodeId: string) => {
@@ -156,6 +157,7 @@ export function RunView(props: RunViewProps) {
             }
             tab={view.tab}
             now={now}
+            rules={selectedRules}
             onSelect={selectStep}
             onTabChange={setTab}
           />

@@ -9,9 +9,10 @@ import { useRef } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration } from "@/lib/format";
-import type { NodeState } from "@/lib/runs/graph";
+import type { ErrorRules, NodeState } from "@/lib/runs/graph";
 import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
+import { AttemptsSection } from "./attempts";
 import styles from "./details.module.css";
 import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
@@ -26,6 +27,8 @@ export type StepDetailsProps = {
   selectedNode: { id: string; name: string; type: string; state: NodeState | undefined } | null;
   tab: DetailTab | undefined;
   now: number;
+  /** The selected step's Retry / Catch rules from the definition, when it has any. */
+  rules?: ErrorRules;
   onSelect: (key: string | null) => void;
   onTabChange: (tab: DetailTab) => void;
 };
@@ -235,6 +238,7 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
       {step.error || data?.step.cause ? (
         <ErrorBlock error={data?.step.error ?? step.error} cause={data?.step.cause ?? null} title="Step error" />
       ) : null}
+      <AttemptsSection step={step} attempts={data?.step.attemptLog ?? step.attemptLog} rules={props.rules} now={now} />
       <div className={styles.tabs} role="tablist" aria-label="Step data">
         {TABS.map((t, index) => (
           <button

@@ -23,6 +23,7 @@ function step(key: string, start: number, end: number | null, extra: Partial<Ste
     jobName: null,
     jobKind: null,
     jobStatus: null,
+    attemptLog: null,
     ...extra,
   };
 }

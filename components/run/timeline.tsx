@@ -14,7 +14,7 @@ import ui from "@/components/ui/ui.module.css";
 import { useCtrlWheel } from "@/components/ui/use-ctrl-wheel";
 import { useToggleSet } from "@/components/ui/use-toggle-set";
 import { formatDuration, formatOffset } from "@/lib/format";
-import type { StepSummary } from "@/lib/runs/schema";
+import type { StepAttemptSummary, StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
 import styles from "./timeline.module.css";
 import { buildTimelineRows, type TimelineRow, type TimelineSort, timelineDomain } from "./timeline-rows";
@@ -318,6 +318,11 @@ const TimelineRowView = memo(function TimelineRowView({
   const inside = noRoomAfter && barWidth >= 90;
   const before = noRoomAfter && !inside;
   const attempts = row.kind === "step" && row.step.attempts > 1 ? row.step.attempts : 0;
+  const attemptLog =
+    row.kind === "step" && row.step.attemptLog && row.step.attemptLog.length > 1 ? row.step.attemptLog : null;
+  const failedAttempts = attemptLog
+    ? attemptLog.filter((a) => a.status === "FAILED" || a.status === "TIMED_OUT").length
+    : 0;
   const ghostLeft = ghost && ghostX ? ghostX(ghost.offsetMs) : 0;
   const ghostWidth = ghost && ghostX ? Math.max(2, ghostX(ghost.offsetMs + (ghost.durationMs ?? 0)) - ghostLeft) : 0;
   const ghostText = ghost ? `, last good run ${formatDuration(ghost.durationMs)}` : "";
@@ -355,7 +360,9 @@ const TimelineRowView = memo(function TimelineRowView({
             type="button"
             className={styles.rowButton}
             aria-pressed={selected}
-            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${ghostText}`}
+            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${
+              failedAttempts ? ` (${failedAttempts} failed)` : ""
+            }${ghostText}`}
             onClick={() => onSelect(row.step.key)}
             title={row.step.key}
           >
@@ -387,13 +394,17 @@ const TimelineRowView = memo(function TimelineRowView({
             title={`Last good run: ${formatDuration(ghost.durationMs)}`}
           />
         ) : null}
-        <div
-          className={styles.bar}
-          data-tone={look.tone}
-          data-kind={row.kind}
-          data-running={endIso === null || undefined}
-          style={{ left, width: barWidth }}
-        />
+        {attemptLog ? (
+          <AttemptSegments attempts={attemptLog} x={x} now={now} />
+        ) : (
+          <div
+            className={styles.bar}
+            data-tone={look.tone}
+            data-kind={row.kind}
+            data-running={endIso === null || undefined}
+            style={{ left, width: barWidth }}
+          />
+        )}
         <span
           className={styles.duration}
           data-inside={inside || undefined}
@@ -412,3 +423,56 @@ const TimelineRowView = memo(function TimelineRowView({
     </div>
   );
 });
+
+/**
+ * A retried step's attempts, each its own segment in its outcome's colour (failed ones carry their error in
+ * the tooltip), with the Retry's backoff drawn as a dotted line between them. The glyph on a failed segment
+ * says "failed" without colour.
+ */
+function AttemptSegments({
+  attempts,
+  x,
+  now,
+}: {
+  attempts: readonly StepAttemptSummary[];
+  x: (iso: string) => number;
+  now: number;
+}) {
+  const nowIso = new Date(now).toISOString();
+  return (
+    <>
+      {attempts.map((attempt, index) => {
+        const look = stepLook(attempt.status);
+        const left = x(attempt.startedAt);
+        const width = Math.max(2, x(attempt.endedAt ?? nowIso) - left);
+        const previous = attempts[index - 1];
+        const gapLeft = previous?.endedAt ? x(previous.endedAt) : null;
+        const ms = (attempt.endedAt ? Date.parse(attempt.endedAt) : now) - Date.parse(attempt.startedAt);
+        return (
+          <span key={attempt.startedAt}>
+            {gapLeft !== null && left - gapLeft > 1 ? (
+              <span
+                className={styles.backoff}
+                data-testid="timeline-backoff"
+                style={{ left: gapLeft, width: left - gapLeft }}
+                title={`Retry backoff ${formatDuration(Date.parse(attempt.startedAt) - Date.parse(previous?.endedAt ?? attempt.startedAt))}`}
+              />
+            ) : null}
+            <span
+              className={styles.bar}
+              data-testid="timeline-attempt"
+              data-tone={look.tone}
+              data-status={attempt.status}
+              data-running={attempt.endedAt === null || undefined}
+              data-segment
+              style={{ left, width }}
+              title={`Attempt ${index + 1}: ${look.word}, ${formatDuration(ms)}${attempt.error ? ` — ${attempt.error}` : ""}`}
+            >
+              {look.tone === "fail" && width >= 12 ? <span className={styles.segmentGlyph}>{look.glyph}</span> : null}
+            </span>
+          </span>
+        );
+      })}
+    </>
+  );
+}

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { catalogue } from "@/lib/emulator/demo/catalogue";
-import { buildGraph, describeChoiceRule, nodeIdForStepKey, nodeStates, withContainerStates } from "./graph";
+import {
+  buildGraph,
+  describeChoiceRule,
+  errorRules,
+  nodeIdForStepKey,
+  nodeStates,
+  ruleFor,
+  withContainerStates,
+} from "./graph";
 import { layoutGraph } from "./graph-layout";
 
 const definitionOf = (name: string) => catalogue.find((p) => p.name === name)?.definition;
@@ -131,5 +139,53 @@ describe("state-machine graph", () => {
     const collapsed = await layoutGraph(model, new Set(["S30"]));
     expect(collapsed.nodes.find((n) => n.id === "S30")).toMatchObject({ collapsed: true, hiddenStates: 1 });
     expect(collapsed.nodes.some((n) => n.id === "S30/In")).toBe(false);
+  });
+});
+
+describe("errorRules / ruleFor", () => {
+  const state = {
+    Type: "Task",
+    Retry: [
+      {
+        ErrorEquals: ["Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+        IntervalSeconds: 2,
+        MaxAttempts: 4,
+      },
+      { ErrorEquals: ["States.TaskFailed"] },
+    ],
+    Catch: [{ ErrorEquals: ["States.ALL"], Next: "NotifyFailure", ResultPath: "$.error" }, { ErrorEquals: ["X"] }],
+  };
+
+  it("reads Retry with the ASL defaults and keeps only catchers that name a Next", () => {
+    expect(errorRules(state)).toEqual({
+      retry: [
+        {
+          errors: ["Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+          intervalSeconds: 2,
+          maxAttempts: 4,
+          backoffRate: 2,
+          maxDelaySeconds: null,
+        },
+        { errors: ["States.TaskFailed"], intervalSeconds: 1, maxAttempts: 3, backoffRate: 2, maxDelaySeconds: null },
+      ],
+      catch: [{ errors: ["States.ALL"], next: "NotifyFailure", resultPath: "$.error" }],
+    });
+    expect(errorRules({ Type: "Pass" })).toBeNull();
+    const graph = buildGraph({
+      StartAt: "A",
+      States: { A: { ...state, End: true }, NotifyFailure: { Type: "Succeed" } },
+    });
+    expect(graph.nodes.find((n) => n.id === "A")?.rules?.retry).toHaveLength(2);
+    expect(graph.nodes.find((n) => n.id === "NotifyFailure")?.rules).toBeUndefined();
+  });
+
+  it("picks the first rule naming the error; States.TaskFailed matches all but States.Timeout", () => {
+    const rules = errorRules(state);
+    if (!rules) throw new Error("no rules");
+    expect(ruleFor(rules.retry, "Lambda.ServiceException")).toBe(rules.retry[0]);
+    expect(ruleFor(rules.retry, "Custom.Error")).toBe(rules.retry[1]);
+    expect(ruleFor(rules.retry, "States.Timeout")).toBeNull();
+    expect(ruleFor(rules.catch, "States.Timeout")).toBe(rules.catch[0]);
+    expect(ruleFor(rules.retry, null)).toBeNull();
   });
 });

@@ -26,7 +26,19 @@ export type GraphNode = {
   detail: string | null;
   /** Direct child nodes (containers only). */
   children: string[];
+  /** The state's Retry and Catch rules as the definition gives them (Task, Map, Parallel), when it has any. */
+  rules?: ErrorRules;
 };
+
+export type RetryRule = {
+  errors: string[];
+  intervalSeconds: number;
+  maxAttempts: number;
+  backoffRate: number;
+  maxDelaySeconds: number | null;
+};
+export type CatchRule = { errors: string[]; next: string; resultPath: string | null };
+export type ErrorRules = { retry: RetryRule[]; catch: CatchRule[] };
 
 export type GraphEdgeKind = "next" | "choice" | "default" | "catch";
 
@@ -124,6 +136,53 @@ export function describeChoiceRule(rule: unknown, depth = 0): string {
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+const num = (value: unknown, fallback: number): number =>
+  typeof value === "number" && Number.isFinite(value) ? value : fallback;
+const errorNames = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((e): e is string => typeof e === "string") : [];
+
+/** A state's Retry / Catch with the ASL defaults filled in (IntervalSeconds 1, MaxAttempts 3, BackoffRate 2). */
+export function errorRules(state: Json): ErrorRules | null {
+  const retry = Array.isArray(state.Retry)
+    ? state.Retry.filter(isObject).map((r) => ({
+        errors: errorNames(r.ErrorEquals),
+        intervalSeconds: num(r.IntervalSeconds, 1),
+        maxAttempts: num(r.MaxAttempts, 3),
+        backoffRate: num(r.BackoffRate, 2),
+        maxDelaySeconds: typeof r.MaxDelaySeconds === "number" ? r.MaxDelaySeconds : null,
+      }))
+    : [];
+  const catchers = Array.isArray(state.Catch)
+    ? state.Catch.filter(isObject).flatMap((c) =>
+        typeof c.Next === "string"
+          ? [
+              {
+                errors: errorNames(c.ErrorEquals),
+                next: c.Next,
+                resultPath: typeof c.ResultPath === "string" ? c.ResultPath : null,
+              },
+            ]
+          : [],
+      )
+    : [];
+  return retry.length || catchers.length ? { retry, catch: catchers } : null;
+}
+
+/**
+ * The rule an error matched, as Step Functions picks it: the first whose ErrorEquals names the error, or
+ * "States.ALL"; "States.TaskFailed" matches any error but States.Timeout (as AWS documents it).
+ */
+export function ruleFor<T extends { errors: string[] }>(rules: readonly T[], error: string | null): T | null {
+  if (error === null) return null;
+  return (
+    rules.find((r) =>
+      r.errors.some(
+        (e) => e === error || e === "States.ALL" || (e === "States.TaskFailed" && error !== "States.Timeout"),
+      ),
+    ) ?? null
+  );
+}
+
 /** Builds the graph of an ASL definition. Malformed parts are skipped, never thrown. */
 export function buildGraph(definition: unknown): GraphModel {
   const nodes: GraphNode[] = [];
@@ -153,6 +212,7 @@ export function buildGraph(definition: unknown): GraphModel {
       stateCount++;
       const type = typeof raw.Type === "string" ? raw.Type : "Unknown";
       const id = idOf(name);
+      const rules = errorRules(raw);
       add({
         id,
         name,
@@ -161,6 +221,7 @@ export function buildGraph(definition: unknown): GraphModel {
         parent: scope,
         detail: type === "Task" ? describeResource(raw.Resource) : null,
         children: [],
+        ...(rules ? { rules } : {}),
       });
       if (type === "Map") {
         const processor = isObject(raw.ItemProcessor)

@@ -73,7 +73,9 @@ const RUN_FROM = `FROM run r
 const STEPS_JSON = (extraWhere = "") => `(SELECT coalesce(json_agg(json_build_array(
     s.key, s.parent_key, s.state_name, s.state_type, s.status, s.entered_at, s.exited_at, s.attempts,
     s.map_iteration_index, s.parallel_branch_index, s.depth, s.resource_type, left(s.error, 200), s.job_name,
-    j.kind, j.status
+    j.kind, j.status,
+    CASE WHEN s.attempt_log IS NOT NULL THEN (SELECT json_agg(json_build_array(a->>'startedAt', a->>'endedAt',
+      a->>'status', left(a->>'error', 200))) FROM jsonb_array_elements(s.attempt_log) a) END
   ) ORDER BY s.entered_event_id, s.id), '[]'::json)
   FROM step s
   LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status FROM sagemaker_job
@@ -97,6 +99,7 @@ type StepTuple = [
   string | null,
   string | null,
   string | null,
+  [string, string | null, StepStatus, string | null][] | null,
 ];
 
 /** Postgres renders `timestamp` (UTC by convention here) without a zone; the API speaks ISO with a Z. */
@@ -120,6 +123,9 @@ export function toStepSummary(t: StepTuple): StepSummary {
     jobName: t[13],
     jobKind: t[14],
     jobStatus: t[15],
+    attemptLog: t[16]
+      ? t[16].map(([startedAt, endedAt, status, error]) => ({ startedAt, endedAt, status, error }))
+      : null,
   };
 }
 
@@ -348,7 +354,7 @@ export async function getStepDetail({ id, key }: { id: string; key: string }): P
               'attempts', s.attempts, 'mapIterationIndex', s.map_iteration_index,
               'parallelBranchIndex', s.parallel_branch_index, 'depth', s.depth, 'resource', s.resource,
               'resourceType', s.resource_type, 'input', s.input, 'output', s.output, 'error', s.error,
-              'cause', s.cause, 'jobName', s.job_name, 'jobArn', s.job_arn,
+              'cause', s.cause, 'jobName', s.job_name, 'jobArn', s.job_arn, 'attemptLog', s.attempt_log,
               'jobKind', (SELECT kind FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1),
               'jobStatus', (SELECT status FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1)
             ) AS step,

@@ -97,6 +97,22 @@ export const RunQuery = z.object({
     .meta({ description: "0 leaves out input and output (the live page refetches without them)" }),
 });
 
+export const StepAttemptSummary = z
+  .object({
+    startedAt: isoTime,
+    endedAt: isoTime.nullable(),
+    status: StepStatus.meta({ description: "FAILED / TIMED_OUT for a failed attempt, else the step's outcome" }),
+    error: z.string().nullable().meta({ description: "Error name, first 200 characters" }),
+  })
+  .meta({ id: "StepAttemptSummary", description: "One attempt of a retried step (Retry)." });
+export type StepAttemptSummary = z.infer<typeof StepAttemptSummary>;
+
+export const StepAttempt = StepAttemptSummary.extend({
+  error: z.string().nullable(),
+  cause: z.string().nullable().meta({ description: "The failure's cause, first 1,000 characters" }),
+}).meta({ id: "StepAttempt" });
+export type StepAttempt = z.infer<typeof StepAttempt>;
+
 export const StepSummary = z
   .object({
     key: z.string().meta({ description: 'Unique within the run: "Train", "Train#2", "Map[3]/Train", "Par{1}/Score"' }),
@@ -115,6 +131,9 @@ export const StepSummary = z
     jobName: z.string().nullable(),
     jobKind: z.string().nullable(),
     jobStatus: z.string().nullable(),
+    attemptLog: z.array(StepAttemptSummary).nullable().meta({
+      description: "Each attempt, in order, when the step was retried (attempts > 1); null when it ran once",
+    }),
   })
   .meta({ id: "StepSummary", description: "One execution of one state (a retry is an attempt, not a new step)." });
 export type StepSummary = z.infer<typeof StepSummary>;
@@ -205,6 +224,7 @@ export const StepDetail = z
       error: z.string().nullable(),
       cause: z.string().nullable(),
       jobArn: z.string().nullable(),
+      attemptLog: z.array(StepAttempt).nullable(),
     }),
     jobs: z.array(StepJob),
     events: z.array(StepEvent).meta({ description: "History events of this step's thread, at most 500" }),

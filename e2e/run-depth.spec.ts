@@ -1,0 +1,110 @@
+/**
+ * The run page in depth (issue 19): every attempt of a retried step, and the graph opening fitted and
+ * centred. Against the app as `npm start` runs it (demo emulator in manual task mode, the sync, the live
+ * stream, real logins). Serial: the emulator's task mode is global.
+ */
+import { expect, type Page, test } from "@playwright/test";
+import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { admin, advance, finish, openRun, pastExecution, startRun } from "./support/runs";
+
+const SCREENS = "test-results/screens";
+
+test.describe.configure({ mode: "serial" });
+test.setTimeout(180_000);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true });
+}
+
+test.beforeAll(async ({ request }) => {
+  await admin(request, "/config", { taskMode: "manual", timeScale: 5000 });
+});
+
+test.afterAll(async ({ request }) => {
+  await admin(request, "/config", { taskMode: "auto", timeScale: 20 });
+});
+
+test("a step retried three times shows each attempt as its own segment with its error, and the rule that applied", async ({
+  page,
+  request,
+}) => {
+  const { arn, publicId } = await startRun(page, "size-recommendation-training");
+  await advance(request, arn, { state: "BuildFeatures" });
+  await advance(request, arn, { state: "TrainModel" });
+  // EvaluateModel's Retry matches Lambda.ServiceException (IntervalSeconds 2, BackoffRate 2, MaxAttempts 4).
+  for (const n of [1, 2, 3]) {
+    await advance(request, arn, {
+      state: "EvaluateModel",
+      fail: `upstream 503 (${n})`,
+      error: "Lambda.ServiceException",
+    });
+  }
+  await advance(request, arn, { state: "EvaluateModel" });
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  const row = page.getByTestId("timeline-row-EvaluateModel");
+  const segments = row.getByTestId("timeline-attempt");
+  await expect(segments).toHaveCount(4);
+  await expect(row.locator('[data-testid="timeline-attempt"][data-status="FAILED"]')).toHaveCount(3);
+  await expect(row.locator('[data-testid="timeline-attempt"][data-status="SUCCEEDED"]')).toHaveCount(1);
+  // The backoff between attempts is drawn, and every segment says its error in its tooltip.
+  await expect(row.getByTestId("timeline-backoff")).toHaveCount(3);
+  for (const index of [0, 1, 2]) {
+    await expect(segments.nth(index)).toHaveAttribute("title", /Lambda\.ServiceException/);
+  }
+  // Segments follow each other in time, left to right.
+  const lefts = await segments.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
+  expect([...lefts].sort((a, b) => a - b)).toEqual(lefts);
+  await expect(row.getByRole("button", { name: /EvaluateModel: .*4 attempts \(3 failed\)/ })).toBeVisible();
+
+  await row.getByRole("button", { name: /EvaluateModel/ }).click();
+  const attempts = page.getByTestId("step-attempts");
+  await expect(attempts.getByTestId("step-attempt")).toHaveCount(4);
+  await expect(attempts.locator('[data-testid="step-attempt"][data-status="FAILED"]')).toHaveCount(3);
+  await expect(attempts.getByText("Lambda.ServiceException")).toHaveCount(3);
+  // The causes load with the step's details.
+  await attempts.getByText("Cause").first().click();
+  await expect(attempts.getByText("upstream 503 (1)")).toBeVisible();
+  await expect(attempts.getByTestId("retry-rule")).toContainText("applied to 3 failures");
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-attempts-light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-attempts-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+test("the graph opens fitted and centred in its panel for every demo pipeline", async ({ page }) => {
+  for (const pipeline of [
+    "size-recommendation-training",
+    "demand-forecast-per-market",
+    "return-probability",
+    "search-ranking-ltr",
+  ]) {
+    await openRun(page, await pastExecution(pipeline));
+    const panel = page.getByTestId("state-graph");
+    const drawing = panel.locator("svg > g").first();
+    await expect
+      .poll(
+        async () => {
+          const p = await panel.boundingBox();
+          const d = await drawing.boundingBox();
+          if (!p || !d) return "not drawn";
+          const [left, right] = [d.x - p.x, p.x + p.width - (d.x + d.width)];
+          const [top, bottom] = [d.y - p.y, p.y + p.height - (d.y + d.height)];
+          if (Math.min(left, right, top, bottom) < -1) return `outside: ${left} ${right} ${top} ${bottom}`;
+          if (Math.abs(left - right) > 3 || Math.abs(top - bottom) > 3)
+            return `off centre: ${left} ${right} ${top} ${bottom}`;
+          const fills = d.width >= p.width - 40 || d.height >= p.height - 40;
+          const level = await page.getByLabel("Graph zoom level").textContent();
+          return fills || level === "120%" ? "fitted" : `small: ${d.width}×${d.height} in ${p.width}×${p.height}`;
+        },
+        { message: pipeline, timeout: 15_000 },
+      )
+      .toBe("fitted");
+    if (pipeline === "search-ranking-ltr") await shot(page, "run-depth-graph-fitted");
+  }
+});
