@@ -286,7 +286,8 @@ function nodeLabel(node: LaidOutNode, state: NodeState | undefined): string {
           .join(", ")})`
       : "";
   const retries = state && state.maxAttempts > 1 ? `, up to ${state.maxAttempts} attempts` : "";
-  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.word}${counts}${retries}`;
+  const mapRun = state?.mapRun ? `, in a Map Run: ${state.mapRun}` : "";
+  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.word}${counts}${retries}${mapRun}`;
 }
 
 type NodeProps = {

@@ -16,6 +16,7 @@ import { AttemptsSection } from "./attempts";
 import styles from "./details.module.css";
 import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
+import { MapRunView } from "./map-run-view";
 import { MetricCharts } from "./metric-chart";
 import { useRunPayloads, useStepDetail } from "./queries";
 
@@ -58,7 +59,20 @@ export function StepDetails(props: StepDetailsProps) {
           <StatusBadge kind="node" status={selectedNode.state?.status ?? "not-started"} />{" "}
           <span className="muted">{selectedNode.type}</span>
         </p>
-        <p className="muted">This state has not run in this execution{run.status === "RUNNING" ? " yet" : ""}.</p>
+        {selectedNode.state?.mapRun ? (
+          <p data-testid="map-run-node-summary">
+            Ran in the child executions of a Map Run: {selectedNode.state.mapRun}.{" "}
+            <button
+              type="button"
+              className={styles.linkButton}
+              onClick={() => props.onSelect(selectedNode.state?.stepKey ?? null)}
+            >
+              Open the Map Run
+            </button>
+          </p>
+        ) : (
+          <p className="muted">This state has not run in this execution{run.status === "RUNNING" ? " yet" : ""}.</p>
+        )}
       </aside>
     );
   }
@@ -178,6 +192,8 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
   const data = detail.data?.step.key === step.key ? detail.data : undefined;
   const tab: DetailTab = props.tab ?? (step.jobName ? "job" : "input");
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  // A distributed Map: its latest Map Run (a redrive continues the same one).
+  const mapRun = run.mapRuns.findLast((m) => m.stepKey === step.key);
   const where =
     step.mapIterationIndex !== null
       ? `Map iteration ${step.mapIterationIndex}`
@@ -239,6 +255,7 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
         <ErrorBlock error={data?.step.error ?? step.error} cause={data?.step.cause ?? null} title="Step error" />
       ) : null}
       <AttemptsSection step={step} attempts={data?.step.attemptLog ?? step.attemptLog} rules={props.rules} now={now} />
+      {mapRun ? <MapRunView publicId={run.publicId} mapRun={mapRun} now={now} /> : null}
       <div className={styles.tabs} role="tablist" aria-label="Step data">
         {TABS.map((t, index) => (
           <button

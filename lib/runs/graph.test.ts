@@ -4,10 +4,12 @@ import {
   buildGraph,
   describeChoiceRule,
   errorRules,
+  mapRunText,
   nodeIdForStepKey,
   nodeStates,
   ruleFor,
   withContainerStates,
+  withMapRunStates,
 } from "./graph";
 import { layoutGraph } from "./graph-layout";
 
@@ -187,5 +189,48 @@ describe("errorRules / ruleFor", () => {
     expect(ruleFor(rules.retry, "States.Timeout")).toBeNull();
     expect(ruleFor(rules.catch, "States.Timeout")).toBe(rules.catch[0]);
     expect(ruleFor(rules.retry, null)).toBeNull();
+  });
+});
+
+describe("withMapRunStates", () => {
+  const model = buildGraph(definitionOf("search-ranking-ltr"));
+  const mapNode = model.nodes.find((n) => n.type === "Map");
+  const inner = model.nodes.filter((n) => mapNode && n.parent === mapNode.id && n.kind === "state");
+  const counts = { total: 8, succeeded: 8, failed: 0, timedOut: 0, aborted: 0, running: 0, pending: 0 };
+
+  it("gives a distributed Map's inner states the Map Run's aggregate instead of 'not started'", () => {
+    if (!mapNode) throw new Error("search-ranking-ltr has no Map");
+    expect(inner.length).toBeGreaterThan(0);
+    const plain = withContainerStates(model, nodeStates([step(mapNode.id, "SUCCEEDED", "2026-01-01T00:00:00Z")]));
+    for (const node of inner) expect(plain.get(node.id)?.status ?? "not-started").toBe("not-started");
+
+    const states = withMapRunStates(model, nodeStates([step(mapNode.id, "SUCCEEDED", "2026-01-01T00:00:00Z")]), [
+      { stepKey: mapNode.id, status: "SUCCEEDED", itemCounts: counts },
+    ]);
+    for (const node of inner) {
+      expect(states.get(node.id)).toMatchObject({
+        status: "succeeded",
+        executions: 8,
+        counts: { succeeded: 8 },
+        stepKey: mapNode.id,
+        mapRun: "8 of 8 items succeeded",
+      });
+    }
+  });
+
+  it("says what failed, and marks tolerated failures of a succeeded Map Run as caught", () => {
+    if (!mapNode) throw new Error("search-ranking-ltr has no Map");
+    const mixed = { ...counts, succeeded: 6, failed: 1, running: 1 };
+    expect(mapRunText({ stepKey: "M", status: "RUNNING", itemCounts: mixed })).toBe(
+      "6 of 8 items succeeded, 1 failed, 1 running",
+    );
+    const failed = withMapRunStates(model, new Map(), [
+      { stepKey: `${mapNode.id}#2`, status: "FAILED", itemCounts: { ...counts, succeeded: 7, failed: 1 } },
+    ]);
+    expect(failed.get(inner[0]?.id ?? "")).toMatchObject({ status: "failed", counts: { succeeded: 7, failed: 1 } });
+    const tolerated = withMapRunStates(model, new Map(), [
+      { stepKey: mapNode.id, status: "SUCCEEDED", itemCounts: { ...counts, succeeded: 7, failed: 1 } },
+    ]);
+    expect(tolerated.get(inner[0]?.id ?? "")?.status).toBe("caught");
   });
 });

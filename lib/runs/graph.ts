@@ -303,6 +303,11 @@ export type NodeState = {
   maxAttempts: number;
   /** The step to select when the node is clicked: the running one, else the latest. */
   stepKey: string;
+  /**
+   * For a state inside a distributed Map: its work ran in the Map Run's child executions, which the run's
+   * history does not show; this says how they went ("8 of 8 items succeeded"), from DescribeMapRun.
+   */
+  mapRun?: string;
 };
 
 type StepLike = {
@@ -431,5 +436,80 @@ export function withContainerStates(model: GraphModel, states: Map<string, NodeS
     return state;
   };
   for (const node of model.nodes) resolve(node.id);
+  return out;
+}
+
+/** What withMapRunStates needs of a Map Run (lib/runs/schema.ts MapRunSummary). */
+export type MapRunLike = {
+  stepKey: string;
+  status: string;
+  itemCounts: {
+    total: number;
+    succeeded: number;
+    failed: number;
+    timedOut: number;
+    aborted: number;
+    running: number;
+    pending: number;
+  };
+};
+
+/** "8 of 8 items succeeded", "5 of 8 items succeeded, 2 failed, 1 running". */
+export function mapRunText(run: MapRunLike): string {
+  const c = run.itemCounts;
+  const parts = [`${c.succeeded} of ${c.total} item${c.total === 1 ? "" : "s"} succeeded`];
+  if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.timedOut) parts.push(`${c.timedOut} timed out`);
+  if (c.aborted) parts.push(`${c.aborted} aborted`);
+  if (c.running) parts.push(`${c.running} running`);
+  if (c.pending) parts.push(`${c.pending} pending`);
+  return parts.join(", ");
+}
+
+function mapRunStatus(run: MapRunLike): NodeStatus {
+  const c = run.itemCounts;
+  if (run.status === "RUNNING") return "running";
+  if (c.failed || c.timedOut) return run.status === "SUCCEEDED" ? "caught" : "failed";
+  if (c.aborted || run.status === "ABORTED") return "aborted";
+  if (run.status === "FAILED") return "failed";
+  return "succeeded";
+}
+
+/**
+ * The states inside a distributed Map ran in its Map Run's child executions, so the run's own steps leave
+ * them "not started": they take the Map Run's aggregate instead (status, per-status item counts, the text).
+ * A Map run several times (redrive, loop) is shown by its latest Map Run. Apply before withContainerStates.
+ */
+export function withMapRunStates(
+  model: GraphModel,
+  states: Map<string, NodeState>,
+  mapRuns: readonly MapRunLike[],
+): Map<string, NodeState> {
+  if (mapRuns.length === 0) return states;
+  const out = new Map(states);
+  for (const run of mapRuns) {
+    const mapNode = nodeIdForStepKey(run.stepKey);
+    const c = run.itemCounts;
+    const counts: Partial<Record<NodeStatus, number>> = {};
+    if (c.succeeded) counts.succeeded = c.succeeded;
+    if (c.failed) counts.failed = c.failed;
+    if (c.timedOut) counts["timed-out"] = c.timedOut;
+    if (c.aborted) counts.aborted = c.aborted;
+    if (c.running + c.pending) counts.running = c.running + c.pending;
+    const state: NodeState = {
+      status: mapRunStatus(run),
+      executions: c.total,
+      counts,
+      maxAttempts: 1,
+      stepKey: run.stepKey,
+      mapRun: mapRunText(run),
+    };
+    for (const node of model.nodes) {
+      if (!node.id.startsWith(`${mapNode}/`) || node.kind !== "state") continue;
+      const own = out.get(node.id);
+      if (own && own.status !== "not-started") continue;
+      out.set(node.id, state);
+    }
+  }
   return out;
 }

@@ -13,6 +13,8 @@ import { sql } from "@/lib/db";
 import { formatBytes } from "@/lib/format";
 import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
 import type {
+  MapRunCounts,
+  MapRunSummary,
   Run,
   RunLink,
   StepDetail,
@@ -57,7 +59,14 @@ const RUN_JSON = `json_build_object(
   'syncWarnings', (SELECT coalesce(json_agg(json_build_object('operation', b.operation, 'object', b.object,
         'reason', b.reason, 'attempts', b.attempts, 'error', left(b.error, 400),
         'gaveUpAt', ${ISO("b.gave_up_at")}) ORDER BY b.gave_up_at, b.operation, b.object), '[]'::json)
-     FROM sync_backoff b WHERE b.run_id = r.id AND b.gave_up_at IS NOT NULL)
+     FROM sync_backoff b WHERE b.run_id = r.id AND b.gave_up_at IS NOT NULL),
+  'mapRuns', (SELECT coalesce(json_agg(json_build_object('stepKey', m.step_key, 'mapRunArn', m.map_run_arn,
+        'status', m.status, 'startedAt', ${ISO("m.started_at")}, 'stoppedAt', ${ISO("m.stopped_at")},
+        'maxConcurrency', m.max_concurrency, 'toleratedFailurePercentage', m.tolerated_failure_percentage,
+        'toleratedFailureCount', m.tolerated_failure_count, 'itemCounts', m.item_counts,
+        'executionCounts', m.execution_counts, 'redriveCount', m.redrive_count,
+        'redriveDate', ${ISO("m.redrive_date")}) ORDER BY m.started_at, m.id), '[]'::json)
+     FROM map_run m WHERE m.run_id = r.id)
 )`;
 
 const RUN_FROM = `FROM run r
@@ -130,16 +139,50 @@ export function toStepSummary(t: StepTuple): StepSummary {
 }
 
 type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
-type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings"> & {
+type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings" | "mapRuns"> & {
   inputHead: string | null;
   syncWarnings: WarningRow[];
+  mapRuns: (Omit<MapRunSummary, "itemCounts" | "executionCounts"> & {
+    itemCounts: unknown;
+    executionCounts: unknown;
+  })[];
 };
 
+const COUNT_KEYS = [
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "timedOut",
+  "aborted",
+  "total",
+  "resultsWritten",
+  "failuresNotRedrivable",
+  "pendingRedrive",
+] as const;
+
+/** DescribeMapRun's counts as stored; a count AWS left out (older API versions) is 0. */
+function mapRunCounts(value: unknown): MapRunCounts {
+  const source = value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  const counts = {} as MapRunCounts;
+  for (const key of COUNT_KEYS) {
+    const n = Number(source[key] ?? 0);
+    counts[key] = Number.isFinite(n) ? Math.trunc(n) : 0;
+  }
+  return counts;
+}
+
 function toRun(row: RunRow): Run {
-  const { inputHead, syncWarnings, ...rest } = row;
+  const { inputHead, syncWarnings, mapRuns, ...rest } = row;
   return {
     id: rest.publicId,
     ...rest,
+    mapRuns: (mapRuns ?? []).map((m) => ({
+      ...m,
+      toleratedFailureCount: Number(m.toleratedFailureCount),
+      itemCounts: mapRunCounts(m.itemCounts),
+      executionCounts: mapRunCounts(m.executionCounts),
+    })),
     inputSummary: summarizeInput(inputHead, row.inputSize),
     consoleUrl: executionConsoleUrl(row.region, row.executionArn),
     syncWarnings: syncWarnings.map(({ error, ...w }) => ({ ...w, message: warningMessage(w, error) })),
@@ -501,3 +544,24 @@ export async function getRunForAction({ id }: { id: string }): Promise<RunForAct
 }
 
 export type { RunLink };
+
+/** A Map Run of the run (by ARN, or its latest) with the AWS source to ask about its child executions. */
+export async function getMapRunOfRun({
+  id,
+  mapRunArn,
+}: {
+  id: string;
+  mapRunArn?: string;
+}): Promise<{ found: boolean; mapRunArn: string | null; sourceId: number; region: string } | null> {
+  const rows = await sql<{ map_run_arn: string | null; source_id: number; region: string }>(
+    `SELECT (SELECT m.map_run_arn FROM map_run m WHERE m.run_id = r.id AND ($2::text IS NULL OR m.map_run_arn = $2)
+              ORDER BY m.started_at DESC, m.id DESC LIMIT 1) AS map_run_arn,
+            p.source_id, src.region
+       FROM run r JOIN pipeline p ON p.id = r.pipeline_id JOIN aws_source src ON src.id = p.source_id
+      WHERE ${runCondition("r")}`,
+    [id, mapRunArn ?? null],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { found: row.map_run_arn !== null, mapRunArn: row.map_run_arn, sourceId: row.source_id, region: row.region };
+}

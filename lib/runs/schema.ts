@@ -47,6 +47,49 @@ export const SyncWarning = z
   .meta({ id: "SyncWarning", description: "A call the sync stopped making for a run, and why." });
 export type SyncWarning = z.infer<typeof SyncWarning>;
 
+export const MapRunCounts = z
+  .object({
+    pending: z.number().int(),
+    running: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    timedOut: z.number().int(),
+    aborted: z.number().int(),
+    total: z.number().int(),
+    resultsWritten: z.number().int(),
+    failuresNotRedrivable: z.number().int(),
+    pendingRedrive: z.number().int(),
+  })
+  .meta({ id: "MapRunCounts", description: "DescribeMapRun's itemCounts / executionCounts (absent ones as 0)" });
+export type MapRunCounts = z.infer<typeof MapRunCounts>;
+
+export const MAP_RUN_EXECUTION_STATUSES = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+  "PENDING_REDRIVE",
+] as const;
+
+export const MapRunSummary = z
+  .object({
+    stepKey: z.string().meta({ description: "The distributed Map step that started it" }),
+    mapRunArn: z.string(),
+    status: z.string().meta({ description: "RUNNING, SUCCEEDED, FAILED or ABORTED" }),
+    startedAt: isoTime,
+    stoppedAt: isoTime.nullable(),
+    maxConcurrency: z.number().int(),
+    toleratedFailurePercentage: z.number(),
+    toleratedFailureCount: z.number().int(),
+    itemCounts: MapRunCounts,
+    executionCounts: MapRunCounts,
+    redriveCount: z.number().int(),
+    redriveDate: isoTime.nullable(),
+  })
+  .meta({ id: "MapRun", description: "A distributed Map's Map Run, as DescribeMapRun answered it at the last sync." });
+export type MapRunSummary = z.infer<typeof MapRunSummary>;
+
 export const Run = z
   .object({
     id: z.string().meta({
@@ -86,6 +129,7 @@ export const Run = z
       description:
         "What the sync gave up reading for this run (gone, another account, kept failing); empty when nothing",
     }),
+    mapRuns: z.array(MapRunSummary).meta({ description: "The Map Runs of its distributed Map steps, oldest first" }),
   })
   .meta({ id: "Run", description: "A Step Functions execution of a pipeline." });
 export type Run = z.infer<typeof Run>;
@@ -231,6 +275,43 @@ export const StepDetail = z
   })
   .meta({ id: "StepDetail" });
 export type StepDetail = z.infer<typeof StepDetail>;
+
+export const MapRunExecutionsQuery = z.object({
+  mapRun: z
+    .string()
+    .min(1)
+    .max(2000)
+    .regex(/^arn:aws[\w-]*:states:/, "a Map Run ARN")
+    .optional()
+    .meta({ description: "The Map Run (one of the run's `mapRuns[].mapRunArn`); default: the run's latest" }),
+  status: z.enum(MAP_RUN_EXECUTION_STATUSES).optional().meta({ description: "Only child executions in this status" }),
+  nextToken: z.string().min(1).max(3000).optional().meta({ description: "The previous page's nextToken" }),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const MapRunExecution = z
+  .object({
+    name: z.string(),
+    executionArn: z.string(),
+    status: z.string(),
+    startedAt: isoTime,
+    stoppedAt: isoTime.nullable(),
+    consoleUrl: z.string(),
+  })
+  .meta({ id: "MapRunExecution", description: "A child execution of a Map Run (one item or batch)." });
+export type MapRunExecution = z.infer<typeof MapRunExecution>;
+
+export const MapRunExecutionList = z
+  .object({
+    mapRunArn: z.string().nullable().meta({ description: "null when the run has no Map Run" }),
+    executions: z.array(MapRunExecution),
+    nextToken: z.string().nullable(),
+  })
+  .meta({
+    id: "MapRunExecutionList",
+    description: "One page of a Map Run's child executions, read from Step Functions on demand (ListExecutions).",
+  });
+export type MapRunExecutionList = z.infer<typeof MapRunExecutionList>;
 
 export const StepKeyParams = z.object({
   runId: RunIdParams.shape.runId,
