@@ -3,9 +3,47 @@
  * centred. Against the app as `npm start` runs it (demo emulator in manual task mode, the sync, the live
  * stream, real logins). Serial: the emulator's task mode is global.
  */
-import { expect, type Page, test } from "@playwright/test";
+import { ListExecutionsCommand, ListMapRunsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { admin, advance, finish, openRun, pastExecution, startRun } from "./support/runs";
+import { admin, advance, EMULATOR, executionStatus, finish, openRun, pastExecution, startRun } from "./support/runs";
+
+const sfn = new SFNClient({
+  endpoint: EMULATOR,
+  region: "eu-west-1",
+  credentials: { accessKeyId: "e2e", secretAccessKey: "e2e" },
+});
+
+/**
+ * Runs a distributed Map's child executions to their end (manual task mode holds each child's task): the
+ * first child is failed, the others released. Returns how many children there were.
+ */
+async function runMapChildren(request: APIRequestContext, executionArn: string): Promise<number> {
+  let mapRunArn: string | undefined;
+  await expect
+    .poll(async () => {
+      mapRunArn = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn;
+      return mapRunArn !== undefined;
+    })
+    .toBe(true);
+  const outcome = new Map<string, "fail" | "ok">();
+  const deadline = Date.now() + 120_000;
+  while ((await executionStatus(request, executionArn)) === "RUNNING") {
+    if (Date.now() > deadline) throw new Error("the Map Run did not finish");
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn, maxResults: 1000 }));
+    for (const child of executions) {
+      if (child.status !== "RUNNING" || !child.executionArn) continue;
+      const fail = outcome.size === 0 || outcome.get(child.executionArn) === "fail";
+      const released = await admin(request, `/executions/${encodeURIComponent(child.executionArn)}/advance`, {
+        ...(fail ? { outcome: "fail", reason: "shard 0 has no click logs" } : {}),
+      });
+      if (released.status === 200) outcome.set(child.executionArn, fail ? "fail" : "ok");
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn, maxResults: 1000 }));
+  return executions.length;
+}
 
 const SCREENS = "test-results/screens";
 
@@ -105,6 +143,54 @@ test("the graph opens fitted and centred in its panel for every demo pipeline", 
         { message: pipeline, timeout: 15_000 },
       )
       .toBe("fitted");
-    if (pipeline === "search-ranking-ltr") await shot(page, "run-depth-graph-fitted");
+    if (pipeline === "search-ranking-ltr") {
+      const shard = panel.getByTestId("graph-node-ScoreCategories/ScoreShard");
+      await expect(shard).toHaveAttribute("data-status", "succeeded");
+      await expect(shard).toHaveAttribute("aria-label", /in a Map Run: (\d+) of \1 items succeeded/);
+      await shot(page, "run-depth-graph-fitted");
+    }
   }
+});
+
+test("a distributed Map run shows its Map Run: item counts, the aggregate on its inner state, a failed child", async ({
+  page,
+  request,
+}) => {
+  const { arn, publicId } = await startRun(page, "search-ranking-ltr");
+  await advance(request, arn, { state: "TrainRanker" });
+  const children = await runMapChildren(request, arn);
+  expect(children).toBeGreaterThan(1);
+  expect(await executionStatus(request, arn)).toBe("FAILED");
+
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Failed", { timeout: 30_000 });
+  // The inner state ran in child executions: never "not started".
+  const shard = page.getByTestId("state-graph").getByTestId("graph-node-ScoreCategories/ScoreShard");
+  await expect(shard).toHaveAttribute("data-status", "failed", { timeout: 30_000 });
+  await expect(shard).toHaveAttribute(
+    "aria-label",
+    new RegExp(`in a Map Run: ${children - 1} of ${children} items succeeded, 1 failed`),
+  );
+
+  await page
+    .getByTestId("timeline-row-ScoreCategories")
+    .getByRole("button", { name: /ScoreCategories/ })
+    .click();
+  const mapRun = page.getByTestId("map-run");
+  await expect(mapRun.getByTestId("map-run-summary")).toHaveText(
+    `${children - 1} of ${children} items succeeded, 1 failed.`,
+  );
+  await expect(mapRun.getByTestId("map-run-count-total")).toContainText(String(children));
+  await expect(mapRun.getByTestId("map-run-count-failed")).toContainText("1");
+  await expect(mapRun.getByTestId("map-run-tolerated")).toHaveText("0 %");
+  await expect(mapRun.getByTestId("map-run-child")).toHaveCount(children);
+  await mapRun.getByTestId("map-run-status-filter").selectOption("FAILED");
+  await expect(mapRun.getByTestId("map-run-child")).toHaveCount(1);
+  await expect(mapRun.getByTestId("map-run-child")).toHaveAttribute("data-status", "FAILED");
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-map-run-light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-map-run-dark");
+  await page.emulateMedia({ colorScheme: "light" });
 });
