@@ -24,6 +24,7 @@ function step(key: string, start: number, end: number | null, extra: Partial<Ste
     jobKind: null,
     jobStatus: null,
     attemptLog: null,
+    jobPhases: null,
     ...extra,
   };
 }

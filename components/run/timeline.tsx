@@ -320,6 +320,7 @@ const TimelineRowView = memo(function TimelineRowView({
   const attempts = row.kind === "step" && row.step.attempts > 1 ? row.step.attempts : 0;
   const attemptLog =
     row.kind === "step" && row.step.attemptLog && row.step.attemptLog.length > 1 ? row.step.attemptLog : null;
+  const phases = row.kind === "step" && row.step.jobPhases?.length ? row.step.jobPhases : null;
   const failedAttempts = attemptLog
     ? attemptLog.filter((a) => a.status === "FAILED" || a.status === "TIMED_OUT").length
     : 0;
@@ -362,7 +363,7 @@ const TimelineRowView = memo(function TimelineRowView({
             aria-pressed={selected}
             aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${
               failedAttempts ? ` (${failedAttempts} failed)` : ""
-            }${ghostText}`}
+            }${phases ? `, job phases: ${phaseText(phases, now)}` : ""}${ghostText}`}
             onClick={() => onSelect(row.step.key)}
             title={row.step.key}
           >
@@ -402,9 +403,11 @@ const TimelineRowView = memo(function TimelineRowView({
             data-tone={look.tone}
             data-kind={row.kind}
             data-running={endIso === null || undefined}
+            data-phased={phases ? true : undefined}
             style={{ left, width: barWidth }}
           />
         )}
+        {phases && !attemptLog ? <JobPhases phases={phases} x={x} now={now} /> : null}
         <span
           className={styles.duration}
           data-inside={inside || undefined}
@@ -470,6 +473,51 @@ function AttemptSegments({
             >
               {look.tone === "fail" && width >= 12 ? <span className={styles.segmentGlyph}>{look.glyph}</span> : null}
             </span>
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
+type Phase = { name: string; startedAt: string; endedAt: string | null };
+
+/** "Starting 2m 5s, Downloading 40s, Training 10m" — the phases in words, for the row's label. */
+function phaseText(phases: readonly Phase[], now: number): string {
+  return phases
+    .map((p) => `${p.name} ${formatDuration((p.endedAt ? Date.parse(p.endedAt) : now) - Date.parse(p.startedAt))}`)
+    .join(", ");
+}
+
+/** Phases where the job waits (for instances, data, the upload) rather than does its work. */
+const WAITING_PHASES = new Set(["Starting", "Pending", "Downloading", "Uploading", "MaxRuntimeExceeded", "Stopping"]);
+
+/**
+ * A SageMaker step's job phases inside its bar (training: its secondary statuses), so time lost waiting for
+ * capacity or downloading data shows at a glance: waiting phases hatched, the work solid, each phase named
+ * in its tooltip and, where it fits, by its initial.
+ */
+function JobPhases({ phases, x, now }: { phases: readonly Phase[]; x: (iso: string) => number; now: number }) {
+  const nowIso = new Date(now).toISOString();
+  return (
+    <>
+      {phases.map((phase) => {
+        const left = x(phase.startedAt);
+        const width = Math.max(1, x(phase.endedAt ?? nowIso) - left);
+        const ms = (phase.endedAt ? Date.parse(phase.endedAt) : now) - Date.parse(phase.startedAt);
+        const failed = /Failed|Stopped|Interrupted/.test(phase.name);
+        return (
+          <span
+            key={`${phase.name}-${phase.startedAt}`}
+            className={styles.phase}
+            data-testid="timeline-phase"
+            data-phase={phase.name}
+            data-waiting={WAITING_PHASES.has(phase.name) || undefined}
+            data-tone={failed ? "fail" : undefined}
+            style={{ left, width }}
+            title={`${phase.name}: ${formatDuration(ms)}`}
+          >
+            {width >= 14 ? phase.name.slice(0, width >= 70 ? 12 : 1) : null}
           </span>
         );
       })}

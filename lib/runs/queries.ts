@@ -75,6 +75,21 @@ const RUN_FROM = `FROM run r
   LEFT JOIN team t ON t.id = p.team_id`;
 
 /**
+ * A SageMaker job's phases as [name, start, end] (ISO, end null while it lasts): a training job's
+ * SecondaryStatusTransitions (Starting, Downloading, Training, Uploading, …); processing and transform jobs
+ * have none in the API, so their phases are waiting for instances (created → started) and the work itself.
+ */
+const JOB_PHASES = `CASE WHEN j.step_id IS NULL THEN NULL
+    WHEN jsonb_array_length(j.status_transitions) > 0 THEN (SELECT json_agg(json_build_array(t->>'Status',
+      t->>'StartTime', t->>'EndTime')) FROM jsonb_array_elements(j.status_transitions) t
+      WHERE jsonb_typeof(t) = 'object' AND t->>'StartTime' IS NOT NULL)
+    WHEN j.started_at IS NOT NULL AND j.kind IN ('PROCESSING', 'TRANSFORM') THEN json_build_array(
+      json_build_array('Starting', ${ISO("coalesce(j.job_created_at, j.started_at)")}, ${ISO("j.started_at")}),
+      json_build_array(CASE j.kind WHEN 'PROCESSING' THEN 'Processing' ELSE 'Transforming' END,
+                       ${ISO("j.started_at")}, ${ISO("j.ended_at")}))
+  END`;
+
+/**
  * The light step list (no payloads), in the order the steps were entered, as positional arrays: for 2,000
  * steps Postgres builds arrays of raw values about three times faster than keyed objects with formatted
  * times, and the response is smaller; toStepSummary() names the fields in JS.
@@ -84,10 +99,12 @@ const STEPS_JSON = (extraWhere = "") => `(SELECT coalesce(json_agg(json_build_ar
     s.map_iteration_index, s.parallel_branch_index, s.depth, s.resource_type, left(s.error, 200), s.job_name,
     j.kind, j.status,
     CASE WHEN s.attempt_log IS NOT NULL THEN (SELECT json_agg(json_build_array(a->>'startedAt', a->>'endedAt',
-      a->>'status', left(a->>'error', 200))) FROM jsonb_array_elements(s.attempt_log) a) END
+      a->>'status', left(a->>'error', 200))) FROM jsonb_array_elements(s.attempt_log) a) END,
+    ${JOB_PHASES}
   ) ORDER BY s.entered_event_id, s.id), '[]'::json)
   FROM step s
-  LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status FROM sagemaker_job
+  LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status, status_transitions, job_created_at, started_at,
+                    ended_at FROM sagemaker_job
              WHERE run_id = r.id AND step_id IS NOT NULL ORDER BY step_id, id DESC) j ON j.step_id = s.id
   WHERE s.run_id = r.id ${extraWhere})`;
 
@@ -109,6 +126,7 @@ type StepTuple = [
   string | null,
   string | null,
   [string, string | null, StepStatus, string | null][] | null,
+  [string, string | null, string | null][] | null,
 ];
 
 /** Postgres renders `timestamp` (UTC by convention here) without a zone; the API speaks ISO with a Z. */
@@ -135,7 +153,31 @@ export function toStepSummary(t: StepTuple): StepSummary {
     attemptLog: t[16]
       ? t[16].map(([startedAt, endedAt, status, error]) => ({ startedAt, endedAt, status, error }))
       : null,
+    jobPhases: t[17] ? jobPhases(t[17]) : null,
   };
+}
+
+/** Transitions as the API gives them (seconds or ISO); each phase ends where the next begins when AWS left it open. */
+export function jobPhases(rows: [string, string | null, string | null][]): StepSummary["jobPhases"] {
+  const time = (v: string | null) => {
+    if (v === null || v === "") return null;
+    const n = Number(v);
+    const d =
+      Number.isFinite(n) && /^\d+(\.\d+)?$/.test(v)
+        ? new Date(n * 1000)
+        : new Date(v.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  };
+  const phases = rows.flatMap(([name, start, end]) => {
+    const startedAt = time(start);
+    return startedAt ? [{ name, startedAt, endedAt: time(end) }] : [];
+  });
+  phases.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  phases.forEach((p, i) => {
+    const next = phases[i + 1];
+    if (p.endedAt === null && next) p.endedAt = next.startedAt;
+  });
+  return phases.length ? phases : null;
 }
 
 type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
