@@ -8,7 +8,8 @@
 import { useRef } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
-import { durationMs, formatDuration } from "@/lib/format";
+import { durationMs, formatDuration, formatUsd } from "@/lib/format";
+import { jobCost, PRICE_TABLE_NOTE } from "@/lib/models/pricing";
 import type { ErrorRules, NodeState } from "@/lib/runs/graph";
 import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
@@ -194,6 +195,7 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   // A distributed Map: its latest Map Run (a redrive continues the same one).
   const mapRun = run.mapRuns.findLast((m) => m.stepKey === step.key);
+  const stepCost = data ? jobsCost(data.jobs) : null;
   const where =
     step.mapIterationIndex !== null
       ? `Map iteration ${step.mapIterationIndex}`
@@ -250,6 +252,17 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
           {step.attempts}
           {step.attempts > 1 ? <span className="muted"> ({step.attempts - 1} retried)</span> : null}
         </dd>
+        {stepCost ? (
+          <>
+            <dt>Cost</dt>
+            <dd data-testid="step-cost" title={PRICE_TABLE_NOTE}>
+              ≈ {formatUsd(stepCost.usd)} <span className="muted">approx.</span>
+              {stepCost.spotSavingsUsd > 0 ? (
+                <span className="muted"> · spot saved ≈ {formatUsd(stepCost.spotSavingsUsd)}</span>
+              ) : null}
+            </dd>
+          </>
+        ) : null}
       </dl>
       {step.error || data?.step.cause ? (
         <ErrorBlock error={data?.step.error ?? step.error} cause={data?.step.cause ?? null} title="Step error" />
@@ -299,6 +312,23 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
       </div>
     </aside>
   );
+}
+
+/** The step's SageMaker jobs priced (every attempt's job counts), or null when none could be. */
+function jobsCost(jobs: readonly StepJob[]): { usd: number; spotSavingsUsd: number } | null {
+  let usd = 0;
+  let spotSavingsUsd = 0;
+  let priced = 0;
+  for (const job of jobs) {
+    const ranSeconds =
+      job.startedAt && job.endedAt ? Math.round((Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 1000) : null;
+    const cost = jobCost({ ...job, ranSeconds });
+    if (!cost) continue;
+    usd += cost.usd;
+    spotSavingsUsd += cost.spotSavingsUsd;
+    priced++;
+  }
+  return priced > 0 ? { usd, spotSavingsUsd } : null;
 }
 
 function shortResource(resource: string): string {

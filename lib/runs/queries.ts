@@ -11,6 +11,7 @@
 import "server-only";
 import { sql } from "@/lib/db";
 import { formatBytes } from "@/lib/format";
+import { jobCost } from "@/lib/models/pricing";
 import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
 import type {
   MapRunCounts,
@@ -66,7 +67,10 @@ const RUN_JSON = `json_build_object(
         'toleratedFailureCount', m.tolerated_failure_count, 'itemCounts', m.item_counts,
         'executionCounts', m.execution_counts, 'redriveCount', m.redrive_count,
         'redriveDate', ${ISO("m.redrive_date")}) ORDER BY m.started_at, m.id), '[]'::json)
-     FROM map_run m WHERE m.run_id = r.id)
+     FROM map_run m WHERE m.run_id = r.id),
+  'jobCosts', (SELECT json_agg(json_build_array(j.instance_type, j.instance_count, j.billable_seconds,
+        extract(epoch FROM j.ended_at - j.started_at)::int) ORDER BY j.id)
+     FROM sagemaker_job j WHERE j.run_id = r.id)
 )`;
 
 const RUN_FROM = `FROM run r
@@ -181,8 +185,9 @@ export function jobPhases(rows: [string, string | null, string | null][]): StepS
 }
 
 type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
-type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings" | "mapRuns"> & {
+type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings" | "mapRuns" | "cost"> & {
   inputHead: string | null;
+  jobCosts: [string | null, number | null, number | null, number | null][] | null;
   syncWarnings: WarningRow[];
   mapRuns: (Omit<MapRunSummary, "itemCounts" | "executionCounts"> & {
     itemCounts: unknown;
@@ -214,11 +219,28 @@ function mapRunCounts(value: unknown): MapRunCounts {
   return counts;
 }
 
+/** The run's jobs priced (lib/models/pricing.ts): summed here so the page gets four numbers, not every job. */
+function runCost(jobs: readonly [string | null, number | null, number | null, number | null][]): Run["cost"] {
+  if (jobs.length === 0) return null;
+  let usd = 0;
+  let spotSavingsUsd = 0;
+  let pricedJobs = 0;
+  for (const [instanceType, instanceCount, billableSeconds, ranSeconds] of jobs) {
+    const cost = jobCost({ instanceType, instanceCount, billableSeconds, ranSeconds });
+    if (!cost) continue;
+    usd += cost.usd;
+    spotSavingsUsd += cost.spotSavingsUsd;
+    pricedJobs++;
+  }
+  return { usd, spotSavingsUsd, pricedJobs, jobs: jobs.length };
+}
+
 function toRun(row: RunRow): Run {
-  const { inputHead, syncWarnings, mapRuns, ...rest } = row;
+  const { inputHead, syncWarnings, mapRuns, jobCosts, ...rest } = row;
   return {
     id: rest.publicId,
     ...rest,
+    cost: runCost(jobCosts ?? []),
     mapRuns: (mapRuns ?? []).map((m) => ({
       ...m,
       toleratedFailureCount: Number(m.toleratedFailureCount),

@@ -130,6 +130,18 @@ export const Run = z
         "What the sync gave up reading for this run (gone, another account, kept failing); empty when nothing",
     }),
     mapRuns: z.array(MapRunSummary).meta({ description: "The Map Runs of its distributed Map steps, oldest first" }),
+    cost: z
+      .object({
+        usd: z.number().meta({ description: "Approximate: instances × billable time × on-demand list price" }),
+        spotSavingsUsd: z.number().meta({ description: "Billable time saved by managed spot training, priced" }),
+        pricedJobs: z.number().int(),
+        jobs: z
+          .number()
+          .int()
+          .meta({ description: "SageMaker jobs of the run; those of unknown instance types are not priced" }),
+      })
+      .nullable()
+      .meta({ description: "What the run's SageMaker jobs cost, approximately; null without jobs" }),
   })
   .meta({ id: "Run", description: "A Step Functions execution of a pipeline." });
 export type Run = z.infer<typeof Run>;
