@@ -345,6 +345,12 @@ const ROUTES: Record<string, Entry> = {
     params: (s) => ({ runId: s.runId }),
     methods: { GET: "read" },
   },
+  "/api/v1/runs/[runId]/map-runs/executions/route": {
+    kind: "api",
+    guard: "withApi read (Map Run children read from Step Functions on demand)",
+    params: (s) => ({ runId: s.runId }),
+    methods: { GET: "read" },
+  },
   "/api/v1/runs/[runId]/steps/route": {
     kind: "api",
     guard: "withApi read",

@@ -10,7 +10,7 @@ import type { RunViewProps } from "@/components/run/run-view";
 import { RunView } from "@/components/run/run-view";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getRunPage } from "@/lib/dal/runs";
-import { buildGraph, nodeStates, withContainerStates } from "@/lib/runs/graph";
+import { buildGraph, nodeStates, withContainerStates, withMapRunStates } from "@/lib/runs/graph";
 import { layoutFor } from "@/lib/runs/layout-cache";
 import { runPath } from "@/lib/runs/links";
 import { canActOnRun } from "@/lib/runs/permissions";
@@ -66,7 +66,7 @@ export async function RunPageView({
     mapIterationIndex: iterations[i] ?? null,
   }));
   const { iteration } = parseViewState(query);
-  const states = withContainerStates(model, nodeStates(stepLikes, { iteration }));
+  const states = withContainerStates(model, withMapRunStates(model, nodeStates(stepLikes, { iteration }), run.mapRuns));
   const iterationList = [...new Set(iterations.filter((n): n is number => n !== null))].sort((a, b) => a - b);
   const canAct = actions !== null && canActOnRun(principal.user, { teamId: run.pipeline.team?.id ?? null });
 

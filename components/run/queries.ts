@@ -7,7 +7,7 @@ import { useQuery } from "@tanstack/react-query";
 import { fetchJson } from "@/components/ui/fetch-json";
 import type { RunChanges } from "@/lib/changes/schema";
 import { runKeys } from "@/lib/query-keys";
-import type { Run, StepDetail, StepList } from "@/lib/runs/schema";
+import type { MapRunExecutionList, Run, StepDetail, StepList } from "@/lib/runs/schema";
 
 const base = (publicId: string) => `/api/v1/runs/${encodeURIComponent(publicId)}`;
 
@@ -68,5 +68,24 @@ export function useRunChanges(publicId: string) {
   return useQuery({
     queryKey: [...runKeys.detail(publicId), "changes"],
     queryFn: ({ signal }) => fetchJson<RunChanges>(`${base(publicId)}/changes`, signal),
+  });
+}
+
+/**
+ * One page of a Map Run's child executions (read from Step Functions by the server on demand). Under the
+ * run's key, so a live change of the run refreshes the page shown; the previous page stays while the next
+ * one loads.
+ */
+export function useMapRunExecutions(
+  publicId: string,
+  params: { mapRun: string; status: string | null; nextToken: string | null },
+) {
+  const query = new URLSearchParams({ mapRun: params.mapRun, limit: "25" });
+  if (params.status) query.set("status", params.status);
+  if (params.nextToken) query.set("nextToken", params.nextToken);
+  return useQuery({
+    queryKey: [...runKeys.detail(publicId), "map-run-executions", params],
+    queryFn: ({ signal }) => fetchJson<MapRunExecutionList>(`${base(publicId)}/map-runs/executions?${query}`, signal),
+    placeholderData: (previous) => previous,
   });
 }

@@ -3,7 +3,8 @@
 import Link from "next/link";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
-import { durationMs, formatDuration } from "@/lib/format";
+import { durationMs, formatDuration, formatUsd } from "@/lib/format";
+import { PRICE_TABLE_NOTE } from "@/lib/models/pricing";
 import { runPath } from "@/lib/runs/links";
 import type { Run } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
@@ -91,6 +92,20 @@ export function RunHeader({ run, now, actions }: { run: Run; now: number; action
           <dt>Team</dt>
           <dd>{run.pipeline.team?.name ?? <span className="muted">none</span>}</dd>
         </div>
+        {run.cost && run.cost.pricedJobs > 0 ? (
+          <div>
+            <dt>Cost</dt>
+            <dd
+              data-testid="run-cost"
+              title={`${PRICE_TABLE_NOTE} ${run.cost.pricedJobs} of ${run.cost.jobs} SageMaker jobs priced.`}
+            >
+              ≈ {formatUsd(run.cost.usd)} <span className="muted">approx.</span>
+              {run.cost.spotSavingsUsd > 0 ? (
+                <span className="muted"> · spot saved ≈ {formatUsd(run.cost.spotSavingsUsd)}</span>
+              ) : null}
+            </dd>
+          </div>
+        ) : null}
         <div>
           <dt>Steps</dt>
           <dd>

@@ -9,7 +9,14 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
 import { useNow } from "@/components/ui/use-now";
-import { type GraphModel, type NodeState, nodeIdForStepKey, nodeStates, withContainerStates } from "@/lib/runs/graph";
+import {
+  type GraphModel,
+  type NodeState,
+  nodeIdForStepKey,
+  nodeStates,
+  withContainerStates,
+  withMapRunStates,
+} from "@/lib/runs/graph";
 import type { GraphLayout } from "@/lib/runs/graph-layout";
 import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
 import { runLook } from "@/lib/status";
@@ -105,13 +112,17 @@ export function RunView(props: RunViewProps) {
     () =>
       !complete && (view.iteration ?? null) === initialStatesIteration
         ? serverStates
-        : withContainerStates(model, nodeStates(steps, { iteration: view.iteration })),
-    [model, steps, view.iteration, complete, serverStates, initialStatesIteration],
+        : withContainerStates(
+            model,
+            withMapRunStates(model, nodeStates(steps, { iteration: view.iteration }), run.mapRuns),
+          ),
+    [model, steps, view.iteration, complete, serverStates, initialStatesIteration, run.mapRuns],
   );
 
   const selectedStep = view.step ? steps.find((s) => s.key === view.step) : undefined;
   const selectedNodeId = view.step ? (selectedStep ? nodeIdForStepKey(selectedStep.key) : view.step) : null;
   const graphNode = !selectedStep && view.step ? model.nodes.find((n) => n.id === view.step) : undefined;
+  const selectedRules = selectedNodeId ? model.nodes.find((n) => n.id === selectedNodeId)?.rules : undefined;
 
   const selectNode = useCallback(
     (nodeId: string) => {
@@ -156,6 +167,7 @@ export function RunView(props: RunViewProps) {
             }
             tab={view.tab}
             now={now}
+            rules={selectedRules}
             onSelect={selectStep}
             onTabChange={setTab}
           />

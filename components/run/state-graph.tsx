@@ -15,6 +15,7 @@ import type { GraphModel, NodeState } from "@/lib/runs/graph";
 import type { GraphLayout, LaidOutEdge, LaidOutNode } from "@/lib/runs/graph-layout";
 import { NODE_STATUS } from "@/lib/status";
 import styles from "./graph.module.css";
+import { contentBounds, fitTransform } from "./graph-fit";
 
 type Transform = { k: number; x: number; y: number };
 
@@ -29,9 +30,6 @@ export type StateGraphProps = {
   iteration: number | undefined;
   onIterationChange: (iteration: number | undefined) => void;
 };
-
-const MIN_FIT = 0.6;
-const PAD = 16;
 
 export function StateGraph(props: StateGraphProps) {
   const { model, initialLayout, layoutKey, states, selectedNodeId, onSelectNode, iterations, iteration } = props;
@@ -73,15 +71,10 @@ export function StateGraph(props: StateGraphProps) {
     };
   }, [collapsed, model, initialLayout, layoutKey]);
 
-  const fitView = useCallback((): Transform => {
-    const k = Math.min(
-      1.2,
-      Math.max(MIN_FIT, Math.min(size.width / (layout.width + PAD), size.height / (layout.height + PAD))),
-    );
-    const x = Math.max(PAD / 2, (size.width - layout.width * k) / 2);
-    const y = layout.height * k < size.height ? (size.height - layout.height * k) / 2 : PAD / 2;
-    return { k, x, y };
-  }, [size, layout]);
+  // Fitted means the drawing's own bounding box (not ELK's canvas, whose padding and unused space would
+  // push it off centre) scaled to the panel, never above 120 %, and centred both ways.
+  const bounds = useMemo(() => contentBounds(layout), [layout]);
+  const fitView = useCallback((): Transform => fitTransform(bounds, size), [size, bounds]);
 
   // Fit whenever the layout or the viewport changes, until the user pans or zooms.
   const userMoved = useRef(false);
@@ -94,7 +87,7 @@ export function StateGraph(props: StateGraphProps) {
     userMoved.current = true;
     setTransform((current) => {
       const base = current ?? { k: 1, x: 0, y: 0 };
-      const k = Math.min(2.5, Math.max(0.2, base.k * factor));
+      const k = Math.min(2.5, Math.max(0.05, base.k * factor));
       const ratio = k / base.k;
       return { k, x: cx - (cx - base.x) * ratio, y: cy - (cy - base.y) * ratio };
     });
@@ -293,7 +286,8 @@ function nodeLabel(node: LaidOutNode, state: NodeState | undefined): string {
           .join(", ")})`
       : "";
   const retries = state && state.maxAttempts > 1 ? `, up to ${state.maxAttempts} attempts` : "";
-  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.word}${counts}${retries}`;
+  const mapRun = state?.mapRun ? `, in a Map Run: ${state.mapRun}` : "";
+  return `${node.name}: ${node.type}${node.detail ? ` (${node.detail})` : ""}, ${look.word}${counts}${retries}${mapRun}`;
 }
 
 type NodeProps = {

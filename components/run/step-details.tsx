@@ -8,13 +8,16 @@
 import { useRef } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
-import { durationMs, formatDuration } from "@/lib/format";
-import type { NodeState } from "@/lib/runs/graph";
+import { durationMs, formatDuration, formatUsd } from "@/lib/format";
+import { jobCost, PRICE_TABLE_NOTE } from "@/lib/models/pricing";
+import type { ErrorRules, NodeState } from "@/lib/runs/graph";
 import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
+import { AttemptsSection } from "./attempts";
 import styles from "./details.module.css";
 import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
+import { MapRunView } from "./map-run-view";
 import { MetricCharts } from "./metric-chart";
 import { useRunPayloads, useStepDetail } from "./queries";
 import { InputFields, SameValueLink } from "./same-value";
@@ -27,6 +30,8 @@ export type StepDetailsProps = {
   selectedNode: { id: string; name: string; type: string; state: NodeState | undefined } | null;
   tab: DetailTab | undefined;
   now: number;
+  /** The selected step's Retry / Catch rules from the definition, when it has any. */
+  rules?: ErrorRules;
   onSelect: (key: string | null) => void;
   onTabChange: (tab: DetailTab) => void;
 };
@@ -56,7 +61,20 @@ export function StepDetails(props: StepDetailsProps) {
           <StatusBadge kind="node" status={selectedNode.state?.status ?? "not-started"} />{" "}
           <span className="muted">{selectedNode.type}</span>
         </p>
-        <p className="muted">This state has not run in this execution{run.status === "RUNNING" ? " yet" : ""}.</p>
+        {selectedNode.state?.mapRun ? (
+          <p data-testid="map-run-node-summary">
+            Ran in the child executions of a Map Run: {selectedNode.state.mapRun}.{" "}
+            <button
+              type="button"
+              className={styles.linkButton}
+              onClick={() => props.onSelect(selectedNode.state?.stepKey ?? null)}
+            >
+              Open the Map Run
+            </button>
+          </p>
+        ) : (
+          <p className="muted">This state has not run in this execution{run.status === "RUNNING" ? " yet" : ""}.</p>
+        )}
       </aside>
     );
   }
@@ -179,6 +197,9 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
   const data = detail.data?.step.key === step.key ? detail.data : undefined;
   const tab: DetailTab = props.tab ?? (step.jobName ? "job" : "input");
   const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  // A distributed Map: its latest Map Run (a redrive continues the same one).
+  const mapRun = run.mapRuns.findLast((m) => m.stepKey === step.key);
+  const stepCost = data ? jobsCost(data.jobs) : null;
   const where =
     step.mapIterationIndex !== null
       ? `Map iteration ${step.mapIterationIndex}`
@@ -235,10 +256,23 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
           {step.attempts}
           {step.attempts > 1 ? <span className="muted"> ({step.attempts - 1} retried)</span> : null}
         </dd>
+        {stepCost ? (
+          <>
+            <dt>Cost</dt>
+            <dd data-testid="step-cost" title={PRICE_TABLE_NOTE}>
+              ≈ {formatUsd(stepCost.usd)} <span className="muted">approx.</span>
+              {stepCost.spotSavingsUsd > 0 ? (
+                <span className="muted"> · spot saved ≈ {formatUsd(stepCost.spotSavingsUsd)}</span>
+              ) : null}
+            </dd>
+          </>
+        ) : null}
       </dl>
       {step.error || data?.step.cause ? (
         <ErrorBlock error={data?.step.error ?? step.error} cause={data?.step.cause ?? null} title="Step error" />
       ) : null}
+      <AttemptsSection step={step} attempts={data?.step.attemptLog ?? step.attemptLog} rules={props.rules} now={now} />
+      {mapRun ? <MapRunView publicId={run.publicId} mapRun={mapRun} now={now} /> : null}
       <div className={styles.tabs} role="tablist" aria-label="Step data">
         {TABS.map((t, index) => (
           <button
@@ -282,6 +316,23 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
       </div>
     </aside>
   );
+}
+
+/** The step's SageMaker jobs priced (every attempt's job counts), or null when none could be. */
+function jobsCost(jobs: readonly StepJob[]): { usd: number; spotSavingsUsd: number } | null {
+  let usd = 0;
+  let spotSavingsUsd = 0;
+  let priced = 0;
+  for (const job of jobs) {
+    const ranSeconds =
+      job.startedAt && job.endedAt ? Math.round((Date.parse(job.endedAt) - Date.parse(job.startedAt)) / 1000) : null;
+    const cost = jobCost({ ...job, ranSeconds });
+    if (!cost) continue;
+    usd += cost.usd;
+    spotSavingsUsd += cost.spotSavingsUsd;
+    priced++;
+  }
+  return priced > 0 ? { usd, spotSavingsUsd } : null;
 }
 
 function shortResource(resource: string): string {

@@ -23,6 +23,8 @@ function step(key: string, start: number, end: number | null, extra: Partial<Ste
     jobName: null,
     jobKind: null,
     jobStatus: null,
+    attemptLog: null,
+    jobPhases: null,
     ...extra,
   };
 }

@@ -14,7 +14,7 @@ import ui from "@/components/ui/ui.module.css";
 import { useCtrlWheel } from "@/components/ui/use-ctrl-wheel";
 import { useToggleSet } from "@/components/ui/use-toggle-set";
 import { formatDuration, formatOffset } from "@/lib/format";
-import type { StepSummary } from "@/lib/runs/schema";
+import type { StepAttemptSummary, StepSummary } from "@/lib/runs/schema";
 import { stepLook } from "@/lib/status";
 import styles from "./timeline.module.css";
 import { buildTimelineRows, type TimelineRow, type TimelineSort, timelineDomain } from "./timeline-rows";
@@ -318,6 +318,12 @@ const TimelineRowView = memo(function TimelineRowView({
   const inside = noRoomAfter && barWidth >= 90;
   const before = noRoomAfter && !inside;
   const attempts = row.kind === "step" && row.step.attempts > 1 ? row.step.attempts : 0;
+  const attemptLog =
+    row.kind === "step" && row.step.attemptLog && row.step.attemptLog.length > 1 ? row.step.attemptLog : null;
+  const phases = row.kind === "step" && row.step.jobPhases?.length ? row.step.jobPhases : null;
+  const failedAttempts = attemptLog
+    ? attemptLog.filter((a) => a.status === "FAILED" || a.status === "TIMED_OUT").length
+    : 0;
   const ghostLeft = ghost && ghostX ? ghostX(ghost.offsetMs) : 0;
   const ghostWidth = ghost && ghostX ? Math.max(2, ghostX(ghost.offsetMs + (ghost.durationMs ?? 0)) - ghostLeft) : 0;
   const ghostText = ghost ? `, last good run ${formatDuration(ghost.durationMs)}` : "";
@@ -355,7 +361,9 @@ const TimelineRowView = memo(function TimelineRowView({
             type="button"
             className={styles.rowButton}
             aria-pressed={selected}
-            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${ghostText}`}
+            aria-label={`${row.step.key}: ${look.word}, ${duration}${attempts ? `, ${attempts} attempts` : ""}${
+              failedAttempts ? ` (${failedAttempts} failed)` : ""
+            }${phases ? `, job phases: ${phaseText(phases, now)}` : ""}${ghostText}`}
             onClick={() => onSelect(row.step.key)}
             title={row.step.key}
           >
@@ -387,13 +395,19 @@ const TimelineRowView = memo(function TimelineRowView({
             title={`Last good run: ${formatDuration(ghost.durationMs)}`}
           />
         ) : null}
-        <div
-          className={styles.bar}
-          data-tone={look.tone}
-          data-kind={row.kind}
-          data-running={endIso === null || undefined}
-          style={{ left, width: barWidth }}
-        />
+        {attemptLog ? (
+          <AttemptSegments attempts={attemptLog} x={x} now={now} />
+        ) : (
+          <div
+            className={styles.bar}
+            data-tone={look.tone}
+            data-kind={row.kind}
+            data-running={endIso === null || undefined}
+            data-phased={phases ? true : undefined}
+            style={{ left, width: barWidth }}
+          />
+        )}
+        {phases && !attemptLog ? <JobPhases phases={phases} x={x} now={now} /> : null}
         <span
           className={styles.duration}
           data-inside={inside || undefined}
@@ -412,3 +426,101 @@ const TimelineRowView = memo(function TimelineRowView({
     </div>
   );
 });
+
+/**
+ * A retried step's attempts, each its own segment in its outcome's colour (failed ones carry their error in
+ * the tooltip), with the Retry's backoff drawn as a dotted line between them. The glyph on a failed segment
+ * says "failed" without colour.
+ */
+function AttemptSegments({
+  attempts,
+  x,
+  now,
+}: {
+  attempts: readonly StepAttemptSummary[];
+  x: (iso: string) => number;
+  now: number;
+}) {
+  const nowIso = new Date(now).toISOString();
+  return (
+    <>
+      {attempts.map((attempt, index) => {
+        const look = stepLook(attempt.status);
+        const left = x(attempt.startedAt);
+        const width = Math.max(2, x(attempt.endedAt ?? nowIso) - left);
+        const previous = attempts[index - 1];
+        const gapLeft = previous?.endedAt ? x(previous.endedAt) : null;
+        const ms = (attempt.endedAt ? Date.parse(attempt.endedAt) : now) - Date.parse(attempt.startedAt);
+        return (
+          <span key={attempt.startedAt}>
+            {gapLeft !== null && left - gapLeft > 1 ? (
+              <span
+                className={styles.backoff}
+                data-testid="timeline-backoff"
+                style={{ left: gapLeft, width: left - gapLeft }}
+                title={`Retry backoff ${formatDuration(Date.parse(attempt.startedAt) - Date.parse(previous?.endedAt ?? attempt.startedAt))}`}
+              />
+            ) : null}
+            <span
+              className={styles.bar}
+              data-testid="timeline-attempt"
+              data-tone={look.tone}
+              data-status={attempt.status}
+              data-running={attempt.endedAt === null || undefined}
+              data-segment
+              style={{ left, width }}
+              title={`Attempt ${index + 1}: ${look.word}, ${formatDuration(ms)}${attempt.error ? ` — ${attempt.error}` : ""}`}
+            >
+              {look.tone === "fail" && width >= 12 ? <span className={styles.segmentGlyph}>{look.glyph}</span> : null}
+            </span>
+          </span>
+        );
+      })}
+    </>
+  );
+}
+
+type Phase = { name: string; startedAt: string; endedAt: string | null };
+
+/** "Starting 2m 5s, Downloading 40s, Training 10m" — the phases in words, for the row's label. */
+function phaseText(phases: readonly Phase[], now: number): string {
+  return phases
+    .map((p) => `${p.name} ${formatDuration((p.endedAt ? Date.parse(p.endedAt) : now) - Date.parse(p.startedAt))}`)
+    .join(", ");
+}
+
+/** Phases where the job waits (for instances, data, the upload) rather than does its work. */
+const WAITING_PHASES = new Set(["Starting", "Pending", "Downloading", "Uploading", "MaxRuntimeExceeded", "Stopping"]);
+
+/**
+ * A SageMaker step's job phases inside its bar (training: its secondary statuses), so time lost waiting for
+ * capacity or downloading data shows at a glance: waiting phases hatched, the work solid, each phase named
+ * in its tooltip and, where it fits, by its initial.
+ */
+function JobPhases({ phases, x, now }: { phases: readonly Phase[]; x: (iso: string) => number; now: number }) {
+  const nowIso = new Date(now).toISOString();
+  return (
+    <>
+      {phases.map((phase) => {
+        const left = x(phase.startedAt);
+        const width = Math.max(1, x(phase.endedAt ?? nowIso) - left);
+        const ms = (phase.endedAt ? Date.parse(phase.endedAt) : now) - Date.parse(phase.startedAt);
+        const failed = /Failed|Stopped|Interrupted/.test(phase.name);
+        return (
+          <span
+            key={`${phase.name}-${phase.startedAt}`}
+            className={styles.phase}
+            data-testid="timeline-phase"
+            data-phase={phase.name}
+            data-waiting={WAITING_PHASES.has(phase.name) || undefined}
+            data-tone={failed ? "fail" : undefined}
+            style={{ left, width }}
+            title={`${phase.name}: ${formatDuration(ms)}`}
+          >
+            {width >= 14 ? phase.name.slice(0, width >= 70 ? 12 : 1) : null}
+          </span>
+        );
+      })}
+    </>
+  );
+}

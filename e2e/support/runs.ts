@@ -51,9 +51,12 @@ export async function executionStatus(request: APIRequestContext, arn: string): 
 export async function advance(
   request: APIRequestContext,
   arn: string,
-  options: { state?: string; fail?: string } = {},
+  options: { state?: string; fail?: string; error?: string } = {},
 ) {
-  const body = { state: options.state, ...(options.fail ? { outcome: "fail", reason: options.fail } : {}) };
+  const body = {
+    state: options.state,
+    ...(options.fail ? { outcome: "fail", reason: options.fail, error: options.error } : {}),
+  };
   await expect
     .poll(async () => (await admin(request, `/executions/${encodeURIComponent(arn)}/advance`, body)).status, {
       timeout: 60_000,

@@ -50,18 +50,21 @@ export interface Behaviour {
 // ---------------------------------------------------------------------------------------------
 // Manual mode: tasks hold before completing until a test says `advance`.
 
+/** A held task released as a failure: its cause, and the error name (default Lambda.Unknown for a Lambda). */
+export type GateFailure = { reason: string; error?: string };
+
 interface Pending {
   id: number;
   stateName: string;
   since: number;
-  resolve: (r: { fail?: { reason: string } }) => void;
+  resolve: (r: { fail?: GateFailure }) => void;
 }
 
 export class Gates {
   private pending = new Map<string, Pending[]>();
   private seq = 0;
 
-  wait(executionArn: string, stateName: string, signal: AbortSignal): Promise<{ fail?: { reason: string } }> {
+  wait(executionArn: string, stateName: string, signal: AbortSignal): Promise<{ fail?: GateFailure }> {
     return new Promise((resolve, reject) => {
       const entry: Pending = { id: ++this.seq, stateName, since: Date.now(), resolve };
       const list = this.pending.get(executionArn) ?? [];
@@ -86,7 +89,7 @@ export class Gates {
   }
 
   /** Releases the oldest held task (of `stateName`, if given). Returns false if none was waiting. */
-  advance(executionArn: string, opts: { stateName?: string; fail?: { reason: string } }): boolean {
+  advance(executionArn: string, opts: { stateName?: string; fail?: GateFailure }): boolean {
     const list = this.pending.get(executionArn) ?? [];
     const entry = list.find((p) => !opts.stateName || p.stateName === opts.stateName);
     if (!entry) return false;
@@ -217,7 +220,7 @@ export async function runIntegration(env: IntegrationEnv, inv: TaskInvocation, c
     await inv.clock.sleep(1000 + env.rng.int(0, 4000), inv.signal);
     if (gate) {
       const r = await gate();
-      if (r.fail) throw new StatesError("Lambda.Unknown", r.fail.reason);
+      if (r.fail) throw new StatesError(r.fail.error ?? "Lambda.Unknown", r.fail.reason);
     }
     const result = behaviour?.lambda?.(functionName, payload, ctx) ?? { statusCode: 200, input: payload };
     // A Lambda *resource ARN* returns the bare payload; lambda:invoke wraps it like the SDK response.

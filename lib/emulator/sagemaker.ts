@@ -246,7 +246,7 @@ export interface TrainingPlan {
   failure?: { atEpoch: number; reason: string };
 }
 
-export type Gate = () => Promise<{ fail?: { reason: string } }>;
+export type Gate = () => Promise<{ fail?: { reason: string; error?: string } }>;
 
 function transition(job: TrainingJob, status: string, message: string, now: number): void {
   const last = job.transitions[job.transitions.length - 1];

@@ -348,7 +348,11 @@ async function admin(
     if (method === "POST" && m[2]) {
       const fail =
         body.outcome === "fail"
-          ? { reason: typeof body.reason === "string" ? body.reason : "Failed by /__admin advance" }
+          ? {
+              reason: typeof body.reason === "string" ? body.reason : "Failed by /__admin advance",
+              // An error name lets a test fail a task with one its Retry matches (e.g. Lambda.ServiceException).
+              ...(typeof body.error === "string" && /^[\w.]{1,128}$/.test(body.error) ? { error: body.error } : {}),
+            }
           : undefined;
       const stateName = typeof body.state === "string" ? body.state : undefined;
       const advanced = ctx.gates.advance(arn, { stateName, fail });

@@ -52,3 +52,24 @@ export function approximateCost(
   if (price === null || billableSeconds === null || billableSeconds === undefined) return null;
   return price * Math.max(1, instanceCount ?? 1) * (billableSeconds / 3600);
 }
+
+/**
+ * What one SageMaker job cost, approximately: instances × billable time × the on-demand price. With managed
+ * spot training AWS bills less time than the job ran (BillableTimeInSeconds < TrainingTimeInSeconds); the
+ * difference at the on-demand price is the spot saving. Jobs without billable time (processing, transform)
+ * are billed for the time they ran. Null when the instance type is not in the table or no time is known.
+ */
+export function jobCost(job: {
+  instanceType: string | null;
+  instanceCount: number | null;
+  billableSeconds: number | null;
+  /** Seconds from the job's start to its end (training time), when known. */
+  ranSeconds: number | null;
+}): { usd: number; spotSavingsUsd: number } | null {
+  const billable = job.billableSeconds ?? job.ranSeconds;
+  const usd = approximateCost(job.instanceType, job.instanceCount, billable);
+  if (usd === null) return null;
+  const ran = job.ranSeconds ?? billable ?? 0;
+  const saved = job.billableSeconds !== null && ran > job.billableSeconds ? ran - job.billableSeconds : 0;
+  return { usd, spotSavingsUsd: approximateCost(job.instanceType, job.instanceCount, saved) ?? 0 };
+}

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { catalogue } from "@/lib/emulator/demo/catalogue";
-import { buildGraph, describeChoiceRule, nodeIdForStepKey, nodeStates, withContainerStates } from "./graph";
+import {
+  buildGraph,
+  describeChoiceRule,
+  errorRules,
+  mapRunText,
+  nodeIdForStepKey,
+  nodeStates,
+  ruleFor,
+  withContainerStates,
+  withMapRunStates,
+} from "./graph";
 import { layoutGraph } from "./graph-layout";
 
 const definitionOf = (name: string) => catalogue.find((p) => p.name === name)?.definition;
@@ -131,5 +141,96 @@ describe("state-machine graph", () => {
     const collapsed = await layoutGraph(model, new Set(["S30"]));
     expect(collapsed.nodes.find((n) => n.id === "S30")).toMatchObject({ collapsed: true, hiddenStates: 1 });
     expect(collapsed.nodes.some((n) => n.id === "S30/In")).toBe(false);
+  });
+});
+
+describe("errorRules / ruleFor", () => {
+  const state = {
+    Type: "Task",
+    Retry: [
+      {
+        ErrorEquals: ["Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+        IntervalSeconds: 2,
+        MaxAttempts: 4,
+      },
+      { ErrorEquals: ["States.TaskFailed"] },
+    ],
+    Catch: [{ ErrorEquals: ["States.ALL"], Next: "NotifyFailure", ResultPath: "$.error" }, { ErrorEquals: ["X"] }],
+  };
+
+  it("reads Retry with the ASL defaults and keeps only catchers that name a Next", () => {
+    expect(errorRules(state)).toEqual({
+      retry: [
+        {
+          errors: ["Lambda.ServiceException", "Lambda.TooManyRequestsException"],
+          intervalSeconds: 2,
+          maxAttempts: 4,
+          backoffRate: 2,
+          maxDelaySeconds: null,
+        },
+        { errors: ["States.TaskFailed"], intervalSeconds: 1, maxAttempts: 3, backoffRate: 2, maxDelaySeconds: null },
+      ],
+      catch: [{ errors: ["States.ALL"], next: "NotifyFailure", resultPath: "$.error" }],
+    });
+    expect(errorRules({ Type: "Pass" })).toBeNull();
+    const graph = buildGraph({
+      StartAt: "A",
+      States: { A: { ...state, End: true }, NotifyFailure: { Type: "Succeed" } },
+    });
+    expect(graph.nodes.find((n) => n.id === "A")?.rules?.retry).toHaveLength(2);
+    expect(graph.nodes.find((n) => n.id === "NotifyFailure")?.rules).toBeUndefined();
+  });
+
+  it("picks the first rule naming the error; States.TaskFailed matches all but States.Timeout", () => {
+    const rules = errorRules(state);
+    if (!rules) throw new Error("no rules");
+    expect(ruleFor(rules.retry, "Lambda.ServiceException")).toBe(rules.retry[0]);
+    expect(ruleFor(rules.retry, "Custom.Error")).toBe(rules.retry[1]);
+    expect(ruleFor(rules.retry, "States.Timeout")).toBeNull();
+    expect(ruleFor(rules.catch, "States.Timeout")).toBe(rules.catch[0]);
+    expect(ruleFor(rules.retry, null)).toBeNull();
+  });
+});
+
+describe("withMapRunStates", () => {
+  const model = buildGraph(definitionOf("search-ranking-ltr"));
+  const mapNode = model.nodes.find((n) => n.type === "Map");
+  const inner = model.nodes.filter((n) => mapNode && n.parent === mapNode.id && n.kind === "state");
+  const counts = { total: 8, succeeded: 8, failed: 0, timedOut: 0, aborted: 0, running: 0, pending: 0 };
+
+  it("gives a distributed Map's inner states the Map Run's aggregate instead of 'not started'", () => {
+    if (!mapNode) throw new Error("search-ranking-ltr has no Map");
+    expect(inner.length).toBeGreaterThan(0);
+    const plain = withContainerStates(model, nodeStates([step(mapNode.id, "SUCCEEDED", "2026-01-01T00:00:00Z")]));
+    for (const node of inner) expect(plain.get(node.id)?.status ?? "not-started").toBe("not-started");
+
+    const states = withMapRunStates(model, nodeStates([step(mapNode.id, "SUCCEEDED", "2026-01-01T00:00:00Z")]), [
+      { stepKey: mapNode.id, status: "SUCCEEDED", itemCounts: counts },
+    ]);
+    for (const node of inner) {
+      expect(states.get(node.id)).toMatchObject({
+        status: "succeeded",
+        executions: 8,
+        counts: { succeeded: 8 },
+        stepKey: mapNode.id,
+        mapRun: "8 of 8 items succeeded",
+      });
+    }
+  });
+
+  it("says what failed, and marks tolerated failures of a succeeded Map Run as caught", () => {
+    if (!mapNode) throw new Error("search-ranking-ltr has no Map");
+    const mixed = { ...counts, succeeded: 6, failed: 1, running: 1 };
+    expect(mapRunText({ stepKey: "M", status: "RUNNING", itemCounts: mixed })).toBe(
+      "6 of 8 items succeeded, 1 failed, 1 running",
+    );
+    const failed = withMapRunStates(model, new Map(), [
+      { stepKey: `${mapNode.id}#2`, status: "FAILED", itemCounts: { ...counts, succeeded: 7, failed: 1 } },
+    ]);
+    expect(failed.get(inner[0]?.id ?? "")).toMatchObject({ status: "failed", counts: { succeeded: 7, failed: 1 } });
+    const tolerated = withMapRunStates(model, new Map(), [
+      { stepKey: mapNode.id, status: "SUCCEEDED", itemCounts: { ...counts, succeeded: 7, failed: 1 } },
+    ]);
+    expect(tolerated.get(inner[0]?.id ?? "")?.status).toBe("caught");
   });
 });

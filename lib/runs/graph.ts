@@ -26,7 +26,19 @@ export type GraphNode = {
   detail: string | null;
   /** Direct child nodes (containers only). */
   children: string[];
+  /** The state's Retry and Catch rules as the definition gives them (Task, Map, Parallel), when it has any. */
+  rules?: ErrorRules;
 };
+
+export type RetryRule = {
+  errors: string[];
+  intervalSeconds: number;
+  maxAttempts: number;
+  backoffRate: number;
+  maxDelaySeconds: number | null;
+};
+export type CatchRule = { errors: string[]; next: string; resultPath: string | null };
+export type ErrorRules = { retry: RetryRule[]; catch: CatchRule[] };
 
 export type GraphEdgeKind = "next" | "choice" | "default" | "catch";
 
@@ -124,6 +136,53 @@ export function describeChoiceRule(rule: unknown, depth = 0): string {
 
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+const num = (value: unknown, fallback: number): number =>
+  typeof value === "number" && Number.isFinite(value) ? value : fallback;
+const errorNames = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((e): e is string => typeof e === "string") : [];
+
+/** A state's Retry / Catch with the ASL defaults filled in (IntervalSeconds 1, MaxAttempts 3, BackoffRate 2). */
+export function errorRules(state: Json): ErrorRules | null {
+  const retry = Array.isArray(state.Retry)
+    ? state.Retry.filter(isObject).map((r) => ({
+        errors: errorNames(r.ErrorEquals),
+        intervalSeconds: num(r.IntervalSeconds, 1),
+        maxAttempts: num(r.MaxAttempts, 3),
+        backoffRate: num(r.BackoffRate, 2),
+        maxDelaySeconds: typeof r.MaxDelaySeconds === "number" ? r.MaxDelaySeconds : null,
+      }))
+    : [];
+  const catchers = Array.isArray(state.Catch)
+    ? state.Catch.filter(isObject).flatMap((c) =>
+        typeof c.Next === "string"
+          ? [
+              {
+                errors: errorNames(c.ErrorEquals),
+                next: c.Next,
+                resultPath: typeof c.ResultPath === "string" ? c.ResultPath : null,
+              },
+            ]
+          : [],
+      )
+    : [];
+  return retry.length || catchers.length ? { retry, catch: catchers } : null;
+}
+
+/**
+ * The rule an error matched, as Step Functions picks it: the first whose ErrorEquals names the error, or
+ * "States.ALL"; "States.TaskFailed" matches any error but States.Timeout (as AWS documents it).
+ */
+export function ruleFor<T extends { errors: string[] }>(rules: readonly T[], error: string | null): T | null {
+  if (error === null) return null;
+  return (
+    rules.find((r) =>
+      r.errors.some(
+        (e) => e === error || e === "States.ALL" || (e === "States.TaskFailed" && error !== "States.Timeout"),
+      ),
+    ) ?? null
+  );
+}
+
 /** Builds the graph of an ASL definition. Malformed parts are skipped, never thrown. */
 export function buildGraph(definition: unknown): GraphModel {
   const nodes: GraphNode[] = [];
@@ -153,6 +212,7 @@ export function buildGraph(definition: unknown): GraphModel {
       stateCount++;
       const type = typeof raw.Type === "string" ? raw.Type : "Unknown";
       const id = idOf(name);
+      const rules = errorRules(raw);
       add({
         id,
         name,
@@ -161,6 +221,7 @@ export function buildGraph(definition: unknown): GraphModel {
         parent: scope,
         detail: type === "Task" ? describeResource(raw.Resource) : null,
         children: [],
+        ...(rules ? { rules } : {}),
       });
       if (type === "Map") {
         const processor = isObject(raw.ItemProcessor)
@@ -242,6 +303,11 @@ export type NodeState = {
   maxAttempts: number;
   /** The step to select when the node is clicked: the running one, else the latest. */
   stepKey: string;
+  /**
+   * For a state inside a distributed Map: its work ran in the Map Run's child executions, which the run's
+   * history does not show; this says how they went ("8 of 8 items succeeded"), from DescribeMapRun.
+   */
+  mapRun?: string;
 };
 
 type StepLike = {
@@ -370,5 +436,80 @@ export function withContainerStates(model: GraphModel, states: Map<string, NodeS
     return state;
   };
   for (const node of model.nodes) resolve(node.id);
+  return out;
+}
+
+/** What withMapRunStates needs of a Map Run (lib/runs/schema.ts MapRunSummary). */
+export type MapRunLike = {
+  stepKey: string;
+  status: string;
+  itemCounts: {
+    total: number;
+    succeeded: number;
+    failed: number;
+    timedOut: number;
+    aborted: number;
+    running: number;
+    pending: number;
+  };
+};
+
+/** "8 of 8 items succeeded", "5 of 8 items succeeded, 2 failed, 1 running". */
+export function mapRunText(run: MapRunLike): string {
+  const c = run.itemCounts;
+  const parts = [`${c.succeeded} of ${c.total} item${c.total === 1 ? "" : "s"} succeeded`];
+  if (c.failed) parts.push(`${c.failed} failed`);
+  if (c.timedOut) parts.push(`${c.timedOut} timed out`);
+  if (c.aborted) parts.push(`${c.aborted} aborted`);
+  if (c.running) parts.push(`${c.running} running`);
+  if (c.pending) parts.push(`${c.pending} pending`);
+  return parts.join(", ");
+}
+
+function mapRunStatus(run: MapRunLike): NodeStatus {
+  const c = run.itemCounts;
+  if (run.status === "RUNNING") return "running";
+  if (c.failed || c.timedOut) return run.status === "SUCCEEDED" ? "caught" : "failed";
+  if (c.aborted || run.status === "ABORTED") return "aborted";
+  if (run.status === "FAILED") return "failed";
+  return "succeeded";
+}
+
+/**
+ * The states inside a distributed Map ran in its Map Run's child executions, so the run's own steps leave
+ * them "not started": they take the Map Run's aggregate instead (status, per-status item counts, the text).
+ * A Map run several times (redrive, loop) is shown by its latest Map Run. Apply before withContainerStates.
+ */
+export function withMapRunStates(
+  model: GraphModel,
+  states: Map<string, NodeState>,
+  mapRuns: readonly MapRunLike[],
+): Map<string, NodeState> {
+  if (mapRuns.length === 0) return states;
+  const out = new Map(states);
+  for (const run of mapRuns) {
+    const mapNode = nodeIdForStepKey(run.stepKey);
+    const c = run.itemCounts;
+    const counts: Partial<Record<NodeStatus, number>> = {};
+    if (c.succeeded) counts.succeeded = c.succeeded;
+    if (c.failed) counts.failed = c.failed;
+    if (c.timedOut) counts["timed-out"] = c.timedOut;
+    if (c.aborted) counts.aborted = c.aborted;
+    if (c.running + c.pending) counts.running = c.running + c.pending;
+    const state: NodeState = {
+      status: mapRunStatus(run),
+      executions: c.total,
+      counts,
+      maxAttempts: 1,
+      stepKey: run.stepKey,
+      mapRun: mapRunText(run),
+    };
+    for (const node of model.nodes) {
+      if (!node.id.startsWith(`${mapNode}/`) || node.kind !== "state") continue;
+      const own = out.get(node.id);
+      if (own && own.status !== "not-started") continue;
+      out.set(node.id, state);
+    }
+  }
   return out;
 }

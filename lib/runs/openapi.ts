@@ -7,6 +7,8 @@ import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ErrorResponse } from "@/lib/errors";
 import {
+  MapRunExecutionList,
+  MapRunExecutionsQuery,
   Run,
   RunActionBody,
   RunActionResult,
@@ -59,6 +61,18 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     security,
     request: { params: z.object({ runId: RunIdParams.shape.runId, stepKey: z.string() }) },
     responses: { 200: json(StepDetail, "The step."), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{runId}/map-runs/executions",
+    summary: "One page of a distributed Map's child executions (its Map Run), filterable by status",
+    description:
+      "Read from Step Functions (ListExecutions by mapRunArn) when asked, not stored. The run's Map Runs with " +
+      "their item counts are in `GET /api/v1/runs/{runId}` → `mapRuns`.",
+    tags: ["runs"],
+    security,
+    request: { params: RunIdParams, query: MapRunExecutionsQuery },
+    responses: { 200: json(MapRunExecutionList, "The page; `nextToken` asks for the next one."), ...errors },
   });
   for (const [action, summary] of [
     ["stop", "Stop a running execution"],

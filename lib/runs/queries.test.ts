@@ -8,6 +8,7 @@ import {
   getRunForAction,
   getRunPage,
   getStepDetail,
+  jobPhases,
   LAYOUT_VERSION,
   listRunSteps,
   RUN_PAGE_STEPS,
@@ -17,6 +18,24 @@ import { mapRunSteps, type SeededPipeline, seedEvents, seedPipeline, seedRun, se
 // Seeded relative to a fixed instant, so what the tests assert about times never depends on the clock.
 const NOW = Date.UTC(2026, 5, 15, 12);
 const minutesAgo = (m: number) => new Date(NOW - m * 60_000);
+
+describe("jobPhases", () => {
+  it("reads SecondaryStatusTransitions given as ISO or epoch seconds, in order, closing open phases", () => {
+    expect(
+      jobPhases([
+        ["Training", "1767225720", null],
+        ["Starting", "2026-01-01T00:00:00Z", null],
+        ["Downloading", "2026-01-01T00:01:00", "2026-01-01T00:02:00.000Z"],
+        ["Broken", "not a time", null],
+      ]),
+    ).toEqual([
+      { name: "Starting", startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:01:00.000Z" },
+      { name: "Downloading", startedAt: "2026-01-01T00:01:00.000Z", endedAt: "2026-01-01T00:02:00.000Z" },
+      { name: "Training", startedAt: "2026-01-01T00:02:00.000Z", endedAt: null },
+    ]);
+    expect(jobPhases([])).toBeNull();
+  });
+});
 
 describe("run queries", () => {
   let pipeline: SeededPipeline;
@@ -135,6 +154,12 @@ describe("run queries", () => {
     ]);
     const detail = await getStepDetail({ id: run.publicId, key: "Train" });
     expect(detail?.step).toMatchObject({ key: "Train", input: '{"x":1}', output: '{"y":2}', jobKind: "TRAINING" });
+    // The step list carries the job's phases (its secondary statuses), an open one ending where the next begins.
+    const list = await listRunSteps({ id: run.publicId });
+    expect(list?.steps.find((s) => s.key === "Train")?.jobPhases).toEqual([
+      { name: "Starting", startedAt: "2026-01-01T00:00:00.000Z", endedAt: "2026-01-01T00:01:00.000Z" },
+      { name: "Training", startedAt: "2026-01-01T00:01:00.000Z", endedAt: null },
+    ]);
     expect(detail?.events.map((e) => e.id)).toEqual([2, 3, 5, 6, 7]);
     expect(detail?.events[3]?.details?.length).toBe(4096);
     const [trained] = detail?.jobs ?? [];

@@ -11,8 +11,11 @@
 import "server-only";
 import { sql } from "@/lib/db";
 import { formatBytes } from "@/lib/format";
+import { jobCost } from "@/lib/models/pricing";
 import { executionConsoleUrl, sagemakerJobConsoleUrl, sagemakerJobLogsUrl } from "./links";
 import type {
+  MapRunCounts,
+  MapRunSummary,
   Run,
   RunLink,
   StepDetail,
@@ -57,13 +60,38 @@ const RUN_JSON = `json_build_object(
   'syncWarnings', (SELECT coalesce(json_agg(json_build_object('operation', b.operation, 'object', b.object,
         'reason', b.reason, 'attempts', b.attempts, 'error', left(b.error, 400),
         'gaveUpAt', ${ISO("b.gave_up_at")}) ORDER BY b.gave_up_at, b.operation, b.object), '[]'::json)
-     FROM sync_backoff b WHERE b.run_id = r.id AND b.gave_up_at IS NOT NULL)
+     FROM sync_backoff b WHERE b.run_id = r.id AND b.gave_up_at IS NOT NULL),
+  'mapRuns', (SELECT coalesce(json_agg(json_build_object('stepKey', m.step_key, 'mapRunArn', m.map_run_arn,
+        'status', m.status, 'startedAt', ${ISO("m.started_at")}, 'stoppedAt', ${ISO("m.stopped_at")},
+        'maxConcurrency', m.max_concurrency, 'toleratedFailurePercentage', m.tolerated_failure_percentage,
+        'toleratedFailureCount', m.tolerated_failure_count, 'itemCounts', m.item_counts,
+        'executionCounts', m.execution_counts, 'redriveCount', m.redrive_count,
+        'redriveDate', ${ISO("m.redrive_date")}) ORDER BY m.started_at, m.id), '[]'::json)
+     FROM map_run m WHERE m.run_id = r.id),
+  'jobCosts', (SELECT json_agg(json_build_array(j.instance_type, j.instance_count, j.billable_seconds,
+        extract(epoch FROM j.ended_at - j.started_at)::int) ORDER BY j.id)
+     FROM sagemaker_job j WHERE j.run_id = r.id)
 )`;
 
 const RUN_FROM = `FROM run r
   JOIN pipeline p ON p.id = r.pipeline_id
   JOIN aws_source src ON src.id = p.source_id
   LEFT JOIN team t ON t.id = p.team_id`;
+
+/**
+ * A SageMaker job's phases as [name, start, end] (ISO, end null while it lasts): a training job's
+ * SecondaryStatusTransitions (Starting, Downloading, Training, Uploading, …); processing and transform jobs
+ * have none in the API, so their phases are waiting for instances (created → started) and the work itself.
+ */
+const JOB_PHASES = `CASE WHEN j.step_id IS NULL THEN NULL
+    WHEN jsonb_array_length(j.status_transitions) > 0 THEN (SELECT json_agg(json_build_array(t->>'Status',
+      t->>'StartTime', t->>'EndTime')) FROM jsonb_array_elements(j.status_transitions) t
+      WHERE jsonb_typeof(t) = 'object' AND t->>'StartTime' IS NOT NULL)
+    WHEN j.started_at IS NOT NULL AND j.kind IN ('PROCESSING', 'TRANSFORM') THEN json_build_array(
+      json_build_array('Starting', ${ISO("coalesce(j.job_created_at, j.started_at)")}, ${ISO("j.started_at")}),
+      json_build_array(CASE j.kind WHEN 'PROCESSING' THEN 'Processing' ELSE 'Transforming' END,
+                       ${ISO("j.started_at")}, ${ISO("j.ended_at")}))
+  END`;
 
 /**
  * The light step list (no payloads), in the order the steps were entered, as positional arrays: for 2,000
@@ -73,10 +101,14 @@ const RUN_FROM = `FROM run r
 const STEPS_JSON = (extraWhere = "") => `(SELECT coalesce(json_agg(json_build_array(
     s.key, s.parent_key, s.state_name, s.state_type, s.status, s.entered_at, s.exited_at, s.attempts,
     s.map_iteration_index, s.parallel_branch_index, s.depth, s.resource_type, left(s.error, 200), s.job_name,
-    j.kind, j.status
+    j.kind, j.status,
+    CASE WHEN s.attempt_log IS NOT NULL THEN (SELECT json_agg(json_build_array(a->>'startedAt', a->>'endedAt',
+      a->>'status', left(a->>'error', 200))) FROM jsonb_array_elements(s.attempt_log) a) END,
+    ${JOB_PHASES}
   ) ORDER BY s.entered_event_id, s.id), '[]'::json)
   FROM step s
-  LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status FROM sagemaker_job
+  LEFT JOIN (SELECT DISTINCT ON (step_id) step_id, kind, status, status_transitions, job_created_at, started_at,
+                    ended_at FROM sagemaker_job
              WHERE run_id = r.id AND step_id IS NOT NULL ORDER BY step_id, id DESC) j ON j.step_id = s.id
   WHERE s.run_id = r.id ${extraWhere})`;
 
@@ -97,6 +129,8 @@ type StepTuple = [
   string | null,
   string | null,
   string | null,
+  [string, string | null, StepStatus, string | null][] | null,
+  [string, string | null, string | null][] | null,
 ];
 
 /** Postgres renders `timestamp` (UTC by convention here) without a zone; the API speaks ISO with a Z. */
@@ -120,20 +154,99 @@ export function toStepSummary(t: StepTuple): StepSummary {
     jobName: t[13],
     jobKind: t[14],
     jobStatus: t[15],
+    attemptLog: t[16]
+      ? t[16].map(([startedAt, endedAt, status, error]) => ({ startedAt, endedAt, status, error }))
+      : null,
+    jobPhases: t[17] ? jobPhases(t[17]) : null,
   };
 }
 
+/** Transitions as the API gives them (seconds or ISO); each phase ends where the next begins when AWS left it open. */
+export function jobPhases(rows: [string, string | null, string | null][]): StepSummary["jobPhases"] {
+  const time = (v: string | null) => {
+    if (v === null || v === "") return null;
+    const n = Number(v);
+    const d =
+      Number.isFinite(n) && /^\d+(\.\d+)?$/.test(v)
+        ? new Date(n * 1000)
+        : new Date(v.endsWith("Z") || /[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  };
+  const phases = rows.flatMap(([name, start, end]) => {
+    const startedAt = time(start);
+    return startedAt ? [{ name, startedAt, endedAt: time(end) }] : [];
+  });
+  phases.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  phases.forEach((p, i) => {
+    const next = phases[i + 1];
+    if (p.endedAt === null && next) p.endedAt = next.startedAt;
+  });
+  return phases.length ? phases : null;
+}
+
 type WarningRow = Omit<SyncWarning, "message"> & { error: string | null };
-type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings"> & {
+type RunRow = Omit<Run, "id" | "consoleUrl" | "inputSummary" | "syncWarnings" | "mapRuns" | "cost"> & {
   inputHead: string | null;
+  jobCosts: [string | null, number | null, number | null, number | null][] | null;
   syncWarnings: WarningRow[];
+  mapRuns: (Omit<MapRunSummary, "itemCounts" | "executionCounts"> & {
+    itemCounts: unknown;
+    executionCounts: unknown;
+  })[];
 };
 
+const COUNT_KEYS = [
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "timedOut",
+  "aborted",
+  "total",
+  "resultsWritten",
+  "failuresNotRedrivable",
+  "pendingRedrive",
+] as const;
+
+/** DescribeMapRun's counts as stored; a count AWS left out (older API versions) is 0. */
+function mapRunCounts(value: unknown): MapRunCounts {
+  const source = value !== null && typeof value === "object" ? (value as Record<string, unknown>) : {};
+  const counts = {} as MapRunCounts;
+  for (const key of COUNT_KEYS) {
+    const n = Number(source[key] ?? 0);
+    counts[key] = Number.isFinite(n) ? Math.trunc(n) : 0;
+  }
+  return counts;
+}
+
+/** The run's jobs priced (lib/models/pricing.ts): summed here so the page gets four numbers, not every job. */
+function runCost(jobs: readonly [string | null, number | null, number | null, number | null][]): Run["cost"] {
+  if (jobs.length === 0) return null;
+  let usd = 0;
+  let spotSavingsUsd = 0;
+  let pricedJobs = 0;
+  for (const [instanceType, instanceCount, billableSeconds, ranSeconds] of jobs) {
+    const cost = jobCost({ instanceType, instanceCount, billableSeconds, ranSeconds });
+    if (!cost) continue;
+    usd += cost.usd;
+    spotSavingsUsd += cost.spotSavingsUsd;
+    pricedJobs++;
+  }
+  return { usd, spotSavingsUsd, pricedJobs, jobs: jobs.length };
+}
+
 function toRun(row: RunRow): Run {
-  const { inputHead, syncWarnings, ...rest } = row;
+  const { inputHead, syncWarnings, mapRuns, jobCosts, ...rest } = row;
   return {
     id: rest.publicId,
     ...rest,
+    cost: runCost(jobCosts ?? []),
+    mapRuns: (mapRuns ?? []).map((m) => ({
+      ...m,
+      toleratedFailureCount: Number(m.toleratedFailureCount),
+      itemCounts: mapRunCounts(m.itemCounts),
+      executionCounts: mapRunCounts(m.executionCounts),
+    })),
     inputSummary: summarizeInput(inputHead, row.inputSize),
     consoleUrl: executionConsoleUrl(row.region, row.executionArn),
     syncWarnings: syncWarnings.map(({ error, ...w }) => ({ ...w, message: warningMessage(w, error) })),
@@ -348,7 +461,7 @@ export async function getStepDetail({ id, key }: { id: string; key: string }): P
               'attempts', s.attempts, 'mapIterationIndex', s.map_iteration_index,
               'parallelBranchIndex', s.parallel_branch_index, 'depth', s.depth, 'resource', s.resource,
               'resourceType', s.resource_type, 'input', s.input, 'output', s.output, 'error', s.error,
-              'cause', s.cause, 'jobName', s.job_name, 'jobArn', s.job_arn,
+              'cause', s.cause, 'jobName', s.job_name, 'jobArn', s.job_arn, 'attemptLog', s.attempt_log,
               'jobKind', (SELECT kind FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1),
               'jobStatus', (SELECT status FROM sagemaker_job WHERE step_id = s.id ORDER BY id DESC LIMIT 1)
             ) AS step,
@@ -495,3 +608,24 @@ export async function getRunForAction({ id }: { id: string }): Promise<RunForAct
 }
 
 export type { RunLink };
+
+/** A Map Run of the run (by ARN, or its latest) with the AWS source to ask about its child executions. */
+export async function getMapRunOfRun({
+  id,
+  mapRunArn,
+}: {
+  id: string;
+  mapRunArn?: string;
+}): Promise<{ found: boolean; mapRunArn: string | null; sourceId: number; region: string } | null> {
+  const rows = await sql<{ map_run_arn: string | null; source_id: number; region: string }>(
+    `SELECT (SELECT m.map_run_arn FROM map_run m WHERE m.run_id = r.id AND ($2::text IS NULL OR m.map_run_arn = $2)
+              ORDER BY m.started_at DESC, m.id DESC LIMIT 1) AS map_run_arn,
+            p.source_id, src.region
+       FROM run r JOIN pipeline p ON p.id = r.pipeline_id JOIN aws_source src ON src.id = p.source_id
+      WHERE ${runCondition("r")}`,
+    [id, mapRunArn ?? null],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { found: row.map_run_arn !== null, mapRunArn: row.map_run_arn, sourceId: row.source_id, region: row.region };
+}

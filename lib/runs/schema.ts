@@ -47,6 +47,49 @@ export const SyncWarning = z
   .meta({ id: "SyncWarning", description: "A call the sync stopped making for a run, and why." });
 export type SyncWarning = z.infer<typeof SyncWarning>;
 
+export const MapRunCounts = z
+  .object({
+    pending: z.number().int(),
+    running: z.number().int(),
+    succeeded: z.number().int(),
+    failed: z.number().int(),
+    timedOut: z.number().int(),
+    aborted: z.number().int(),
+    total: z.number().int(),
+    resultsWritten: z.number().int(),
+    failuresNotRedrivable: z.number().int(),
+    pendingRedrive: z.number().int(),
+  })
+  .meta({ id: "MapRunCounts", description: "DescribeMapRun's itemCounts / executionCounts (absent ones as 0)" });
+export type MapRunCounts = z.infer<typeof MapRunCounts>;
+
+export const MAP_RUN_EXECUTION_STATUSES = [
+  "RUNNING",
+  "SUCCEEDED",
+  "FAILED",
+  "TIMED_OUT",
+  "ABORTED",
+  "PENDING_REDRIVE",
+] as const;
+
+export const MapRunSummary = z
+  .object({
+    stepKey: z.string().meta({ description: "The distributed Map step that started it" }),
+    mapRunArn: z.string(),
+    status: z.string().meta({ description: "RUNNING, SUCCEEDED, FAILED or ABORTED" }),
+    startedAt: isoTime,
+    stoppedAt: isoTime.nullable(),
+    maxConcurrency: z.number().int(),
+    toleratedFailurePercentage: z.number(),
+    toleratedFailureCount: z.number().int(),
+    itemCounts: MapRunCounts,
+    executionCounts: MapRunCounts,
+    redriveCount: z.number().int(),
+    redriveDate: isoTime.nullable(),
+  })
+  .meta({ id: "MapRun", description: "A distributed Map's Map Run, as DescribeMapRun answered it at the last sync." });
+export type MapRunSummary = z.infer<typeof MapRunSummary>;
+
 export const Run = z
   .object({
     id: z.string().meta({
@@ -86,6 +129,19 @@ export const Run = z
       description:
         "What the sync gave up reading for this run (gone, another account, kept failing); empty when nothing",
     }),
+    mapRuns: z.array(MapRunSummary).meta({ description: "The Map Runs of its distributed Map steps, oldest first" }),
+    cost: z
+      .object({
+        usd: z.number().meta({ description: "Approximate: instances × billable time × on-demand list price" }),
+        spotSavingsUsd: z.number().meta({ description: "Billable time saved by managed spot training, priced" }),
+        pricedJobs: z.number().int(),
+        jobs: z
+          .number()
+          .int()
+          .meta({ description: "SageMaker jobs of the run; those of unknown instance types are not priced" }),
+      })
+      .nullable()
+      .meta({ description: "What the run's SageMaker jobs cost, approximately; null without jobs" }),
   })
   .meta({ id: "Run", description: "A Step Functions execution of a pipeline." });
 export type Run = z.infer<typeof Run>;
@@ -96,6 +152,22 @@ export const RunQuery = z.object({
     .default("1")
     .meta({ description: "0 leaves out input and output (the live page refetches without them)" }),
 });
+
+export const StepAttemptSummary = z
+  .object({
+    startedAt: isoTime,
+    endedAt: isoTime.nullable(),
+    status: StepStatus.meta({ description: "FAILED / TIMED_OUT for a failed attempt, else the step's outcome" }),
+    error: z.string().nullable().meta({ description: "Error name, first 200 characters" }),
+  })
+  .meta({ id: "StepAttemptSummary", description: "One attempt of a retried step (Retry)." });
+export type StepAttemptSummary = z.infer<typeof StepAttemptSummary>;
+
+export const StepAttempt = StepAttemptSummary.extend({
+  error: z.string().nullable(),
+  cause: z.string().nullable().meta({ description: "The failure's cause, first 1,000 characters" }),
+}).meta({ id: "StepAttempt" });
+export type StepAttempt = z.infer<typeof StepAttempt>;
 
 export const StepSummary = z
   .object({
@@ -115,6 +187,17 @@ export const StepSummary = z
     jobName: z.string().nullable(),
     jobKind: z.string().nullable(),
     jobStatus: z.string().nullable(),
+    attemptLog: z.array(StepAttemptSummary).nullable().meta({
+      description: "Each attempt, in order, when the step was retried (attempts > 1); null when it ran once",
+    }),
+    jobPhases: z
+      .array(z.object({ name: z.string(), startedAt: isoTime, endedAt: isoTime.nullable() }))
+      .nullable()
+      .meta({
+        description:
+          "The SageMaker job's phases (a training job's secondary statuses: Starting, Downloading, Training, " +
+          "Uploading …; a processing or transform job's Starting and its work); null without a job",
+      }),
   })
   .meta({ id: "StepSummary", description: "One execution of one state (a retry is an attempt, not a new step)." });
 export type StepSummary = z.infer<typeof StepSummary>;
@@ -205,12 +288,50 @@ export const StepDetail = z
       error: z.string().nullable(),
       cause: z.string().nullable(),
       jobArn: z.string().nullable(),
+      attemptLog: z.array(StepAttempt).nullable(),
     }),
     jobs: z.array(StepJob),
     events: z.array(StepEvent).meta({ description: "History events of this step's thread, at most 500" }),
   })
   .meta({ id: "StepDetail" });
 export type StepDetail = z.infer<typeof StepDetail>;
+
+export const MapRunExecutionsQuery = z.object({
+  mapRun: z
+    .string()
+    .min(1)
+    .max(2000)
+    .regex(/^arn:aws[\w-]*:states:/, "a Map Run ARN")
+    .optional()
+    .meta({ description: "The Map Run (one of the run's `mapRuns[].mapRunArn`); default: the run's latest" }),
+  status: z.enum(MAP_RUN_EXECUTION_STATUSES).optional().meta({ description: "Only child executions in this status" }),
+  nextToken: z.string().min(1).max(3000).optional().meta({ description: "The previous page's nextToken" }),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const MapRunExecution = z
+  .object({
+    name: z.string(),
+    executionArn: z.string(),
+    status: z.string(),
+    startedAt: isoTime,
+    stoppedAt: isoTime.nullable(),
+    consoleUrl: z.string(),
+  })
+  .meta({ id: "MapRunExecution", description: "A child execution of a Map Run (one item or batch)." });
+export type MapRunExecution = z.infer<typeof MapRunExecution>;
+
+export const MapRunExecutionList = z
+  .object({
+    mapRunArn: z.string().nullable().meta({ description: "null when the run has no Map Run" }),
+    executions: z.array(MapRunExecution),
+    nextToken: z.string().nullable(),
+  })
+  .meta({
+    id: "MapRunExecutionList",
+    description: "One page of a Map Run's child executions, read from Step Functions on demand (ListExecutions).",
+  });
+export type MapRunExecutionList = z.infer<typeof MapRunExecutionList>;
 
 export const StepKeyParams = z.object({
   runId: RunIdParams.shape.runId,

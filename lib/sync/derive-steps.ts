@@ -37,6 +37,7 @@ import {
 } from "./derive/execution";
 import {
   aslStates,
+  attemptLog,
   ENTERED_TYPES,
   EXITED_TYPES,
   KNOWN_OTHER_TYPES,
@@ -59,7 +60,14 @@ import type {
 import { enterState, exitState } from "./derive/states";
 import { scheduleTask, stateAborted, taskFailure, taskProgress } from "./derive/tasks";
 
-export type { DerivedStep, DeriveStepsOptions, DeriveStepsResult, StateType, StepStatus } from "./derive/model";
+export type {
+  DerivedStep,
+  DeriveStepsOptions,
+  DeriveStepsResult,
+  StateType,
+  StepAttempt,
+  StepStatus,
+} from "./derive/model";
 
 const MAX_WARNINGS = 200;
 
@@ -222,6 +230,7 @@ export function deriveSteps(events: readonly HistoryEvent[], options: DeriveStep
       step.closed = true;
     }
   }
+  for (const step of steps) step.out.attemptLog = attemptLog(step);
   if (suppressed > 0) warnings.push(`… and ${suppressed} more warnings`);
   return { steps: steps.map((s) => s.out), warnings };
 }

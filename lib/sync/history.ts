@@ -220,13 +220,13 @@ export async function writeSteps(client: pg.PoolClient, runId: number, steps: re
     const r = await client.query(
       `INSERT INTO step AS s (run_id, key, parent_key, state_name, state_type, status, entered_at, exited_at,
           entered_event_id, exited_event_id, attempts, map_iteration_index, parallel_branch_index, depth, resource,
-          resource_type, input, output, error, cause, job_name, job_arn)
+          resource_type, input, output, error, cause, job_name, job_arn, attempt_log)
        SELECT $1, k, pk, sn, st, status::"StepStatus", ea::timestamp, xa::timestamp, eid, xid, att, mi, pb, dp, res,
-              rt, inp, outp, err, cau, jn, ja
+              rt, inp, outp, err, cau, jn, ja, al::jsonb
          FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
                      $10::int[], $11::int[], $12::int[], $13::int[], $14::int[], $15::text[], $16::text[], $17::text[],
-                     $18::text[], $19::text[], $20::text[], $21::text[], $22::text[])
-           AS x(k, pk, sn, st, status, ea, xa, eid, xid, att, mi, pb, dp, res, rt, inp, outp, err, cau, jn, ja)
+                     $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[])
+           AS x(k, pk, sn, st, status, ea, xa, eid, xid, att, mi, pb, dp, res, rt, inp, outp, err, cau, jn, ja, al)
        ON CONFLICT (run_id, key) DO UPDATE SET parent_key = excluded.parent_key, state_name = excluded.state_name,
           state_type = excluded.state_type, status = excluded.status, entered_at = excluded.entered_at,
           exited_at = excluded.exited_at, entered_event_id = excluded.entered_event_id,
@@ -234,16 +234,16 @@ export async function writeSteps(client: pg.PoolClient, runId: number, steps: re
           map_iteration_index = excluded.map_iteration_index, parallel_branch_index = excluded.parallel_branch_index,
           depth = excluded.depth, resource = excluded.resource, resource_type = excluded.resource_type,
           input = excluded.input, output = excluded.output, error = excluded.error, cause = excluded.cause,
-          job_name = excluded.job_name, job_arn = excluded.job_arn
+          job_name = excluded.job_name, job_arn = excluded.job_arn, attempt_log = excluded.attempt_log
         WHERE (s.parent_key, s.state_name, s.state_type, s.status, s.entered_at, s.exited_at, s.entered_event_id,
                s.exited_event_id, s.attempts, s.map_iteration_index, s.parallel_branch_index, s.depth, s.resource,
-               s.resource_type, s.input, s.output, s.error, s.cause, s.job_name, s.job_arn)
+               s.resource_type, s.input, s.output, s.error, s.cause, s.job_name, s.job_arn, s.attempt_log)
           IS DISTINCT FROM
               (excluded.parent_key, excluded.state_name, excluded.state_type, excluded.status, excluded.entered_at,
                excluded.exited_at, excluded.entered_event_id, excluded.exited_event_id, excluded.attempts,
                excluded.map_iteration_index, excluded.parallel_branch_index, excluded.depth, excluded.resource,
                excluded.resource_type, excluded.input, excluded.output, excluded.error, excluded.cause,
-               excluded.job_name, excluded.job_arn)`,
+               excluded.job_name, excluded.job_arn, excluded.attempt_log)`,
       [
         runId,
         col((s) => s.key),
@@ -267,6 +267,8 @@ export async function writeSteps(client: pg.PoolClient, runId: number, steps: re
         col((s) => pgText(s.cause)),
         col((s) => pgText(s.jobName)),
         col((s) => pgText(s.jobArn)),
+        // jsonb refuses \u0000 as text refuses NUL: the same replacement pgText makes.
+        col((s) => (s.attemptLog ? JSON.stringify(s.attemptLog).replaceAll("\\u0000", "\\uFFFD") : null)),
       ],
     );
     changed += r.rowCount ?? 0;

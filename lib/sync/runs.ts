@@ -33,6 +33,7 @@ import {
   writeSteps,
 } from "./history";
 import { publicIdFor } from "./ids";
+import { syncMapRuns } from "./map-runs";
 
 const RUN_STATUSES = new Set<string>(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
 const FINISHED = new Set<string>(["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]);
@@ -393,6 +394,8 @@ async function writeExecution(
     }
   }
   const link = { runId: result.runId, pipelineId: pipeline.id, runStartedAt: d.startDate, publicId };
+  // Map Runs before the jobs: their counts are what the page shows for a distributed Map's inner states.
+  if (result.changed || !result.historyComplete) await syncMapRuns(ctx, { ...link, version: result.version });
   if (result.historyEnded && !result.historyComplete) await finishRun(ctx, link, result.lastEventId);
   else await syncStepJobs(ctx, link);
   return { changed: result.changed, runId: result.runId, status, calls: 0 };

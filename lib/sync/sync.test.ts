@@ -181,9 +181,24 @@ describe("sync against the emulator", () => {
       expect(run).toMatchObject({ status: "SUCCEEDED", redrive_count: 1, history_complete: true });
       await expectMatchesEmulator(sfn, source);
       const flaky = await pool.query(
-        "SELECT key, status, attempts FROM step WHERE run_id = $1 AND state_name = 'Flaky' ORDER BY key",
+        "SELECT key, status, attempts, attempt_log FROM step WHERE run_id = $1 AND state_name = 'Flaky' ORDER BY key",
         [run.id],
       );
+      // Both attempts of the retried Flaky are stored with their own errors; the one-attempt re-run has none.
+      expect(
+        flaky.rows.map((r) =>
+          r.attempt_log === null
+            ? null
+            : r.attempt_log.map((a: { status: string; error: string }) => [a.status, a.error]),
+        ),
+      ).toEqual([
+        null,
+        [
+          ["FAILED", "Lambda.Unknown"],
+          ["FAILED", "Lambda.Unknown"],
+        ],
+      ]);
+      for (const row of flaky.rows) delete row.attempt_log;
       // The first attempt's Flaky failed after a retry (attempts 2); the redrive ran it again and succeeded.
       expect(flaky.rows).toEqual([
         { key: "Fan#2{1}/Flaky", status: "SUCCEEDED", attempts: 1 },

@@ -2,7 +2,17 @@
  * deriveSteps (lib/sync/derive-steps.ts), by event family: Map and Parallel states, Map Runs and Map
  * iterations: containers and the frames they open.
  */
-import { aslStates, asRecord, findStep, latestFailedChild, markFailed, reopen, settledStatus } from "./helpers";
+import {
+  aslStates,
+  asRecord,
+  failAttempt,
+  findStep,
+  latestFailedChild,
+  markFailed,
+  reopen,
+  settledStatus,
+  startAttempt,
+} from "./helpers";
 import type { Derivation, EventContext, Frame, StepState } from "./model";
 
 /** Map / Parallel / Map Run events: (re)starts, the Map Run resource, failures and aborts of the container. */
@@ -27,6 +37,7 @@ export function containerEvent(dv: Derivation, e: EventContext): void {
     step.starts++;
     if (step.starts > 1) step.out.attempts++;
     step.branchesOpened = 0;
+    startAttempt(step, time);
     step.closed = false;
     dv.open.add(step);
     reopen(step);
@@ -42,14 +53,10 @@ export function containerEvent(dv: Derivation, e: EventContext): void {
     // latest event of any branch) may point at a sibling, so fall back to the latest failed child.
     const d = event.mapRunFailedEventDetails;
     const child = origin && origin !== step && origin.out.error !== null ? origin : latestFailedChild(step);
-    markFailed(
-      step,
-      "FAILED",
-      d?.error ?? child?.out.error ?? undefined,
-      d?.cause ?? child?.out.cause ?? undefined,
-      event,
-      time,
-    );
+    const error = d?.error ?? child?.out.error ?? undefined;
+    const cause = d?.cause ?? child?.out.cause ?? undefined;
+    markFailed(step, "FAILED", error, cause, event, time);
+    failAttempt(step, "FAILED", error, cause, time);
   } else if (type === "MapStateAborted" || type === "ParallelStateAborted" || type === "MapRunAborted") {
     dv.markAbortPending(step, time, event);
   }

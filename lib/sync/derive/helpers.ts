@@ -1,6 +1,6 @@
 /** deriveSteps (lib/sync/derive-steps.ts): the event-type tables and the small functions the event families share. */
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
-import type { AslStates, Context, Frame, StateType, StepState, StepStatus } from "./model";
+import type { AslStates, Context, Frame, StateType, StepAttempt, StepState, StepStatus } from "./model";
 
 export const ENTERED_TYPES: Record<string, StateType> = {
   TaskStateEntered: "Task",
@@ -324,4 +324,55 @@ export function aslStates(scope: unknown): AslStates | null {
 
 export function stringOrNull(value: unknown): string | null {
   return typeof value === "string" ? value : null;
+}
+
+/** Longest cause kept per attempt: enough for a stack trace's head, small enough for the step row. */
+const ATTEMPT_CAUSE_CHARS = 1000;
+
+/** A Task schedule, or a Map/Parallel (re)start: a new attempt begins. */
+export function startAttempt(step: StepState, time: Date): void {
+  step.attemptList.push({ start: new Date(time.getTime()), end: null, failed: null, error: null, cause: null });
+}
+
+/**
+ * The current attempt failed (one is opened at the state's entry when the failure came before any schedule).
+ * A second failure event of the same attempt (MapRunFailed then MapStateFailed) refines it in place.
+ */
+export function failAttempt(
+  step: StepState,
+  status: "FAILED" | "TIMED_OUT",
+  error: string | undefined,
+  cause: string | undefined,
+  time: Date,
+): void {
+  let current = step.attemptList.at(-1);
+  if (!current) {
+    current = { start: step.out.enteredAt, end: null, failed: null, error: null, cause: null };
+    step.attemptList.push(current);
+  }
+  current.end = new Date(time.getTime());
+  current.failed = status;
+  // As for the step: a bare failure event must not erase what an earlier one explained.
+  if (error !== undefined || cause !== undefined) {
+    current.error = error ?? null;
+    current.cause = cause === undefined ? null : cause.slice(0, ATTEMPT_CAUSE_CHARS);
+  }
+}
+
+/** The attempts to store: null when the state ran once (its own times and error say it all). */
+export function attemptLog(step: StepState): StepAttempt[] | null {
+  if (step.attemptList.length < 2) return null;
+  const last = step.attemptList.length - 1;
+  return step.attemptList.map((a, i) => {
+    // The last attempt lasts until the step ends; a failure the step then caught (or retried in vain) keeps
+    // its own status, whatever came after.
+    const end = a.end ?? (i === last ? step.out.exitedAt : null);
+    return {
+      startedAt: a.start.toISOString(),
+      endedAt: end ? end.toISOString() : null,
+      status: a.failed ?? (i === last ? step.out.status : "FAILED"),
+      error: a.error,
+      cause: a.cause,
+    };
+  });
 }

@@ -4,8 +4,22 @@ import type { Step } from "@/lib/generated/prisma/client";
 
 export type StateType = "Task" | "Choice" | "Pass" | "Wait" | "Parallel" | "Map" | "Succeed" | "Fail";
 
+/** One attempt of a retried step, as stored in `step.attempt_log` (times ISO UTC, cause cut to 1,000 chars). */
+export type StepAttempt = {
+  startedAt: string;
+  endedAt: string | null;
+  /** How the attempt ended: FAILED / TIMED_OUT (with its error), else the step's own outcome. */
+  status: Step["status"];
+  error: string | null;
+  cause: string | null;
+};
+
 /** One execution of one state; the `step` row without its database ids. */
-export type DerivedStep = Omit<Step, "id" | "runId" | "stateType"> & { stateType: StateType };
+export type DerivedStep = Omit<Step, "id" | "runId" | "stateType" | "attemptLog"> & {
+  stateType: StateType;
+  /** Every attempt when the state was retried (Task, Map, Parallel); null when it ran once. */
+  attemptLog: StepAttempt[] | null;
+};
 
 export type StepStatus = DerivedStep["status"];
 
@@ -43,6 +57,8 @@ export interface StepState {
   abortPending: boolean;
   /** Task schedules, or Map/Parallel starts, in this entry: each one after the first is a retry. */
   starts: number;
+  /** The attempts so far (times as Dates until the end of the derivation); the last one may be open. */
+  attemptList: AttemptState[];
   /** Iteration / branch frames opened by a Map or Parallel step. */
   childFrames: Frame[];
   iterations: Map<number, Frame>;
@@ -50,6 +66,14 @@ export interface StepState {
   branchesOpened: number;
   /** This state's ASL node, when a definition was given. */
   definition: Record<string, unknown> | null;
+}
+
+export interface AttemptState {
+  start: Date;
+  end: Date | null;
+  failed: "FAILED" | "TIMED_OUT" | null;
+  error: string | null;
+  cause: string | null;
 }
 
 export interface Context {

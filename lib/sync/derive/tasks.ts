@@ -3,6 +3,7 @@
  * job started, failures, aborts.
  */
 import {
+  failAttempt,
   failureDetails,
   findStep,
   jobFromJson,
@@ -11,6 +12,7 @@ import {
   markFailed,
   reopen,
   scheduledDetails,
+  startAttempt,
   TASK_FAILURE_TYPES,
 } from "./helpers";
 import type { Derivation, EventContext } from "./model";
@@ -29,6 +31,9 @@ export function scheduleTask(dv: Derivation, e: EventContext): void {
   }
   step.starts++;
   if (step.starts > 1) step.out.attempts++;
+  // A failure before this schedule (a failed schedule) was an attempt of its own, already recorded.
+  const last = step.attemptList.at(-1);
+  if (!last || last.end !== null) startAttempt(step, e.time);
   reopen(step);
   if (scheduled) {
     step.out.resource = scheduled.resource;
@@ -76,6 +81,7 @@ export function taskFailure(dv: Derivation, e: EventContext): void {
   // an attempt of its own: the schedule that follows is the retry.
   if (step.starts === 0) step.starts = 1;
   markFailed(step, failureStatus, failure.error, failure.cause, event, time);
+  failAttempt(step, failureStatus, failure.error, failure.cause, time);
   dv.contexts.set(id, { frame: step.frame, step });
 }
 
