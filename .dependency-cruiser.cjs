@@ -29,7 +29,7 @@ const PUBLIC = [
   "^lib/runs/search/index\\.ts$",
   "^lib/models/pricing\\.ts$",
   // domain read functions (lib/dal wraps them for pages)
-  "^lib/(pipelines|runs|models|changes|alerts|views)/queries\.ts$",
+  "^lib/(pipelines|runs|models|changes|alerts|views)/queries\\.ts$",
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
