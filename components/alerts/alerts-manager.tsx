@@ -698,7 +698,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
         </div>
       </div>
       <fieldset className={styles.choices}>
-        <legend>Channels</legend>
+        <legend>Deliver to, and state</legend>
         {channels.length === 0 ? <span className="muted">No channel of this team yet.</span> : null}
         {channels.map((c) => (
           <label key={c.id} className={styles.check}>

@@ -9,6 +9,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { fetchJson } from "@/components/ui/fetch-json";
 import ui from "@/components/ui/ui.module.css";
 import { alertKeys } from "@/lib/query-keys";
+import styles from "./alerts.module.css";
 
 export function WatchButton({ pipelineId }: { pipelineId: number }) {
   const queryClient = useQueryClient();
@@ -33,7 +34,7 @@ export function WatchButton({ pipelineId }: { pipelineId: number }) {
   return (
     <button
       type="button"
-      className={`${ui.button} no-print`}
+      className={`${ui.button} ${styles.watch} no-print`}
       aria-pressed={watching}
       disabled={state.isPending || toggle.isPending}
       onClick={() => toggle.mutate(!watching)}
