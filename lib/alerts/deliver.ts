@@ -9,7 +9,7 @@
  */
 import "server-only";
 import type pg from "pg";
-import { pool } from "@/lib/db";
+import { pool, transaction } from "@/lib/db";
 import { decryptSecret, signBody } from "./crypto";
 import { sendAlertEmail } from "./email";
 import { postChecked } from "./outbound";
@@ -66,10 +66,8 @@ export async function deliverAlert({
   lastAttempt?: boolean;
   db?: pg.Pool;
 }): Promise<DeliveryOutcome> {
-  const client = await db.connect();
   let failure: string | null = null;
-  try {
-    await client.query("BEGIN");
+  const settled = await transaction(async (client): Promise<DeliveryOutcome | null> => {
     const { rows } = await client.query<DeliveryRow>(
       `SELECT d.id, d.status, d.attempts, d.idempotency_key, d.alert_id, a.title, a.payload,
               a.created_at AT TIME ZONE 'UTC' AS created_at, c.kind, c.target_ciphertext, c.secret_ciphertext
@@ -78,14 +76,8 @@ export async function deliverAlert({
       [deliveryId],
     );
     const row = rows[0];
-    if (!row) {
-      await client.query("COMMIT");
-      return "gone";
-    }
-    if (row.status === "sent") {
-      await client.query("COMMIT");
-      return "already-sent";
-    }
+    if (!row) return "gone";
+    if (row.status === "sent") return "already-sent";
     const outcome = await send(row);
     failure = outcome.failure;
     await client.query(
@@ -97,13 +89,9 @@ export async function deliverAlert({
         WHERE id = $1`,
       [row.id, outcome.status, outcome.response, failure, lastAttempt],
     );
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    return null;
+  }, db);
+  if (settled) return settled;
   if (failure !== null) {
     if (lastAttempt) return "failed";
     throw new DeliveryError(`delivery ${deliveryId} failed: ${failure}`);

@@ -5,9 +5,10 @@
  * (lib/alerts/crypto.ts); the signing secret is returned once, at creation, and never again.
  */
 import "server-only";
+import type pg from "pg";
 import { assertAdmin, assertCanWriteForTeam } from "@/lib/auth/permissions";
 import type { Principal } from "@/lib/auth/principal";
-import { pool } from "@/lib/db";
+import { pool, transaction } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
 import { encryptSecret, newSigningSecret } from "./crypto";
 import { emailConfigured } from "./email";
@@ -113,41 +114,47 @@ export async function getRule(id: number): Promise<Rule | null> {
 export async function createRule(principal: Principal, body: RuleBody): Promise<Rule> {
   const owner = await ownerFor(principal, body);
   await checkChannels(body.channelIds, owner.teamId);
-  const client = await pool.connect();
-  let id: number;
-  try {
-    await client.query("BEGIN");
+  const id = await transaction(async (client) => {
     const { rows } = await client.query<{ id: number }>(
       `INSERT INTO alert_rule (team_id, pipeline_id, name, kind, params, in_app, quiet_start, quiet_end, muted_until,
                                enabled, created_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
        RETURNING id`,
-      [
-        owner.teamId,
-        owner.pipelineId,
-        body.name,
-        body.kind,
-        JSON.stringify(body.params),
-        body.inApp,
-        body.quietStart ?? null,
-        body.quietEnd ?? null,
-        body.mutedUntil ? new Date(body.mutedUntil).toISOString() : null,
-        body.enabled,
-        principal.user.id,
-      ],
+      [...ruleColumns(owner, body), principal.user.id],
     );
-    id = rows[0]?.id ?? 0;
-    await client.query(
-      "INSERT INTO alert_rule_channel (rule_id, channel_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
-      [id, body.channelIds],
-    );
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    const created = rows[0]?.id ?? 0;
+    await linkChannels(client, created, body.channelIds);
+    return created;
+  });
+  return savedRule(id);
+}
+
+/** $1… of a rule's INSERT and (after its id) UPDATE: owner, name, kind and settings, in the table's order. */
+function ruleColumns(owner: { teamId: number | null; pipelineId: number | null }, body: RuleBody): unknown[] {
+  return [
+    owner.teamId,
+    owner.pipelineId,
+    body.name,
+    body.kind,
+    JSON.stringify(body.params),
+    body.inApp,
+    body.quietStart ?? null,
+    body.quietEnd ?? null,
+    body.mutedUntil ? new Date(body.mutedUntil).toISOString() : null,
+    body.enabled,
+  ];
+}
+
+/** The rule's channels become `channelIds` (inside the rule's write transaction). */
+async function linkChannels(client: pg.PoolClient, ruleId: number, channelIds: number[]): Promise<void> {
+  await client.query("DELETE FROM alert_rule_channel WHERE rule_id = $1", [ruleId]);
+  await client.query(
+    "INSERT INTO alert_rule_channel (rule_id, channel_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
+    [ruleId, channelIds],
+  );
+}
+
+async function savedRule(id: number): Promise<Rule> {
   const rule = await getRule(id);
   if (!rule) throw notFound(`No rule ${id}.`);
   return rule;
@@ -160,42 +167,16 @@ export async function updateRule(principal: Principal, id: number, body: RuleBod
   await ownerFor(principal, existing);
   const owner = await ownerFor(principal, body);
   await checkChannels(body.channelIds, owner.teamId);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+  await transaction(async (client) => {
     await client.query(
       `UPDATE alert_rule SET team_id = $2, pipeline_id = $3, name = $4, kind = $5, params = $6::jsonb, in_app = $7,
               quiet_start = $8, quiet_end = $9, muted_until = $10, enabled = $11, updated_at = now() AT TIME ZONE 'UTC'
         WHERE id = $1`,
-      [
-        id,
-        owner.teamId,
-        owner.pipelineId,
-        body.name,
-        body.kind,
-        JSON.stringify(body.params),
-        body.inApp,
-        body.quietStart ?? null,
-        body.quietEnd ?? null,
-        body.mutedUntil ? new Date(body.mutedUntil).toISOString() : null,
-        body.enabled,
-      ],
+      [id, ...ruleColumns(owner, body)],
     );
-    await client.query("DELETE FROM alert_rule_channel WHERE rule_id = $1", [id]);
-    await client.query(
-      "INSERT INTO alert_rule_channel (rule_id, channel_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING",
-      [id, body.channelIds],
-    );
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-  const rule = await getRule(id);
-  if (!rule) throw notFound(`No rule ${id}.`);
-  return rule;
+    await linkChannels(client, id, body.channelIds);
+  });
+  return savedRule(id);
 }
 
 export async function deleteRule(principal: Principal, id: number): Promise<void> {

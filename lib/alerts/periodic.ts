@@ -9,7 +9,7 @@
  */
 import "server-only";
 import type pg from "pg";
-import { pool } from "@/lib/db";
+import { pool, transaction } from "@/lib/db";
 import { type RuleRow, type RunRow, raiseAlert, runPayload } from "./evaluate";
 import type { AlertPayload } from "./schema";
 
@@ -86,10 +86,8 @@ export async function evaluatePeriodicAlerts({
   db?: pg.Pool;
   now?: Date;
 } = {}): Promise<number[]> {
-  const client = await db.connect();
   const created: number[] = [];
-  try {
-    await client.query("BEGIN");
+  await transaction(async (client) => {
     const { rows } = await client.query<StuckRow>(STUCK_SQL, [now.toISOString()]);
     for (const row of rows) {
       const { run } = row;
@@ -135,12 +133,6 @@ export async function evaluatePeriodicAlerts({
       );
       if (id !== null) created.push(id);
     }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  }, db);
   return created;
 }
