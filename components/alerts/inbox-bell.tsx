@@ -68,9 +68,9 @@ export function InboxBell() {
             {items.map((item) => (
               <li key={item.id} className={styles.item} data-read={item.read || undefined} data-testid="inbox-item">
                 <span className={styles.state}>{item.read ? "Read" : "New"}</span>
-                {item.runPublicId ? (
+                {item.path ? (
                   <Link
-                    href={`/runs/${encodeURIComponent(item.runPublicId)}`}
+                    href={item.path}
                     className={styles.link}
                     onClick={() => (item.read ? undefined : markRead.mutate({ ids: [item.id] }))}
                   >

@@ -77,6 +77,7 @@ export const Inbox = z
         kind: RuleKind,
         runUrl: z.string().nullable(),
         runPublicId: z.string().nullable(),
+        path: z.string().nullable().meta({ description: "The page the alert is about: its run or model card." }),
         changes: z.array(z.string()),
         createdAt: z.string(),
         read: z.boolean(),

@@ -317,6 +317,8 @@ export type InboxEntry = {
   kind: RuleKind;
   runUrl: string | null;
   runPublicId: string | null;
+  /** The page the alert is about: its run, or the model card waiting for review. */
+  path: string | null;
   changes: string[];
   createdAt: string;
   read: boolean;
@@ -330,6 +332,11 @@ export async function getInbox(userId: string, limit = 20): Promise<{ unread: nu
             coalesce((SELECT json_agg(x ORDER BY x."createdAt" DESC, x.id DESC) FROM (
               SELECT i.id, a.id AS "alertId", a.title, a.kind, a.payload -> 'run' ->> 'url' AS "runUrl",
                      a.payload -> 'run' ->> 'publicId' AS "runPublicId",
+                     CASE WHEN a.payload -> 'run' ->> 'publicId' IS NOT NULL
+                          THEN '/runs/' || (a.payload -> 'run' ->> 'publicId')
+                          WHEN a.payload -> 'model' ->> 'id' IS NOT NULL
+                          THEN '/models/' || (a.payload -> 'model' ->> 'id') || '?version='
+                               || (a.payload -> 'model' ->> 'version') END AS path,
                      coalesce(a.payload -> 'changes', '[]') AS changes, ${ISO("i.created_at")} AS "createdAt",
                      i.read_at IS NOT NULL AS read
                 FROM inbox_item i JOIN alert a ON a.id = i.alert_id

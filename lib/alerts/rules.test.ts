@@ -9,7 +9,7 @@ import { pool, sql } from "@/lib/db";
 import { type SeededModel, seedModel } from "@/lib/models/testing";
 import { type SeededPipeline, seedPipeline, seedRun } from "@/lib/runs/testing";
 import { evaluateRunAlerts, STEP_MIN_SLOWDOWN_SECONDS, worstStepRegression } from "./evaluate";
-import { createRule } from "./manage";
+import { createRule, getInbox } from "./manage";
 import { evaluatePeriodicAlerts } from "./periodic";
 
 const T0 = Date.UTC(2033, 5, 1, 6);
@@ -168,6 +168,7 @@ describe("step_regression", () => {
 describe("card_review_waiting", () => {
   let model: SeededModel;
   let ruleId: number;
+  let user: { id: string };
   const DAY = 86_400_000;
   const submitted = new Date(Date.UTC(2034, 0, 10, 12));
 
@@ -187,7 +188,7 @@ describe("card_review_waiting", () => {
 
   beforeAll(async () => {
     model = await seedModel({ values: [0.6, 0.7] });
-    const { user } = await createTestUser({ teams: [{ slug: model.teamSlug }] });
+    ({ user } = await createTestUser({ teams: [{ slug: model.teamSlug }] }));
     ruleId = (
       await createRule(member(user.id, { id: model.teamId, slug: model.teamSlug }), {
         name: "cards waiting",
@@ -243,5 +244,11 @@ describe("card_review_waiting", () => {
       ruleId,
     ]);
     expect(inbox.length).toBeGreaterThanOrEqual(2);
+    // Its inbox entry opens the model card the alert is about (it has no run).
+    const { items } = await getInbox(user.id);
+    expect(items.find((item) => item.kind === "card_review_waiting")).toMatchObject({
+      runPublicId: null,
+      path: `/models/${model.modelId}?version=${v1?.version}`,
+    });
   });
 });
