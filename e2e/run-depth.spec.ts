@@ -97,6 +97,8 @@ test("a step retried three times shows each attempt as its own segment with its 
   const lefts = await segments.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().left));
   expect([...lefts].sort((a, b) => a - b)).toEqual(lefts);
   await expect(row.getByRole("button", { name: /EvaluateModel: .*4 attempts \(3 failed\)/ })).toBeVisible();
+  // The run's approximate cost (its SageMaker jobs priced) is in the header.
+  await expect(page.getByTestId("run-cost")).toContainText(/≈ \$\d/, { timeout: 30_000 });
 
   // The training step's bar is split into its job's phases (SecondaryStatusTransitions) once the job is synced.
   const training = page.getByTestId("timeline-row-TrainModel");
@@ -112,7 +114,7 @@ test("a step retried three times shows each attempt as its own segment with its 
   const attempts = page.getByTestId("step-attempts");
   await expect(attempts.getByTestId("step-attempt")).toHaveCount(4);
   await expect(attempts.locator('[data-testid="step-attempt"][data-status="FAILED"]')).toHaveCount(3);
-  await expect(attempts.getByText("Lambda.ServiceException")).toHaveCount(3);
+  await expect(attempts.getByTestId("step-attempt").getByText("Lambda.ServiceException")).toHaveCount(3);
   // The causes load with the step's details.
   await attempts.getByText("Cause").first().click();
   await expect(attempts.getByText("upstream 503 (1)")).toBeVisible();

@@ -9,7 +9,6 @@ import { durationMs, formatDuration } from "@/lib/format";
 import { type ErrorRules, ruleFor } from "@/lib/runs/graph";
 import type { StepAttempt, StepAttemptSummary, StepSummary } from "@/lib/runs/schema";
 import styles from "./details.module.css";
-import { LocalTime } from "./local-time";
 
 type Attempt = StepAttemptSummary & { cause?: string | null };
 
@@ -38,11 +37,13 @@ export function AttemptsSection({
           <h3 id="attempts-title" className={styles.subtitle}>
             Attempts <span className="muted">({list.length})</span>
           </h3>
-          <table className={`data ${styles.table}`}>
+          <table className={`data ${styles.table} ${styles.attemptTable}`}>
             <thead>
               <tr>
                 <th scope="col">#</th>
-                <th scope="col">Started</th>
+                <th scope="col" title="After the step was entered">
+                  Started
+                </th>
                 <th scope="col">Duration</th>
                 <th scope="col">Outcome</th>
               </tr>
@@ -51,8 +52,8 @@ export function AttemptsSection({
               {list.map((attempt, index) => (
                 <tr key={attempt.startedAt} data-testid="step-attempt" data-status={attempt.status}>
                   <td>{index + 1}</td>
-                  <td>
-                    <LocalTime iso={attempt.startedAt} />
+                  <td title={attempt.startedAt}>
+                    +{formatDuration(Date.parse(attempt.startedAt) - Date.parse(step.enteredAt))}
                   </td>
                   <td>{formatDuration(durationMs(attempt.startedAt, attempt.endedAt, now))}</td>
                   <td className={styles.wrap}>

@@ -271,7 +271,12 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
       {step.error || data?.step.cause ? (
         <ErrorBlock error={data?.step.error ?? step.error} cause={data?.step.cause ?? null} title="Step error" />
       ) : null}
-      <AttemptsSection step={step} attempts={data?.step.attemptLog ?? step.attemptLog} rules={props.rules} now={now} />
+      <AttemptsSection
+        step={step}
+        attempts={data?.step.attemptLog ?? step.attemptLog ?? null}
+        rules={props.rules}
+        now={now}
+      />
       {mapRun ? <MapRunView publicId={run.publicId} mapRun={mapRun} now={now} /> : null}
       <div className={styles.tabs} role="tablist" aria-label="Step data">
         {TABS.map((t, index) => (

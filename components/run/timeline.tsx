@@ -407,7 +407,7 @@ const TimelineRowView = memo(function TimelineRowView({
             style={{ left, width: barWidth }}
           />
         )}
-        {phases && !attemptLog ? <JobPhases phases={phases} x={x} now={now} /> : null}
+        {phases && !attemptLog ? <JobPhases phases={phases} x={x} now={now} stepEnd={endIso} /> : null}
         <span
           className={styles.duration}
           data-inside={inside || undefined}
@@ -497,14 +497,25 @@ const WAITING_PHASES = new Set(["Starting", "Pending", "Downloading", "Uploading
  * capacity or downloading data shows at a glance: waiting phases hatched, the work solid, each phase named
  * in its tooltip and, where it fits, by its initial.
  */
-function JobPhases({ phases, x, now }: { phases: readonly Phase[]; x: (iso: string) => number; now: number }) {
-  const nowIso = new Date(now).toISOString();
+function JobPhases({
+  phases,
+  x,
+  now,
+  stepEnd,
+}: {
+  phases: readonly Phase[];
+  x: (iso: string) => number;
+  now: number;
+  /** A phase still open when its step ended (the job's end not synced yet) ends with the step. */
+  stepEnd: string | null;
+}) {
+  const nowIso = stepEnd ?? new Date(now).toISOString();
   return (
     <>
       {phases.map((phase) => {
         const left = x(phase.startedAt);
         const width = Math.max(1, x(phase.endedAt ?? nowIso) - left);
-        const ms = (phase.endedAt ? Date.parse(phase.endedAt) : now) - Date.parse(phase.startedAt);
+        const ms = Date.parse(phase.endedAt ?? nowIso) - Date.parse(phase.startedAt);
         const failed = /Failed|Stopped|Interrupted/.test(phase.name);
         return (
           <span

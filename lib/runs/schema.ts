@@ -187,16 +187,17 @@ export const StepSummary = z
     jobName: z.string().nullable(),
     jobKind: z.string().nullable(),
     jobStatus: z.string().nullable(),
-    attemptLog: z.array(StepAttemptSummary).nullable().meta({
-      description: "Each attempt, in order, when the step was retried (attempts > 1); null when it ran once",
+    attemptLog: z.array(StepAttemptSummary).nullable().optional().meta({
+      description: "Each attempt, in order, when the step was retried (attempts > 1); absent when it ran once",
     }),
     jobPhases: z
       .array(z.object({ name: z.string(), startedAt: isoTime, endedAt: isoTime.nullable() }))
       .nullable()
+      .optional()
       .meta({
         description:
           "The SageMaker job's phases (a training job's secondary statuses: Starting, Downloading, Training, " +
-          "Uploading …; a processing or transform job's Starting and its work); null without a job",
+          "Uploading …; a processing or transform job's Starting and its work); absent without a job",
       }),
   })
   .meta({ id: "StepSummary", description: "One execution of one state (a retry is an attempt, not a new step)." });

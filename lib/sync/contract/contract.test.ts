@@ -644,6 +644,42 @@ describe("synced from the reference payloads", () => {
     expect(asked?.EndTime).toBeGreaterThanOrEqual(at(T + 4150));
   });
 
+  it("stores the Map Runs of distributed Maps as DescribeMapRun answers them (redriven, aborted)", async () => {
+    const rows = await q<Record<string, unknown>>(
+      `SELECT r.name AS run, m.step_key, m.status, m.max_concurrency, m.tolerated_failure_percentage,
+              m.item_counts->>'total' AS total, m.item_counts->>'aborted' AS aborted,
+              m.item_counts->>'pending' AS pending, m.redrive_count, m.redrive_date IS NOT NULL AS redriven
+         FROM map_run m JOIN run r ON r.id = m.run_id JOIN pipeline p ON p.id = r.pipeline_id
+        WHERE p.source_id = $1 ORDER BY r.name`,
+    );
+    expect(rows).toEqual([
+      {
+        run: "run-aborted",
+        step_key: "Fanout{2}/Batch",
+        status: "ABORTED",
+        max_concurrency: 40,
+        tolerated_failure_percentage: 5,
+        total: "100",
+        aborted: "23",
+        pending: "40",
+        redrive_count: 0,
+        redriven: false,
+      },
+      {
+        run: "run-map-redriven",
+        step_key: "ScoreAll",
+        status: "SUCCEEDED",
+        max_concurrency: 0,
+        tolerated_failure_percentage: 0,
+        total: "3",
+        aborted: "0",
+        pending: "0",
+        redrive_count: 1,
+        redriven: true,
+      },
+    ]);
+  });
+
   it("gives up on the job in another account and shows it on the run", async () => {
     const backoff = await q<Record<string, unknown>>(
       `SELECT b.operation, b.object, b.reason, r.name AS run, b.gave_up_at IS NOT NULL AS gave_up
