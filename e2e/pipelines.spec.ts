@@ -148,6 +148,8 @@ test.describe("pipelines", () => {
 
     // Hover the middle point of the first series: the tooltip names that run and shows its values.
     const overlay = page.getByTestId("metric-graph-overlay");
+    // The mouse hovers what is on screen: the graph may start below the fold (saved views sit above it).
+    await overlay.scrollIntoViewIfNeeded();
     const box = await overlay.boundingBox();
     if (!box) throw new Error("no overlay");
     const s0 = data.series[0];
