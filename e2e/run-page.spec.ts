@@ -177,6 +177,50 @@ test("a copied link with step, tab and zoom opens the same view in a fresh conte
   await context.close();
 });
 
+test("the keyboard walks the steps: j / k move along the timeline, Enter opens, Esc closes", async ({
+  page,
+  request,
+}) => {
+  const { arn, publicId } = await startRun(page, "size-recommendation-training");
+  expect(await finish(request, arn)).toBe("SUCCEEDED");
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  // The steps in the order the timeline shows them (by start).
+  const rows = page.locator("[data-testid^='timeline-row-'] button[aria-pressed]");
+  await expect(rows.first()).toBeVisible();
+  const order = await rows.evaluateAll((buttons) =>
+    buttons
+      .map((b) => ({ key: b.getAttribute("title") ?? "", top: b.getBoundingClientRect().top }))
+      .sort((a, b) => a.top - b.top)
+      .map((b) => b.key),
+  );
+  expect(order.length).toBeGreaterThanOrEqual(3);
+  const focusedKey = () => page.evaluate(() => document.activeElement?.getAttribute("title") ?? null);
+
+  await page.locator("body").click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press("j");
+  await expect.poll(focusedKey).toBe(order[0]);
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  await expect.poll(focusedKey).toBe(order[2]);
+  await page.keyboard.press("k");
+  await expect.poll(focusedKey).toBe(order[1]);
+  // The focus is visible where it is.
+  const outline = await page.evaluate(() => {
+    const el = document.activeElement;
+    return el ? getComputedStyle(el).outlineStyle : "none";
+  });
+  expect(outline).not.toBe("none");
+
+  await page.keyboard.press("Enter");
+  const details = page.getByTestId("step-details");
+  await expect(details.getByRole("heading", { name: order[1] })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`[?&]step=${encodeURIComponent(order[1] ?? "")}`));
+  await page.keyboard.press("Escape");
+  await expect(details.getByRole("heading", { name: order[1] })).toHaveCount(0);
+  await expect(page).not.toHaveURL(/[?&]step=/);
+});
+
 test("stop works for a team member; a non-member sees no buttons and gets 403", async ({ page, browser, request }) => {
   const { arn, publicId } = await startRun(page, "size-recommendation-training");
   await page.goto(`/runs/${publicId}`);

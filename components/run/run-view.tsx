@@ -28,6 +28,7 @@ import { RunHeader } from "./run-header";
 import { StateGraph } from "./state-graph";
 import { StepDetails } from "./step-details";
 import { Timeline } from "./timeline";
+import { useStepKeys } from "./use-step-keys";
 
 export type RunViewProps = {
   initialRun: Run;
@@ -137,6 +138,8 @@ export function RunView(props: RunViewProps) {
     [setView],
   );
   const setTab = useCallback((tab: DetailTab) => setView({ tab }), [setView]);
+  const closeStep = useCallback(() => selectStep(null), [selectStep]);
+  useStepKeys({ open: Boolean(view.step), onClose: closeStep });
 
   return (
     <div className={styles.page}>

@@ -272,7 +272,10 @@ export function Timeline(props: TimelineProps) {
           })}
         </div>
       </section>
-      <p className={`${styles.hint} muted`}>Ctrl + wheel zooms · drag the scrollbar or use the arrow keys to move</p>
+      <p className={`${styles.hint} muted`}>
+        Ctrl + wheel zooms · drag the scrollbar or use the arrow keys to move · <kbd>j</kbd> / <kbd>k</kbd> next /
+        previous step, <kbd>Enter</kbd> opens, <kbd>Esc</kbd> closes
+      </p>
     </section>
   );
 }
