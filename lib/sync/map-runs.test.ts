@@ -139,3 +139,73 @@ describe("Map Runs", () => {
     expect(anonymous.status).toBe(401);
   });
 });
+
+describe("Map Runs the role may not describe", () => {
+  let emu: RunningEmulator;
+  let source: AwsSource;
+
+  beforeAll(async () => {
+    emu = await startTestEmulator({ demo: false });
+    source = await createTestSource(emu);
+  });
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (source) await pool.query("DELETE FROM aws_source WHERE id = $1", [source.id]);
+  });
+
+  it("stores the run and its steps without the Map Run, backs off on it and does not ask again at once", async () => {
+    // states:DescribeMapRun missing from the role: AccessDeniedException, as AWS answers it.
+    emu.setFaults({ "sfn:DescribeMapRun": { deny: true } });
+    const sfn = sdkClient(emu);
+    const machine = emu.createStateMachine({
+      name: `map-denied-${Date.now()}`,
+      definition: JSON.stringify(DEFINITION),
+    });
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machine.arn, input: JSON.stringify({ shards: ITEMS }) }),
+    );
+    const arn = started.executionArn ?? "";
+    const id = publicIdFor(arn);
+    await emu.waitForExecution(arn);
+    const pass = async () => runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger() });
+    await pass();
+    const denied = () => emu.stats().faults["sfn:DescribeMapRun:denied"] ?? 0;
+    expect(denied()).toBeGreaterThan(0);
+
+    const { rows: runs } = await pool.query("SELECT status FROM run WHERE public_id = $1", [id]);
+    expect(runs).toEqual([{ status: "SUCCEEDED" }]);
+    const { rows: steps } = await pool.query(
+      "SELECT count(*)::int AS n FROM step s JOIN run r ON r.id = s.run_id WHERE r.public_id = $1 AND s.key = 'Score'",
+      [id],
+    );
+    expect(steps[0]?.n).toBe(1);
+    const { rows: mapRuns } = await pool.query(
+      "SELECT 1 FROM map_run m JOIN run r ON r.id = m.run_id WHERE r.public_id = $1",
+      [id],
+    );
+    expect(mapRuns).toEqual([]);
+
+    // A resource-scoped denial stays with its Map Run (as one state machine's DescribeStateMachine does): backed
+    // off, and on the run page once given up; the run's answer has no Map Run meanwhile.
+    const { rows: backoff } = await pool.query(
+      "SELECT reason, gave_up_at FROM sync_backoff WHERE source_id = $1 AND operation = 'states:DescribeMapRun'",
+      [source.id],
+    );
+    expect(backoff).toEqual([{ reason: "denied", gave_up_at: null }]);
+    const { user } = await createTestUser({ teams: [] });
+    const { token } = await createTestToken({ userId: user.id });
+    const answer = await getRunRoute(
+      new Request(`http://localhost/api/v1/runs/${id}`, { headers: { authorization: `Bearer ${token}` } }),
+      { params: Promise.resolve({ runId: id }) },
+    );
+    expect(answer.status).toBe(200);
+    expect(((await answer.json()) as { mapRuns: unknown[] }).mapRuns).toEqual([]);
+
+    // The next pass waits for the backoff instead of asking again.
+    const hits = denied();
+    await pass();
+    expect(denied()).toBe(hits);
+    emu.setFaults({});
+  });
+});
