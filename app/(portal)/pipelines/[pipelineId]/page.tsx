@@ -60,7 +60,6 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
       <PipelineHeader pipeline={pipeline} />
-      <SavedViews pipelineId={pipeline.id} />
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
@@ -81,6 +80,10 @@ export default async function PipelinePage({ params, searchParams }: Props) {
         <h2 id="curves">Training curves</h2>
         <TrainingCurves pipelineId={pipeline.id} initialMetric={pipeline.headlineMetric} />
       </section>
+
+      {/* Below the graphs, so the metric graph is the first thing under the header (saved views are revisited,
+          the graph is read every time). */}
+      <SavedViews pipelineId={pipeline.id} />
 
       <section aria-labelledby="runs" style={{ marginTop: 16 }}>
         <h2 id="runs">Runs</h2>
