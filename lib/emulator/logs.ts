@@ -208,16 +208,16 @@ const digest = (text: string) => createHash("sha256").update(text).digest("hex")
 // ─────────────────────────────── GetLogEvents ───────────────────────────────
 
 /**
- * "f/" or "b/", 56 digits, "/s" — the shape AWS's tokens have. The first 16 digits bind the token to its
+ * "f/" or "b/" and 56 digits, the shape of the reference's example tokens. The first 16 digits bind the token to its
  * stream, the last 40 hold the position (number of events before it).
  */
 function eventToken(direction: "f" | "b", streamKey: string, position: number): string {
   const bind = BigInt(`0x${digest(streamKey)}`) % 10n ** 16n;
-  return `${direction}/${bind.toString().padStart(16, "0")}${String(position).padStart(40, "0")}/s`;
+  return `${direction}/${bind.toString().padStart(16, "0")}${String(position).padStart(40, "0")}`;
 }
 
 function readEventToken(token: string, streamKey: string): { direction: "f" | "b"; position: number } {
-  const m = /^([fb])\/(\d{16})(\d{40})\/s$/.exec(token);
+  const m = /^([fb])\/(\d{16})(\d{40})$/.exec(token);
   const bind = (BigInt(`0x${digest(streamKey)}`) % 10n ** 16n).toString().padStart(16, "0");
   if (!m || m[2] !== bind) throw invalid("The specified nextToken is invalid.");
   const position = Number(m[3]);

@@ -290,9 +290,10 @@ const channels = (r: JsonObject): { name: string; uri: string }[] =>
     return { name: String(c.ChannelName ?? "train"), uri: String(source.S3Uri ?? "") };
   });
 
-function instanceText(config: unknown): string {
-  const c = isObject(config) ? config : {};
-  return `${typeof c.InstanceCount === "number" ? c.InstanceCount : 1} × ${typeof c.InstanceType === "string" ? c.InstanceType : "ml.m5.xlarge"}`;
+/** "2 instances" (the type is on the job panel already). */
+function instanceCount(config: unknown): string {
+  const n = isObject(config) && typeof config.InstanceCount === "number" ? config.InstanceCount : 1;
+  return `${n} instance${n === 1 ? "" : "s"}`;
 }
 
 function trainingStartLines(job: TrainingJob, at: number): string[] {
@@ -303,7 +304,7 @@ function trainingStartLines(job: TrainingJob, at: number): string[] {
     "bash: no job control in this shell",
     `${t} sagemaker-training-toolkit INFO     Imported framework sagemaker_pytorch_container.training`,
     `${t} sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)`,
-    `${t} sagemaker-training-toolkit INFO     Image ${String(algo.TrainingImage ?? "unknown")} on ${instanceText(job.request.ResourceConfig)}`,
+    `${t} sagemaker-training-toolkit INFO     Image ${String(algo.TrainingImage ?? "unknown")}, current host algo-1`,
     ...channels(job.request).map(
       (c) => `${t} sagemaker-training-toolkit INFO     Downloading channel ${c.name} from ${c.uri} to /opt/ml/input/data/${c.name}`,
     ),
@@ -377,13 +378,13 @@ function simpleStartLines(job: SimpleJob, at: number): string[] {
       return `${t} INFO Input ${String(i.InputName ?? "input")}: ${String(s3.S3Uri ?? "")} -> ${String(s3.LocalPath ?? "/opt/ml/processing/input")}`;
     });
     return [
-      `${t} INFO Starting processing job ${job.name} on ${instanceText(resources)}`,
+      `${t} INFO Starting processing job ${job.name} on ${instanceCount(resources)}`,
       `${t} INFO Image ${String(app.ImageUri ?? "unknown")}, arguments: ${args || "(none)"}`,
       ...inputs,
     ];
   }
   return [
-    `${t} INFO Starting the model server for ${String(r.ModelName ?? job.name)} on ${instanceText(r.TransformResources)}`,
+    `${t} INFO Starting the model server for ${String(r.ModelName ?? job.name)} on ${instanceCount(r.TransformResources)}`,
     `${t} INFO Model server started with ${job.log?.rng.int(2, 8) ?? 4} workers, listening on port 8080`,
     `${t} INFO /ping answered 200: ready for batch transform`,
   ];
