@@ -60,8 +60,7 @@ function JobLogsPanel({ publicId, step }: { publicId: string; step: StepSummary 
 
   const logs = useInfiniteQuery({
     queryKey: key,
-    queryFn: ({ pageParam, signal }) =>
-      fetchJson<JobLogPage>(logsUrl(publicId, step.key, stream, pageParam), signal),
+    queryFn: ({ pageParam, signal }) => fetchJson<JobLogPage>(logsUrl(publicId, step.key, stream, pageParam), signal),
     initialPageParam: {} as PageParam,
     getPreviousPageParam: (first) => (first.before ? { before: first.before } : undefined),
     // Newer lines are appended by the tail below, not paged.
@@ -169,7 +168,12 @@ function JobLogsPanel({ publicId, step }: { publicId: string; step: StepSummary 
   const needle = search.trim().toLowerCase();
   const visible = needle ? lines.filter((l) => l.message.toLowerCase().includes(needle)) : lines;
   const [focusIndex, setFocusIndex] = useState<number | null>(null);
-  const rovingIndex = focusIndex ?? Math.max(0, visible.findIndex((l) => l.id === selectedId));
+  const rovingIndex =
+    focusIndex ??
+    Math.max(
+      0,
+      visible.findIndex((l) => l.id === selectedId),
+    );
 
   /** The page's own URL with this line as its log position (other parameters kept). */
   const hrefFor = (line: Line, current: string) => {
@@ -291,7 +295,11 @@ function JobLogsPanel({ publicId, step }: { publicId: string; step: StepSummary 
             {visible.length === 0 ? (
               <p className="muted">{needle ? "No loaded line matches." : "No lines."}</p>
             ) : (
-              <ol className={styles.lines} onKeyDown={onLinesKey} aria-label={`Log lines of ${shownStream ?? "the job"}`}>
+              <ol
+                className={styles.lines}
+                onKeyDown={onLinesKey}
+                aria-label={`Log lines of ${shownStream ?? "the job"}`}
+              >
                 {visible.map((line, index) => {
                   const selected = line.id === selectedId;
                   return (

@@ -72,7 +72,10 @@ function shapeOf(value: unknown, path = "", out: Shape = new Map()): Shape {
 function expectConforms(answer: unknown, reference: unknown, required: string[]) {
   const allowed = shapeOf(reference);
   const sent = shapeOf(answer);
-  expect([...sent.keys()].filter((k) => !allowed.has(k)), "members the reference does not define").toEqual([]);
+  expect(
+    [...sent.keys()].filter((k) => !allowed.has(k)),
+    "members the reference does not define",
+  ).toEqual([]);
   expect(
     [...sent].filter(([k, t]) => allowed.get(k) !== t).map(([k, t]) => `${k}: ${t}`),
     "JSON types",
@@ -166,32 +169,62 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
     const last = await logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10 }));
     expect(messages(last.events)).toEqual(range(15, 25));
     const middle = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10, nextToken: last.nextBackwardToken }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        limit: 10,
+        nextToken: last.nextBackwardToken,
+      }),
     );
     expect(messages(middle.events)).toEqual(range(5, 15));
     const start = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10, nextToken: middle.nextBackwardToken }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        limit: 10,
+        nextToken: middle.nextBackwardToken,
+      }),
     );
     expect(messages(start.events)).toEqual(range(0, 5));
     const beyond = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10, nextToken: start.nextBackwardToken }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        limit: 10,
+        nextToken: start.nextBackwardToken,
+      }),
     );
     expect(beyond.events).toEqual([]);
     expect(beyond.nextBackwardToken).toBe(start.nextBackwardToken);
 
     // At the end, the forward token comes back unchanged until something is written; then exactly the new lines.
     const idle = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, nextToken: last.nextForwardToken, startFromHead: true }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        nextToken: last.nextForwardToken,
+        startFromHead: true,
+      }),
     );
     expect(idle.events).toEqual([]);
     expect(idle.nextForwardToken).toBe(last.nextForwardToken);
     seedStream(stream, 3, 25);
     const tail = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, nextToken: idle.nextForwardToken, startFromHead: true }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        nextToken: idle.nextForwardToken,
+        startFromHead: true,
+      }),
     );
     expect(messages(tail.events)).toEqual(range(25, 28));
     const again = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, nextToken: tail.nextForwardToken, startFromHead: true }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        nextToken: tail.nextForwardToken,
+        startFromHead: true,
+      }),
     );
     expect(again.events).toEqual([]);
     expect(again.nextForwardToken).toBe(tail.nextForwardToken);
@@ -205,7 +238,13 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
     );
     expect(messages(head.events)).toEqual(range(0, 10));
     const next = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10, nextToken: head.nextForwardToken, startFromHead: true }),
+      new GetLogEventsCommand({
+        logGroupName: GROUP,
+        logStreamName: stream,
+        limit: 10,
+        nextToken: head.nextForwardToken,
+        startFromHead: true,
+      }),
     );
     expect(messages(next.events)).toEqual(range(10, 20));
     // startTime inclusive, endTime exclusive.
@@ -227,7 +266,11 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
     // A token of another stream is refused.
     await expect(
       logs.send(
-        new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: "paging-job/algo-1-1780000000", nextToken: head.nextForwardToken }),
+        new GetLogEventsCommand({
+          logGroupName: GROUP,
+          logStreamName: "paging-job/algo-1-1780000000",
+          nextToken: head.nextForwardToken,
+        }),
       ),
     ).rejects.toMatchObject({ name: "InvalidParameterException" });
   });
@@ -255,14 +298,21 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
 
   it("lists streams by prefix or by last event time (not both), descending on request, 1–50 a page", async () => {
     for (const n of [1, 2, 3]) seedStream(`list-job/algo-${n}-1780000000`, n);
-    const all = await logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: "list-job/" }));
+    const all = await logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: "list-job/" }),
+    );
     expect(all.logStreams?.map((s) => s.logStreamName)).toEqual([
       "list-job/algo-1-1780000000",
       "list-job/algo-2-1780000000",
       "list-job/algo-3-1780000000",
     ]);
     const first = await logs.send(
-      new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: "list-job/", descending: true, limit: 2 }),
+      new DescribeLogStreamsCommand({
+        logGroupName: GROUP,
+        logStreamNamePrefix: "list-job/",
+        descending: true,
+        limit: 2,
+      }),
     );
     expect(first.logStreams?.map((s) => s.logStreamName)).toEqual([
       "list-job/algo-3-1780000000",
@@ -280,7 +330,13 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
     expect(rest.logStreams?.map((s) => s.logStreamName)).toEqual(["list-job/algo-1-1780000000"]);
     expect(rest.nextToken).toBeUndefined();
     await expect(
-      logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, logStreamNamePrefix: "list-job/", orderBy: "LastEventTime" })),
+      logs.send(
+        new DescribeLogStreamsCommand({
+          logGroupName: GROUP,
+          logStreamNamePrefix: "list-job/",
+          orderBy: "LastEventTime",
+        }),
+      ),
     ).rejects.toMatchObject({ name: "InvalidParameterException" });
     await expect(logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP, limit: 51 }))).rejects.toMatchObject({
       name: "InvalidParameterException",
@@ -294,7 +350,9 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
       logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: "denied-job/algo-1-1780000000" })),
     ).rejects.toMatchObject({
       name: "AccessDeniedException",
-      message: expect.stringMatching(/is not authorized to perform: logs:GetLogEvents because no identity-based policy/),
+      message: expect.stringMatching(
+        /is not authorized to perform: logs:GetLogEvents because no identity-based policy/,
+      ),
     });
     // Listing is a separate permission, still granted.
     const listed = await logs.send(
@@ -402,7 +460,13 @@ describe("what the emulator's SageMaker jobs write", () => {
     const transform = createSimpleJob(store, "transform", { TransformJobName: "contract-score" }, clock.now());
     await clock.run(
       Promise.all([
-        simulateSimpleJob(processing, 400, "ClientError: Input partition is empty", clock, new AbortController().signal),
+        simulateSimpleJob(
+          processing,
+          400,
+          "ClientError: Input partition is empty",
+          clock,
+          new AbortController().signal,
+        ),
         simulateSimpleJob(transform, 300, undefined, clock, new AbortController().signal),
       ]),
     );
@@ -412,7 +476,10 @@ describe("what the emulator's SageMaker jobs write", () => {
     );
     expect(p.logStreams?.map((s) => s.logStreamName)).toEqual([`contract-features/algo-1-${started}`]);
     const failed = await logs.send(
-      new GetLogEventsCommand({ logGroupName: LOG_GROUPS.processing, logStreamName: `contract-features/algo-1-${started}` }),
+      new GetLogEventsCommand({
+        logGroupName: LOG_GROUPS.processing,
+        logStreamName: `contract-features/algo-1-${started}`,
+      }),
     );
     expect(messages(failed.events)).toContain("Traceback (most recent call last):");
     expect(messages(failed.events).at(-1)).toBe("ClientError: Input partition is empty");

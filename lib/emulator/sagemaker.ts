@@ -265,7 +265,8 @@ export interface JobLog {
 
 function jobLog(s: SageMakerStore, kind: JobLogKind, name: string): JobLog {
   const rng = createRng(`${s.account}:${s.region}:${kind}:${name}`, "logs");
-  const instance = kind === "transform" ? `i-${Array.from({ length: 17 }, () => rng.int(0, 15).toString(16)).join("")}` : "";
+  const instance =
+    kind === "transform" ? `i-${Array.from({ length: 17 }, () => rng.int(0, 15).toString(16)).join("")}` : "";
   let base: string | undefined;
   return {
     rng,
@@ -306,7 +307,8 @@ function trainingStartLines(job: TrainingJob, at: number): string[] {
     `${t} sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)`,
     `${t} sagemaker-training-toolkit INFO     Image ${String(algo.TrainingImage ?? "unknown")}, current host algo-1`,
     ...channels(job.request).map(
-      (c) => `${t} sagemaker-training-toolkit INFO     Downloading channel ${c.name} from ${c.uri} to /opt/ml/input/data/${c.name}`,
+      (c) =>
+        `${t} sagemaker-training-toolkit INFO     Downloading channel ${c.name} from ${c.uri} to /opt/ml/input/data/${c.name}`,
     ),
   ];
 }
@@ -358,7 +360,10 @@ function failureLines(job: Base, kind: JobLogKind, at: number, reason: string): 
     ...reason.split("\n"),
   ];
   if (kind !== "training") return lines;
-  return [`${toolkitTime(at)} sagemaker-training-toolkit ERROR    Reporting training FAILURE for ${job.name}`, ...lines];
+  return [
+    `${toolkitTime(at)} sagemaker-training-toolkit ERROR    Reporting training FAILURE for ${job.name}`,
+    ...lines,
+  ];
 }
 
 const stopLines = (at: number) => [

@@ -32,9 +32,14 @@ export const LogStreamName = z
 
 export const JobLogsQuery = z
   .object({
-    step: z.string().min(1).max(512).meta({ description: 'The step key, e.g. "TrainModel" or "ForecastPerMarket[3]/Train"' }),
+    step: z
+      .string()
+      .min(1)
+      .max(512)
+      .meta({ description: 'The step key, e.g. "TrainModel" or "ForecastPerMarket[3]/Train"' }),
     stream: LogStreamName.optional().meta({
-      description: "One of the answer's `streams[].name`; default: the job's first stream (algo-1, or the instance's own log)",
+      description:
+        "One of the answer's `streams[].name`; default: the job's first stream (algo-1, or the instance's own log)",
     }),
     before: token("b", "before")
       .optional()
@@ -95,7 +100,9 @@ export function formatLogPosition(p: { stream: string; timestamp: number; n: num
   return `${p.stream}:${p.timestamp}-${p.n}`;
 }
 
-export function parseLogPosition(value: string | null | undefined): { stream: string; timestamp: number; n: number } | null {
+export function parseLogPosition(
+  value: string | null | undefined,
+): { stream: string; timestamp: number; n: number } | null {
   if (!value || value.length > 600) return null;
   const at = value.lastIndexOf(":");
   if (at <= 0) return null;

@@ -201,7 +201,12 @@ describe("readJobLogs against answers written from the API reference", () => {
     aws.answer("DescribeLogStreams", streamsFixture);
     aws.answer("GetLogEvents", {
       body: {
-        events: [{ timestamp: 10, message: "kept" }, { timestamp: 11 }, { message: "no time" }, event(12, "<b>not html</b>")],
+        events: [
+          { timestamp: 10, message: "kept" },
+          { timestamp: 11 },
+          { message: "no time" },
+          event(12, "<b>not html</b>"),
+        ],
         nextBackwardToken: B1,
         nextForwardToken: F1,
       },
@@ -284,7 +289,10 @@ describe("readJobLogs against answers written from the API reference", () => {
 
 const ctx = (runId: string) => ({ params: Promise.resolve({ runId }) });
 const get = (runId: string, query: string, headers: Record<string, string> = {}) =>
-  logsRoute(new Request(`http://localhost/api/v1/runs/${encodeURIComponent(runId)}/logs?${query}`, { headers }), ctx(runId));
+  logsRoute(
+    new Request(`http://localhost/api/v1/runs/${encodeURIComponent(runId)}/logs?${query}`, { headers }),
+    ctx(runId),
+  );
 
 describe("GET /api/v1/runs/{runId}/logs", () => {
   let emu: RunningEmulator;
@@ -320,11 +328,12 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
 
   it("answers 401 without credentials, with a forged session cookie and with a forged token", async () => {
     const query = `step=${encodeURIComponent(run.trainKey)}`;
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { cookie: `${cookieNames().sessionToken}=${randomBytes(32).toString("base64url")}` },
       { authorization: `Bearer sw_${randomBytes(24).toString("base64url")}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const response = await get(run.publicId, query, headers);
       expect(response.status).toBe(401);
       const body = await response.text();
@@ -373,7 +382,9 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
     let before = last.before;
     const all = [...last.events];
     for (let pages = 0; before && pages < 100; pages++) {
-      const page = (await (await get(run.publicId, `${step}&limit=5&before=${encodeURIComponent(before)}`, auth)).json()) as JobLogPage;
+      const page = (await (
+        await get(run.publicId, `${step}&limit=5&before=${encodeURIComponent(before)}`, auth)
+      ).json()) as JobLogPage;
       all.unshift(...page.events);
       before = page.before;
     }
@@ -381,12 +392,18 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
     expect(all[0]?.message).toBe("bash: cannot set terminal process group (-1): Inappropriate ioctl for device");
     expect(all.filter((e) => e.message.startsWith("[epoch ")).length).toBeGreaterThan(1);
 
-    const idle = (await (await get(run.publicId, `${step}&after=${encodeURIComponent(last.after ?? "")}`, auth)).json()) as JobLogPage;
+    const idle = (await (
+      await get(run.publicId, `${step}&after=${encodeURIComponent(last.after ?? "")}`, auth)
+    ).json()) as JobLogPage;
     expect(idle.events).toEqual([]);
     expect(idle.after).toBe(last.after);
     const t = (last.events.at(-1)?.timestamp ?? 0) + 1000;
-    putLogEvents(emu.logs, "/aws/sagemaker/TrainingJobs", last.stream ?? "", [{ timestamp: t, message: "written later" }]);
-    const tail = (await (await get(run.publicId, `${step}&after=${encodeURIComponent(idle.after ?? "")}`, auth)).json()) as JobLogPage;
+    putLogEvents(emu.logs, "/aws/sagemaker/TrainingJobs", last.stream ?? "", [
+      { timestamp: t, message: "written later" },
+    ]);
+    const tail = (await (
+      await get(run.publicId, `${step}&after=${encodeURIComponent(idle.after ?? "")}`, auth)
+    ).json()) as JobLogPage;
     expect(tail.events.map((e) => e.message)).toEqual(["written later"]);
   });
 
@@ -398,7 +415,8 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error).toMatchObject({
         code: "forbidden",
-        message: "Stepwise's role lacks logs:GetLogEvents on /aws/sagemaker/TrainingJobs, so the job's logs cannot be shown.",
+        message:
+          "Stepwise's role lacks logs:GetLogEvents on /aws/sagemaker/TrainingJobs, so the job's logs cannot be shown.",
       });
     } finally {
       emu.setFaults({});
