@@ -12,7 +12,8 @@ import { admin, advance, EMULATOR, finish, openRun, pastExecution, startRun } fr
 const SCREENS = "test-results/screens";
 
 test.describe.configure({ mode: "serial" });
-test.setTimeout(180_000);
+// The first run of a fresh app waits for the sync's first pass over the back-filled runs.
+test.setTimeout(300_000);
 
 test.beforeAll(async ({ request }) => {
   await admin(request, "/config", { taskMode: "manual", timeScale: 5000 });
