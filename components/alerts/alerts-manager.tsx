@@ -9,7 +9,7 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { DataTable } from "@/components/ui/data-table";
 import { FetchError, fetchJson } from "@/components/ui/fetch-json";
 import form from "@/components/ui/form.module.css";
@@ -118,33 +118,22 @@ function ChannelRowView({ channel, open, onToggle }: { channel: ChannelRow; open
           <code>{channel.label}</code>
         </td>
         <td>{formatUtc(channel.createdAt)}</td>
-        <td className={styles.actions}>
-          {channel.canEdit ? (
-            <>
-              <button type="button" className={ui.button} aria-expanded={open} aria-controls={logId} onClick={onToggle}>
-                Delivery log
-              </button>
-              <ConfirmDelete
-                label={`channel ${channel.name}`}
-                onDelete={async () => {
-                  try {
-                    await send("DELETE", `/api/v1/alerts/channels/${channel.id}`);
-                    router.refresh();
-                  } catch (e) {
-                    setError(errorText(e));
-                  }
-                }}
-              />
-            </>
-          ) : (
-            <span className="muted">read-only</span>
-          )}
-          {error ? (
-            <span role="alert" className={form.error}>
-              {error}
-            </span>
-          ) : null}
-        </td>
+        <ActionsCell canEdit={channel.canEdit} error={error}>
+          <button type="button" className={ui.button} aria-expanded={open} aria-controls={logId} onClick={onToggle}>
+            Delivery log
+          </button>
+          <ConfirmDelete
+            label={`channel ${channel.name}`}
+            onDelete={async () => {
+              try {
+                await send("DELETE", `/api/v1/alerts/channels/${channel.id}`);
+                router.refresh();
+              } catch (e) {
+                setError(errorText(e));
+              }
+            }}
+          />
+        </ActionsCell>
       </tr>
       {open ? (
         <tr id={logId}>
@@ -467,37 +456,26 @@ function RuleRowView({
       </td>
       <td>{rule.channelIds.map((id) => channelNames.get(id) ?? `#${id}`).join(", ") || "—"}</td>
       <td data-testid="rule-state">{ruleState(rule)}</td>
-      <td className={styles.actions}>
-        {rule.canEdit ? (
-          <>
-            <button type="button" className={ui.button} onClick={onEdit} aria-label={`Edit rule ${rule.name}`}>
-              Edit
-            </button>
-            <button
-              type="button"
-              className={ui.button}
-              disabled={busy}
-              aria-label={`${rule.enabled ? "Disable" : "Enable"} rule ${rule.name}`}
-              onClick={() =>
-                act(() => send("PUT", `/api/v1/alerts/rules/${rule.id}`, { ...ruleBody(rule), enabled: !rule.enabled }))
-              }
-            >
-              {rule.enabled ? "Disable" : "Enable"}
-            </button>
-            <ConfirmDelete
-              label={`rule ${rule.name}`}
-              onDelete={() => act(() => send("DELETE", `/api/v1/alerts/rules/${rule.id}`))}
-            />
-          </>
-        ) : (
-          <span className="muted">read-only</span>
-        )}
-        {error ? (
-          <span role="alert" className={form.error}>
-            {error}
-          </span>
-        ) : null}
-      </td>
+      <ActionsCell canEdit={rule.canEdit} error={error}>
+        <button type="button" className={ui.button} onClick={onEdit} aria-label={`Edit rule ${rule.name}`}>
+          Edit
+        </button>
+        <button
+          type="button"
+          className={ui.button}
+          disabled={busy}
+          aria-label={`${rule.enabled ? "Disable" : "Enable"} rule ${rule.name}`}
+          onClick={() =>
+            act(() => send("PUT", `/api/v1/alerts/rules/${rule.id}`, { ...ruleBody(rule), enabled: !rule.enabled }))
+          }
+        >
+          {rule.enabled ? "Disable" : "Enable"}
+        </button>
+        <ConfirmDelete
+          label={`rule ${rule.name}`}
+          onDelete={() => act(() => send("DELETE", `/api/v1/alerts/rules/${rule.id}`))}
+        />
+      </ActionsCell>
     </tr>
   );
 }
@@ -712,6 +690,20 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
 }
 
 /** Delete in two steps (no browser dialog): the first press asks, the second deletes. */
+/** A row's buttons for those who may change it ("read-only" for the others), and the last action's error. */
+function ActionsCell({ canEdit, error, children }: { canEdit: boolean; error: string | null; children: ReactNode }) {
+  return (
+    <td className={styles.actions}>
+      {canEdit ? children : <span className="muted">read-only</span>}
+      {error ? (
+        <span role="alert" className={form.error}>
+          {error}
+        </span>
+      ) : null}
+    </td>
+  );
+}
+
 function ConfirmDelete({ label, onDelete }: { label: string; onDelete: () => Promise<void> | void }) {
   const [asking, setAsking] = useState(false);
   if (!asking)
