@@ -9,21 +9,11 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
 import { e2eEnv } from "./support/env";
 import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
+import { withDb } from "./support/seed";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
-
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** What the sync does for a change: a live_event row and a NOTIFY, in one transaction. */
 async function publish(topic: string, id: string): Promise<void> {

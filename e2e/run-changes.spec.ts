@@ -5,9 +5,8 @@
  * instances, data and step durations differ.
  */
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { e2eEnv } from "./support/env";
+import { seedPipeline, withDb } from "./support/seed";
 
 const SCREENS = "test-results/screens";
 const T0 = Date.UTC(2025, 0, 6, 6);
@@ -16,23 +15,13 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 type Seeded = { good: { publicId: string; name: string }[]; regressed: string; current: string; first: string };
 
 async function seed(): Promise<Seeded> {
-  const tag = Math.random().toString(36).slice(2, 10);
-  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await db.connect();
-  try {
-    const one = async <T extends pg.QueryResultRow>(text: string, params: unknown[]) =>
-      (await db.query<T>(text, params)).rows[0] as T;
-    const source = await one<{ id: number }>(
-      `INSERT INTO aws_source (key, account_id, region, endpoint, enabled, updated_at)
-       VALUES ($1, '123456789012', 'eu-west-1', 'http://127.0.0.1:9', false, now()) RETURNING id`,
-      [`e2e-changes-${tag}`],
-    );
+  return withDb(async (db) => {
+    const { one } = db;
     const definition = { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } };
-    const pipeline = await one<{ id: number }>(
-      `INSERT INTO pipeline (source_id, state_machine_arn, name, definition, updated_at)
-       VALUES ($1, $2, $3, $4::jsonb, now()) RETURNING id`,
-      [source.id, `arn:aws:states:eu-west-1:123456789012:stateMachine:changes-${tag}`, `changes-${tag}`, definition],
-    );
+    const seeded = await seedPipeline(db, { prefix: "changes", definition });
+    const { tag } = seeded;
+    const source = { id: seeded.sourceId };
+    const pipeline = { id: seeded.pipelineId };
     const revision = async (resource: string) =>
       (
         await one<{ id: number }>(
@@ -63,7 +52,7 @@ async function seed(): Promise<Seeded> {
           publicId,
           pipeline.id,
           o.data ? newRevision : oldRevision,
-          `arn:aws:states:eu-west-1:123456789012:execution:changes-${tag}:${name}`,
+          seeded.executionArn(name),
           name,
           o.status ?? "SUCCEEDED",
           at(start),
@@ -115,9 +104,7 @@ async function seed(): Promise<Seeded> {
       data: "s3://data/v2",
     });
     return { good, regressed: regressed.publicId, current: current.publicId, first: good[0]?.publicId ?? "" };
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 let seeded: Seeded;

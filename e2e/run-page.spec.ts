@@ -4,11 +4,10 @@
  * Runs serially: the emulator's task mode is global.
  */
 import { expect, type Page, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { e2eEnv } from "./support/env";
 import { BEN, NO_SESSION, signInAs } from "./support/login";
 import { admin, advance, executionStatus, finish, startRun } from "./support/runs";
+import { withDb } from "./support/seed";
 
 const SCREENS = "test-results/screens";
 
@@ -281,9 +280,7 @@ test("a 1,202-step run: the first screen carries part of the list, the rest arri
 }) => {
   const tag = Math.random().toString(36).slice(2, 10);
   const publicId = `big${tag}`;
-  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await db.connect();
-  try {
+  await withDb(async (db) => {
     const { rows } = await db.query<{ id: number }>(
       `INSERT INTO run (public_id, pipeline_id, execution_arn, name, status, started_at, stopped_at, step_count,
                         history_complete)
@@ -303,9 +300,7 @@ test("a 1,202-step run: the first screen carries part of the list, the rest arri
          FROM generate_series(0, 1201) i`,
       [runId],
     );
-  } finally {
-    await db.end();
-  }
+  });
   const response = await page.goto(`/runs/${publicId}`);
   expect(response?.status()).toBe(200);
   const html = (await response?.text()) ?? "";

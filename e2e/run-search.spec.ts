@@ -4,10 +4,9 @@
  * six runs, the first three on November data, learning rate 0.01 on the odd ones.
  */
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { e2eEnv } from "./support/env";
 import { ADA, fillIdpLogin, NO_SESSION } from "./support/login";
+import { seedPipeline, withDb } from "./support/seed";
 
 const SCREENS = "test-results/screens";
 const T0 = Date.UTC(2025, 1, 3, 6);
@@ -16,27 +15,16 @@ const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 type Seeded = { pipelineId: number; runs: { publicId: string; name: string }[] };
 
 async function seed(): Promise<Seeded> {
-  const tag = Math.random().toString(36).slice(2, 10);
-  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await db.connect();
-  try {
-    const one = async <T extends pg.QueryResultRow>(text: string, params: unknown[]) =>
-      (await db.query<T>(text, params)).rows[0] as T;
-    const source = await one<{ id: number }>(
-      `INSERT INTO aws_source (key, account_id, region, endpoint, enabled, updated_at)
-       VALUES ($1, '123456789012', 'eu-west-1', 'http://127.0.0.1:9', false, now()) RETURNING id`,
-      [`e2e-search-${tag}`],
-    );
-    const pipeline = await one<{ id: number }>(
-      `INSERT INTO pipeline (source_id, state_machine_arn, name, team_id, definition, updated_at)
-       SELECT $1, $2, $3, t.id, $4::jsonb, now() FROM team t WHERE t.slug = 'fit-and-size' RETURNING id`,
-      [
-        source.id,
-        `arn:aws:states:eu-west-1:123456789012:stateMachine:search-${tag}`,
-        `search-${tag}`,
-        { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } },
-      ],
-    );
+  return withDb(async (db) => {
+    const { one } = db;
+    const seeded = await seedPipeline(db, {
+      prefix: "search",
+      team: "fit-and-size",
+      definition: { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } },
+    });
+    const { tag } = seeded;
+    const source = { id: seeded.sourceId };
+    const pipeline = { id: seeded.pipelineId };
     const runs = [];
     for (let i = 1; i <= 6; i++) {
       const name = `search-${tag}-${i}`;
@@ -49,7 +37,7 @@ async function seed(): Promise<Seeded> {
         [
           publicId,
           pipeline.id,
-          `arn:aws:states:eu-west-1:123456789012:execution:search-${tag}:${name}`,
+          seeded.executionArn(name),
           name,
           at(i * 60),
           at(i * 60 + 20),
@@ -76,9 +64,7 @@ async function seed(): Promise<Seeded> {
       runs.push({ publicId, name });
     }
     return { pipelineId: pipeline.id, runs };
-  } finally {
-    await db.end();
-  }
+  });
 }
 
 let seeded: Seeded;

@@ -5,19 +5,8 @@
  * against the emulator); this checks what a user sees, with the keyboard and axe.
  */
 import { expect, test } from "@playwright/test";
-import pg from "pg";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { e2eEnv } from "./support/env";
-
-async function withDb<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+import { withDb } from "./support/seed";
 
 type Target = { runId: number; publicId: string; key: string; jobId: number; sourceId: number; state: string | null };
 

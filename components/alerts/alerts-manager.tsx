@@ -9,8 +9,10 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { DataTable } from "@/components/ui/data-table";
 import { FetchError, fetchJson } from "@/components/ui/fetch-json";
+import form from "@/components/ui/form.module.css";
 import ui from "@/components/ui/ui.module.css";
 import type { AlertSettings } from "@/lib/dal/alerts";
 import { formatUtc } from "@/lib/format";
@@ -81,36 +83,23 @@ function ChannelsSection({ settings, canCreate }: { settings: AlertSettings; can
       <h2 id="channels-title">Channels</h2>
       <p className="muted">Where alerts go: a signed generic webhook, a Slack incoming webhook or e-mail.</p>
       {canCreate ? <ChannelForm settings={settings} /> : null}
-      {settings.channels.length === 0 ? (
-        <div className="empty-state">
-          <p>No channels yet.</p>
-        </div>
-      ) : (
-        <table className="data" aria-label="Alert channels" data-testid="channels">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Team</th>
-              <th scope="col">Goes to</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {settings.channels.map((channel) => (
-              <ChannelRowView
-                key={channel.id}
-                channel={channel}
-                open={open === channel.id}
-                onToggle={() => setOpen(open === channel.id ? null : channel.id)}
-              />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={["Name", "Kind", "Team", "Goes to", "Created"]}
+        actions
+        empty="No channels yet."
+        count={settings.channels.length}
+        label="Alert channels"
+        testId="channels"
+      >
+        {settings.channels.map((channel) => (
+          <ChannelRowView
+            key={channel.id}
+            channel={channel}
+            open={open === channel.id}
+            onToggle={() => setOpen(open === channel.id ? null : channel.id)}
+          />
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -129,33 +118,22 @@ function ChannelRowView({ channel, open, onToggle }: { channel: ChannelRow; open
           <code>{channel.label}</code>
         </td>
         <td>{formatUtc(channel.createdAt)}</td>
-        <td className={styles.actions}>
-          {channel.canEdit ? (
-            <>
-              <button type="button" className={ui.button} aria-expanded={open} aria-controls={logId} onClick={onToggle}>
-                Delivery log
-              </button>
-              <ConfirmDelete
-                label={`channel ${channel.name}`}
-                onDelete={async () => {
-                  try {
-                    await send("DELETE", `/api/v1/alerts/channels/${channel.id}`);
-                    router.refresh();
-                  } catch (e) {
-                    setError(errorText(e));
-                  }
-                }}
-              />
-            </>
-          ) : (
-            <span className="muted">read-only</span>
-          )}
-          {error ? (
-            <span role="alert" className={styles.error}>
-              {error}
-            </span>
-          ) : null}
-        </td>
+        <ActionsCell canEdit={channel.canEdit} error={error}>
+          <button type="button" className={ui.button} aria-expanded={open} aria-controls={logId} onClick={onToggle}>
+            Delivery log
+          </button>
+          <ConfirmDelete
+            label={`channel ${channel.name}`}
+            onDelete={async () => {
+              try {
+                await send("DELETE", `/api/v1/alerts/channels/${channel.id}`);
+                router.refresh();
+              } catch (e) {
+                setError(errorText(e));
+              }
+            }}
+          />
+        </ActionsCell>
       </tr>
       {open ? (
         <tr id={logId}>
@@ -196,30 +174,23 @@ function DeliveryLog({ channelId, name }: { channelId: number; name: string }) {
   const deliveries = log.data.deliveries;
   if (deliveries.length === 0) return <p className="muted">Nothing sent to this channel yet.</p>;
   return (
-    <table className={`data ${styles.log}`} aria-label={`Delivery log of ${name}`}>
-      <thead>
-        <tr>
-          <th scope="col">Alert</th>
-          <th scope="col">Status</th>
-          <th scope="col">Attempts</th>
-          <th scope="col">Last answer</th>
-          <th scope="col">Created</th>
+    <DataTable
+      columns={["Alert", "Status", "Attempts", "Last answer", "Created"]}
+      label={`Delivery log of ${name}`}
+      className={styles.log}
+    >
+      {deliveries.map((d) => (
+        <tr key={d.id}>
+          <td>{d.title}</td>
+          <td data-status={d.status}>{DELIVERY_STATUS[d.status]}</td>
+          <td>{d.attempts}</td>
+          <td className={styles.response}>
+            {d.lastStatus !== null ? <code>{d.lastStatus}</code> : null} {d.lastError ?? d.lastResponse ?? "—"}
+          </td>
+          <td>{formatUtc(d.createdAt)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {deliveries.map((d) => (
-          <tr key={d.id}>
-            <td>{d.title}</td>
-            <td data-status={d.status}>{DELIVERY_STATUS[d.status]}</td>
-            <td>{d.attempts}</td>
-            <td className={styles.response}>
-              {d.lastStatus !== null ? <code>{d.lastStatus}</code> : null} {d.lastError ?? d.lastResponse ?? "—"}
-            </td>
-            <td>{formatUtc(d.createdAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
 
@@ -257,14 +228,14 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
 
   return (
     <>
-      <form onSubmit={submit} className={styles.form} aria-labelledby={`${id}-title`}>
+      <form onSubmit={submit} className={form.form} aria-labelledby={`${id}-title`}>
         <h3 id={`${id}-title`}>New channel</h3>
-        <div className={styles.fields}>
-          <div className={styles.field}>
+        <div className={form.fields}>
+          <div className={form.field}>
             <label htmlFor={`${id}-name`}>Name</label>
             <input id={`${id}-name`} name="name" required maxLength={120} autoComplete="off" />
           </div>
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-kind`}>Kind</label>
             <select
               id={`${id}-kind`}
@@ -280,7 +251,7 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
             </select>
           </div>
           <TeamSelect id={`${id}-team`} settings={settings} />
-          <div className={`${styles.field} ${styles.wide}`}>
+          <div className={`${form.field} ${styles.wide}`}>
             <label htmlFor={`${id}-target`}>{kind === "email" ? "Addresses" : "URL"}</label>
             <input
               id={`${id}-target`}
@@ -296,19 +267,19 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
             {pending ? "Creating…" : "Create channel"}
           </button>
         </div>
-        <p className={styles.hint}>
+        <p className={form.hint}>
           URLs and addresses are stored encrypted; the list shows only the host. Webhooks are signed with a secret shown
           once, below, after creation.
         </p>
       </form>
       <div aria-live="polite">
         {error ? (
-          <p role="alert" className={styles.error}>
+          <p role="alert" className={form.error}>
             {error}
           </p>
         ) : null}
         {created ? (
-          <section className={styles.created} aria-labelledby={`${id}-created`} data-testid="channel-created">
+          <section className={form.created} aria-labelledby={`${id}-created`} data-testid="channel-created">
             <h3 id={`${id}-created`}>Channel “{created.name}” created</h3>
             {created.secret ? (
               <>
@@ -321,7 +292,7 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
                 </label>
                 <input
                   id={`${id}-secret`}
-                  className={styles.secret}
+                  className={form.secret}
                   readOnly
                   value={created.secret}
                   onFocus={(e) => e.currentTarget.select()}
@@ -350,7 +321,7 @@ function TeamSelect({
   onChange?: (team: string) => void;
 }) {
   return (
-    <div className={styles.field}>
+    <div className={form.field}>
       <label htmlFor={id}>Team</label>
       <select
         id={id}
@@ -383,39 +354,26 @@ function RulesSection({ settings, canCreate }: { settings: AlertSettings; canCre
         alert in the team members' inbox.
       </p>
       {canCreate ? <RuleForm settings={settings} /> : null}
-      {settings.rules.length === 0 ? (
-        <div className="empty-state">
-          <p>No rules yet.</p>
-        </div>
-      ) : (
-        <table className="data" aria-label="Alert rules" data-testid="rules">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">When</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Channels</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+      <DataTable
+        columns={["Name", "When", "Scope", "Channels", "State"]}
+        actions
+        empty="No rules yet."
+        count={settings.rules.length}
+        label="Alert rules"
+        testId="rules"
+      >
+        {settings.rules.map((rule) =>
+          editing === rule.id ? (
+            <tr key={rule.id}>
+              <td colSpan={6}>
+                <RuleForm settings={settings} rule={rule} onDone={() => setEditing(null)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {settings.rules.map((rule) =>
-              editing === rule.id ? (
-                <tr key={rule.id}>
-                  <td colSpan={6}>
-                    <RuleForm settings={settings} rule={rule} onDone={() => setEditing(null)} />
-                  </td>
-                </tr>
-              ) : (
-                <RuleRowView key={rule.id} rule={rule} channelNames={channelNames} onEdit={() => setEditing(rule.id)} />
-              ),
-            )}
-          </tbody>
-        </table>
-      )}
+          ) : (
+            <RuleRowView key={rule.id} rule={rule} channelNames={channelNames} onEdit={() => setEditing(rule.id)} />
+          ),
+        )}
+      </DataTable>
     </section>
   );
 }
@@ -498,37 +456,26 @@ function RuleRowView({
       </td>
       <td>{rule.channelIds.map((id) => channelNames.get(id) ?? `#${id}`).join(", ") || "—"}</td>
       <td data-testid="rule-state">{ruleState(rule)}</td>
-      <td className={styles.actions}>
-        {rule.canEdit ? (
-          <>
-            <button type="button" className={ui.button} onClick={onEdit} aria-label={`Edit rule ${rule.name}`}>
-              Edit
-            </button>
-            <button
-              type="button"
-              className={ui.button}
-              disabled={busy}
-              aria-label={`${rule.enabled ? "Disable" : "Enable"} rule ${rule.name}`}
-              onClick={() =>
-                act(() => send("PUT", `/api/v1/alerts/rules/${rule.id}`, { ...ruleBody(rule), enabled: !rule.enabled }))
-              }
-            >
-              {rule.enabled ? "Disable" : "Enable"}
-            </button>
-            <ConfirmDelete
-              label={`rule ${rule.name}`}
-              onDelete={() => act(() => send("DELETE", `/api/v1/alerts/rules/${rule.id}`))}
-            />
-          </>
-        ) : (
-          <span className="muted">read-only</span>
-        )}
-        {error ? (
-          <span role="alert" className={styles.error}>
-            {error}
-          </span>
-        ) : null}
-      </td>
+      <ActionsCell canEdit={rule.canEdit} error={error}>
+        <button type="button" className={ui.button} onClick={onEdit} aria-label={`Edit rule ${rule.name}`}>
+          Edit
+        </button>
+        <button
+          type="button"
+          className={ui.button}
+          disabled={busy}
+          aria-label={`${rule.enabled ? "Disable" : "Enable"} rule ${rule.name}`}
+          onClick={() =>
+            act(() => send("PUT", `/api/v1/alerts/rules/${rule.id}`, { ...ruleBody(rule), enabled: !rule.enabled }))
+          }
+        >
+          {rule.enabled ? "Disable" : "Enable"}
+        </button>
+        <ConfirmDelete
+          label={`rule ${rule.name}`}
+          onDelete={() => act(() => send("DELETE", `/api/v1/alerts/rules/${rule.id}`))}
+        />
+      </ActionsCell>
     </tr>
   );
 }
@@ -601,14 +548,14 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
 
   const p = rule?.params ?? {};
   return (
-    <form onSubmit={submit} className={styles.form} aria-labelledby={`${id}-title`}>
+    <form onSubmit={submit} className={form.form} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{rule ? `Edit rule “${rule.name}”` : "New rule"}</h3>
-      <div className={styles.fields}>
-        <div className={styles.field}>
+      <div className={form.fields}>
+        <div className={form.field}>
           <label htmlFor={`${id}-name`}>Name</label>
           <input id={`${id}-name`} name="name" required maxLength={120} defaultValue={rule?.name} autoComplete="off" />
         </div>
-        <div className={styles.field}>
+        <div className={form.field}>
           <label htmlFor={`${id}-kind`}>When</label>
           <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as RuleRow["kind"])}>
             {Object.entries(KIND_LABELS).map(([value, label]) => (
@@ -619,7 +566,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
           </select>
         </div>
         <TeamSelect id={`${id}-team`} settings={settings} value={team} onChange={setTeam} />
-        <div className={styles.field}>
+        <div className={form.field}>
           <label htmlFor={`${id}-pipeline`}>Pipeline</label>
           <select id={`${id}-pipeline`} name="pipelineId" defaultValue={rule?.pipelineId ?? ""} key={team}>
             <option value="">Every pipeline of the team</option>
@@ -631,19 +578,19 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
           </select>
         </div>
         {kind === "metric_regression" ? (
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-metric`}>Metric (empty: any)</label>
             <input id={`${id}-metric`} name="metric" maxLength={200} defaultValue={p.metric} autoComplete="off" />
           </div>
         ) : null}
         {kind === "step_regression" ? (
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-step`}>Step (empty: any)</label>
             <input id={`${id}-step`} name="step" maxLength={500} defaultValue={p.step} autoComplete="off" />
           </div>
         ) : null}
         {kind === "metric_regression" || kind === "step_regression" ? (
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-threshold`}>Threshold %</label>
             <input
               id={`${id}-threshold`}
@@ -658,7 +605,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
           </div>
         ) : null}
         {kind === "run_stuck" ? (
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-factor`}>× p95 duration</label>
             <input
               id={`${id}-factor`}
@@ -673,7 +620,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
           </div>
         ) : null}
         {kind === "card_review_waiting" ? (
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-days`}>Days waiting</label>
             <input
               id={`${id}-days`}
@@ -687,7 +634,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
             />
           </div>
         ) : null}
-        <div className={styles.field}>
+        <div className={form.field}>
           <label htmlFor={`${id}-muted`}>Muted until (UTC)</label>
           <input
             id={`${id}-muted`}
@@ -701,7 +648,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
         <legend>Deliver to, and state</legend>
         {channels.length === 0 ? <span className="muted">No channel of this team yet.</span> : null}
         {channels.map((c) => (
-          <label key={c.id} className={styles.check}>
+          <label key={c.id} className={form.check}>
             <input
               type="checkbox"
               name="channelIds"
@@ -711,11 +658,11 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
             {c.name} ({CHANNEL_LABELS[c.kind]})
           </label>
         ))}
-        <label className={styles.check}>
+        <label className={form.check}>
           <input type="checkbox" name="inApp" defaultChecked={rule?.inApp ?? true} />
           In-app inbox of the team's members
         </label>
-        <label className={styles.check}>
+        <label className={form.check}>
           <input type="checkbox" name="enabled" defaultChecked={rule?.enabled ?? true} />
           Enabled
         </label>
@@ -732,7 +679,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
       </div>
       <div aria-live="polite">
         {error ? (
-          <p role="alert" className={styles.error}>
+          <p role="alert" className={form.error}>
             {error}
           </p>
         ) : null}
@@ -743,6 +690,20 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
 }
 
 /** Delete in two steps (no browser dialog): the first press asks, the second deletes. */
+/** A row's buttons for those who may change it ("read-only" for the others), and the last action's error. */
+function ActionsCell({ canEdit, error, children }: { canEdit: boolean; error: string | null; children: ReactNode }) {
+  return (
+    <td className={styles.actions}>
+      {canEdit ? children : <span className="muted">read-only</span>}
+      {error ? (
+        <span role="alert" className={form.error}>
+          {error}
+        </span>
+      ) : null}
+    </td>
+  );
+}
+
 function ConfirmDelete({ label, onDelete }: { label: string; onDelete: () => Promise<void> | void }) {
   const [asking, setAsking] = useState(false);
   if (!asking)

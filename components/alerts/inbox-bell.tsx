@@ -7,6 +7,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useLiveTopic } from "@/components/live/live-provider";
+import ui from "@/components/ui/ui.module.css";
 import type { Inbox } from "@/lib/alerts/api-schema";
 import { inboxKeys } from "@/lib/query-keys";
 import styles from "./inbox-bell.module.css";
@@ -54,7 +55,7 @@ export function InboxBell() {
         <div className={styles.head}>
           <h2 className={styles.title}>Notifications</h2>
           {unread > 0 ? (
-            <button type="button" className={styles.action} onClick={() => markRead.mutate({ all: true })}>
+            <button type="button" className={ui.smallAction} onClick={() => markRead.mutate({ all: true })}>
               Mark all read
             </button>
           ) : null}

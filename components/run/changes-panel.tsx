@@ -7,6 +7,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
+import ui from "@/components/ui/ui.module.css";
 import { better } from "@/lib/changes/diff";
 import type { RunChanges, ValueChange } from "@/lib/changes/schema";
 import { formatDuration, formatMetric, formatUsd, formatUtc } from "@/lib/format";
@@ -160,7 +161,12 @@ function useFirstRows<T>(rows: readonly T[]) {
   const shown = all ? rows : rows.slice(0, FIRST_ROWS);
   const more =
     rows.length > FIRST_ROWS ? (
-      <button type="button" className={styles.more} onClick={() => setAll(!all)} aria-expanded={all}>
+      <button
+        type="button"
+        className={`${ui.smallAction} ${styles.more}`}
+        onClick={() => setAll(!all)}
+        aria-expanded={all}
+      >
         {all ? "Show fewer" : `Show all ${rows.length}`}
       </button>
     ) : null;

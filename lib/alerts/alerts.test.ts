@@ -5,8 +5,6 @@
  * retries with backoff and the delivery log, and the inbox.
  */
 import { createHmac } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Runner } from "graphile-worker";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -19,40 +17,14 @@ import { decryptSecret } from "./crypto";
 import { deliverAt } from "./evaluate";
 import { evaluateAlertsInTransaction } from "./index";
 import { createChannel, createRule, getInbox, listDeliveries, markInboxRead, setWatch, updateRule } from "./manage";
+import type { RuleBody } from "./schema";
+import { webhookReceiver } from "./testing";
 import { startAlertWorker } from "./worker";
 
 // Channel secrets are encrypted with a key derived from this (the app has NEXTAUTH_SECRET).
 process.env.STEPWISE_SECRET_KEY ??= "alerts-test-key";
 // The receivers are local: allow private webhook targets (refused by default, lib/alerts/outbound.ts).
 process.env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS = "1";
-
-type Received = { headers: IncomingHttpHeaders; body: string };
-
-/** A local webhook receiver: records every POST; answers the queued statuses first, then 200. */
-function receiver() {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString("utf8");
-    });
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(statuses.shift() ?? 200, { "content-type": "text/plain" });
-      res.end("ok from receiver");
-    });
-  });
-  return {
-    received,
-    statuses,
-    start: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`)),
-      ),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 const principal = (
   user: { id: string; email: string | null; name: string | null; isAdmin: boolean },
@@ -87,7 +59,7 @@ const T0 = Date.UTC(2030, 0, 7, 8); // runs start after the rules were created (
 const at = (m: number) => new Date(T0 + m * 60_000);
 
 describe("alerts", () => {
-  const hook = receiver();
+  const hook = webhookReceiver();
   let url: string;
   let pipeline: SeededPipeline;
   let member: Principal;
@@ -196,38 +168,23 @@ describe("alerts", () => {
   });
 
   it("only members of the owning team (or admins) change its rules and channels; secrets are stored encrypted", async () => {
-    await expect(
-      createRule(outsider, {
-        name: "x",
-        kind: "run_failed",
-        team: pipeline.teamSlug,
-        params: {},
-        inApp: true,
-        enabled: true,
-        channelIds: [],
-      }),
-    ).rejects.toMatchObject({ code: "forbidden" });
-    await expect(
-      createRule(outsider, {
-        name: "x",
-        kind: "run_failed",
-        pipelineId: pipeline.pipelineId,
-        params: {},
-        inApp: true,
-        enabled: true,
-        channelIds: [],
-      }),
-    ).rejects.toMatchObject({ code: "forbidden" });
-    await expect(
-      createRule(member, {
-        name: "global",
-        kind: "run_failed",
-        params: {},
-        inApp: true,
-        enabled: true,
-        channelIds: [],
-      }),
-    ).rejects.toMatchObject({ code: "forbidden" });
+    // An outsider creates no rule for the team or its pipeline; a member creates no global rule.
+    const failedRule = (scope: Partial<RuleBody>): RuleBody => ({
+      name: "x",
+      kind: "run_failed",
+      params: {},
+      inApp: true,
+      enabled: true,
+      channelIds: [],
+      ...scope,
+    });
+    for (const [who, scope] of [
+      [outsider, { team: pipeline.teamSlug }],
+      [outsider, { pipelineId: pipeline.pipelineId }],
+      [member, {}],
+    ] as const) {
+      await expect(createRule(who, failedRule(scope))).rejects.toMatchObject({ code: "forbidden" });
+    }
     await expect(
       createChannel(
         { ...member, canWrite: false },

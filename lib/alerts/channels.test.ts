@@ -3,7 +3,6 @@
  * its deliveries sent by deliverAlert (the graphile-worker task's body) to a local HTTP receiver standing in
  * for Slack's incoming webhook and to an in-process SMTP server (smtp-server), and what they received.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
@@ -16,6 +15,7 @@ import { deliverAlert } from "./deliver";
 import { evaluateAlertsInTransaction } from "./index";
 import { createChannel, createRule, listDeliveries } from "./manage";
 import { SlackWebhookMessageSchema } from "./slack-block-kit";
+import { webhookReceiver } from "./testing";
 
 process.env.STEPWISE_SECRET_KEY ??= "alerts-test-key";
 // The receivers are local: allow private webhook targets (refused by default, lib/alerts/outbound.ts).
@@ -57,31 +57,6 @@ function smtpReceiver() {
   };
 }
 
-function httpReceiver() {
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => {
-      body += c.toString("utf8");
-    });
-    req.on("end", () => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(200, { "content-type": "text/plain" });
-      res.end("ok");
-    });
-  });
-  return {
-    received,
-    start: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, "127.0.0.1", () =>
-          resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/secretpath`),
-        ),
-      ),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 async function evaluate(runIds: number[]): Promise<number[]> {
   const client = await pool.connect();
   try {
@@ -100,7 +75,7 @@ async function evaluate(runIds: number[]): Promise<number[]> {
 }
 
 describe("Slack and e-mail channels", () => {
-  const slack = httpReceiver();
+  const slack = webhookReceiver({ path: "/services/T0/B0/secretpath", answer: "ok" });
   const smtp = smtpReceiver();
   let slackUrl: string;
   let pipeline: SeededPipeline;

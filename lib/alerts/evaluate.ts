@@ -233,18 +233,14 @@ export async function evaluateRunAlerts(
     let metrics: MetricRow[] | null = null;
     for (const rule of rules) {
       const params = RuleParams.parse(rule.params ?? {});
+      let found: { title: string; extra: Partial<AlertPayload> } | null = null;
       if (rule.kind === "run_failed") {
         const statuses = params.statuses ?? FAILED;
         if (!statuses.includes(run.status)) continue;
-        const title = `${run.pipeline_name}: run ${run.name} ${run.status.toLowerCase().replace("_", " ")}`;
-        const payload = await runPayload(db, run, rule, {});
-        const id = await raiseAlert(
-          db,
-          rule,
-          { subject: `run:${run.id}`, kind: rule.kind, pipelineId: run.pipeline_id, runId: run.id, title, payload },
-          now,
-        );
-        if (id !== null) created.push(id);
+        found = {
+          title: `${run.pipeline_name}: run ${run.name} ${run.status.toLowerCase().replace("_", " ")}`,
+          extra: {},
+        };
       } else if (rule.kind === "metric_regression") {
         metrics ??= (
           await db.query<MetricRow>(
@@ -262,48 +258,48 @@ export async function evaluateRunAlerts(
           .filter((x): x is { m: MetricRow; depth: number } => x.depth !== null && x.depth > threshold / 100)
           .sort((a, b) => b.depth - a.depth)[0];
         if (!worst) continue;
-        const title = `${run.pipeline_name}: ${worst.m.name} regressed in run ${run.name}`;
-        const payload = await runPayload(db, run, rule, {
-          metric: {
-            name: worst.m.name,
-            value: worst.m.value,
-            baseline: worst.m.base_value ?? 0,
-            changePercent: worst.m.base_value
-              ? Math.round(((worst.m.value - worst.m.base_value) / Math.abs(worst.m.base_value)) * 1000) / 10
-              : 0,
-            thresholdPercent: threshold,
+        found = {
+          title: `${run.pipeline_name}: ${worst.m.name} regressed in run ${run.name}`,
+          extra: {
+            metric: {
+              name: worst.m.name,
+              value: worst.m.value,
+              baseline: worst.m.base_value ?? 0,
+              changePercent: worst.m.base_value
+                ? Math.round(((worst.m.value - worst.m.base_value) / Math.abs(worst.m.base_value)) * 1000) / 10
+                : 0,
+              thresholdPercent: threshold,
+            },
           },
-        });
-        const id = await raiseAlert(
-          db,
-          rule,
-          { subject: `run:${run.id}`, kind: rule.kind, pipelineId: run.pipeline_id, runId: run.id, title, payload },
-          now,
-        );
-        if (id !== null) created.push(id);
+        };
       } else if (rule.kind === "step_regression") {
         if (!FINISHED.includes(run.status)) continue;
         const threshold = params.thresholdPercent ?? STEP_THRESHOLD_PERCENT;
         const worst = worstStepRegression(await stepDurations(db, run, params.step), threshold);
         if (!worst) continue;
-        const title = `${run.pipeline_name}: step ${worst.key} took ${seconds(worst.value)} (baseline ${seconds(worst.baseline)}) in run ${run.name}`;
-        const payload = await runPayload(db, run, rule, {
-          metric: {
-            name: `${worst.key} duration (s)`,
-            value: Math.round(worst.value * 10) / 10,
-            baseline: Math.round(worst.baseline * 10) / 10,
-            changePercent: Math.round(worst.depth * 1000) / 10,
-            thresholdPercent: threshold,
+        found = {
+          title: `${run.pipeline_name}: step ${worst.key} took ${seconds(worst.value)} (baseline ${seconds(worst.baseline)}) in run ${run.name}`,
+          extra: {
+            metric: {
+              name: `${worst.key} duration (s)`,
+              value: Math.round(worst.value * 10) / 10,
+              baseline: Math.round(worst.baseline * 10) / 10,
+              changePercent: Math.round(worst.depth * 1000) / 10,
+              thresholdPercent: threshold,
+            },
           },
-        });
-        const id = await raiseAlert(
-          db,
-          rule,
-          { subject: `run:${run.id}`, kind: rule.kind, pipelineId: run.pipeline_id, runId: run.id, title, payload },
-          now,
-        );
-        if (id !== null) created.push(id);
+        };
       }
+      if (!found) continue;
+      const { title, extra } = found;
+      const payload = await runPayload(db, run, rule, extra);
+      const id = await raiseAlert(
+        db,
+        rule,
+        { subject: `run:${run.id}`, kind: rule.kind, pipelineId: run.pipeline_id, runId: run.id, title, payload },
+        now,
+      );
+      if (id !== null) created.push(id);
     }
   }
   return created;

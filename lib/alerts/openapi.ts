@@ -1,7 +1,7 @@
 /** /api/v1/alerts/**, /api/v1/inbox and /api/v1/pipelines/{id}/watch for the OpenAPI document. */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { ErrorResponse } from "@/lib/errors";
+import { jsonBody as body, jsonResponse as json, readErrors, writeErrors as writeErrorsOf } from "@/lib/openapi";
 import {
   Channel,
   ChannelIdParams,
@@ -17,22 +17,11 @@ import {
 } from "./api-schema";
 import { ChannelBody, RuleBody } from "./schema";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({ content: { "application/json": { schema } } });
-
 export function registerAlertPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
-  const errors = {
-    400: json(ErrorResponse, "Invalid parameters or body."),
-    401: json(ErrorResponse, "No valid session or API token."),
-    404: json(ErrorResponse, "Not found."),
-  };
-  const writeErrors = {
-    ...errors,
-    403: json(ErrorResponse, "Read-only token, or not a member of the owning team (admins only for global)."),
-  };
+  const errors = readErrors();
+  const writeErrors = writeErrorsOf({
+    403: "Read-only token, or not a member of the owning team (admins only for global).",
+  });
   const tags = ["alerts"];
   registry.registerPath({
     method: "get",

@@ -9,11 +9,12 @@ import { z } from "zod";
 import { registerAlertPaths } from "@/lib/alerts/openapi";
 import { registerChangesPaths } from "@/lib/changes/openapi";
 import { registerModelPaths } from "@/lib/models/openapi";
+import { jsonResponse as json, jsonBody, writeErrors } from "@/lib/openapi";
 import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
 import { registerViewPaths } from "@/lib/views/openapi";
 import packageJson from "@/package.json";
-import { ErrorResponse, Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
+import { Me, Team, TeamSlugParams, UpdateTeamBody } from "./schemas";
 
 export const registry = new OpenAPIRegistry();
 
@@ -30,18 +31,8 @@ const cookie = registry.registerComponent("securitySchemes", "sessionCookie", {
 });
 export const security = [{ [bearer.name]: [] }, { [cookie.name]: [] }];
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 /** The error responses every authenticated operation can give. */
-export const errorResponses = {
-  400: json(ErrorResponse, "Invalid parameters or body."),
-  401: json(ErrorResponse, "No valid session or API token."),
-  403: json(ErrorResponse, "Not allowed (read-only token, or not a member of the owning team)."),
-  404: json(ErrorResponse, "Not found."),
-};
+const errorResponses = writeErrors({ 403: "Not allowed (read-only token, or not a member of the owning team)." });
 
 registry.registerPath({
   method: "get",
@@ -73,7 +64,7 @@ registry.registerPath({
   summary: "Rename a team (members of the team and admins; audited)",
   tags: ["access"],
   security,
-  request: { params: TeamSlugParams, body: { content: { "application/json": { schema: UpdateTeamBody } } } },
+  request: { params: TeamSlugParams, body: jsonBody(UpdateTeamBody) },
   responses: { 200: json(Team, "The updated team."), ...errorResponses },
 });
 
@@ -106,7 +97,7 @@ registry.registerPath({
 registerRunPaths(registry, security);
 registerChangesPaths(registry, security);
 registerAlertPaths(registry, security);
-registerPipelinePaths(registry, { security, errorResponses });
+registerPipelinePaths(registry, security);
 registerModelPaths(registry, security);
 registerViewPaths(registry, security);
 

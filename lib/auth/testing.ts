@@ -13,6 +13,8 @@ import { prisma } from "@/lib/db";
 import type { TeamRole } from "@/lib/generated/prisma/client";
 import { cookieNames } from "./config";
 import { randomToken, sha256 } from "./hash";
+import type { Principal } from "./principal";
+import { findActiveSession, sessionPrincipal } from "./session";
 import { createApiToken } from "./tokens";
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString("hex")}`;
@@ -80,4 +82,12 @@ export async function createTestSession({
     },
   });
   return { session, token, cookie: `${cookieNames().sessionToken}=${token}` };
+}
+
+/** A signed-in user as the API sees them: the principal of a fresh browser session, and its cookie header. */
+export async function createTestPrincipal(userId: string): Promise<{ principal: Principal; cookie: string }> {
+  const { token, cookie } = await createTestSession({ userId });
+  const session = await findActiveSession(token);
+  if (!session) throw new Error("no session");
+  return { principal: sessionPrincipal(session), cookie };
 }

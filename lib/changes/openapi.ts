@@ -1,14 +1,8 @@
 /** GET /api/v1/runs/{runId}/changes for the OpenAPI document (lib/api/openapi.ts calls this once). */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
-import type { z } from "zod";
-import { ErrorResponse } from "@/lib/errors";
+import { jsonResponse as json, readErrors } from "@/lib/openapi";
 import { RunIdParams } from "@/lib/runs/schema";
 import { RunChanges } from "./schema";
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 export function registerChangesPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
   registry.registerPath({
@@ -24,9 +18,7 @@ export function registerChangesPaths(registry: OpenAPIRegistry, security: Record
     request: { params: RunIdParams },
     responses: {
       200: json(RunChanges, "The comparison (baseline null when there is none)."),
-      400: json(ErrorResponse, "Invalid parameters."),
-      401: json(ErrorResponse, "No valid session or API token."),
-      404: json(ErrorResponse, "No such run."),
+      ...readErrors({ 400: "Invalid parameters.", 404: "No such run." }),
     },
   });
 }

@@ -12,11 +12,10 @@ import { GET as getCardRoute } from "@/app/api/v1/models/[modelId]/versions/[ver
 import { GET as listRoute } from "@/app/api/v1/models/route";
 import { SafeMarkdown } from "@/components/model-card/markdown";
 import { getSetting, setSetting } from "@/lib/admin/settings";
+import { expectAppError, routeContext } from "@/lib/api/testing";
 import type { Principal } from "@/lib/auth/principal";
-import { findActiveSession, sessionPrincipal } from "@/lib/auth/session";
-import { createTestSession, createTestToken, createTestUser } from "@/lib/auth/testing";
+import { createTestPrincipal, createTestToken, createTestUser } from "@/lib/auth/testing";
 import { sql } from "@/lib/db";
-import { isAppError } from "@/lib/errors";
 import { diffCardContent } from "./diff";
 import { registerModelPaths } from "./openapi";
 import { availableTransitions, canApproveModelCard, canEditModelCard } from "./permissions";
@@ -25,25 +24,6 @@ import { saveCardRevision } from "./save-card-revision";
 import { CardEditForm, type CardNarrative } from "./schema";
 import { setCardStatus } from "./set-card-status";
 import { type SeededModel, seedImportedCard, seedModel } from "./testing";
-
-async function principalFor(userId: string): Promise<{ principal: Principal; cookie: string }> {
-  const { token, cookie } = await createTestSession({ userId });
-  const session = await findActiveSession(token);
-  if (!session) throw new Error("no session");
-  return { principal: sessionPrincipal(session), cookie };
-}
-
-async function expectAppError(promise: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isAppError(error) ? error.code : error).toBe(code);
-    return;
-  }
-  throw new Error(`expected an AppError ${code}`);
-}
-
-const routeContext = (params: Record<string, unknown>) => ({ params: Promise.resolve(params) });
 
 describe("card revisions and permissions", () => {
   let model: SeededModel;
@@ -61,13 +41,13 @@ describe("card revisions and permissions", () => {
       sagemaker: { model_overview: { model_owner: "x" } },
     });
     const m = await createTestUser({ teams: [{ slug: model.teamSlug }] });
-    ({ principal: member, cookie: memberCookie } = await principalFor(m.user.id));
+    ({ principal: member, cookie: memberCookie } = await createTestPrincipal(m.user.id));
     const o = await createTestUser({ teams: [{ slug: `other-${model.teamSlug}` }] });
-    ({ principal: outsider, cookie: outsiderCookie } = await principalFor(o.user.id));
+    ({ principal: outsider, cookie: outsiderCookie } = await createTestPrincipal(o.user.id));
     const r = await createTestUser({ teams: [{ slug: model.teamSlug, role: "REVIEWER" }] });
-    ({ principal: reviewer } = await principalFor(r.user.id));
+    ({ principal: reviewer } = await createTestPrincipal(r.user.id));
     const a = await createTestUser({ isAdmin: true });
-    ({ principal: admin } = await principalFor(a.user.id));
+    ({ principal: admin } = await createTestPrincipal(a.user.id));
   });
 
   const content = (extra: Partial<CardNarrative>): CardNarrative => ({
@@ -328,9 +308,9 @@ describe("four eyes on approval", () => {
     const fresh = await seedModel();
     const ref = { modelId: fresh.modelId, version: 1 };
     const [writer, colleague, member] = await Promise.all([
-      createTestUser({ isAdmin: true }).then(({ user }) => principalFor(user.id)),
-      createTestUser({ isAdmin: true }).then(({ user }) => principalFor(user.id)),
-      createTestUser({ teams: [{ slug: fresh.teamSlug }] }).then(({ user }) => principalFor(user.id)),
+      createTestUser({ isAdmin: true }).then(({ user }) => createTestPrincipal(user.id)),
+      createTestUser({ isAdmin: true }).then(({ user }) => createTestPrincipal(user.id)),
+      createTestUser({ teams: [{ slug: fresh.teamSlug }] }).then(({ user }) => createTestPrincipal(user.id)),
     ]);
     await saveCardRevision({
       principal: writer.principal,

@@ -4,8 +4,7 @@
  * it generates the document.
  */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
-import type { z } from "zod";
-import { ErrorResponse } from "@/lib/errors";
+import { jsonResponse as json, readErrors, writeErrors as writeErrorsOf } from "@/lib/openapi";
 import {
   ModelCardView,
   ModelDetail,
@@ -18,17 +17,9 @@ import {
   SetCardStatusBody,
 } from "./schema";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 export function registerModelPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
-  const errors = {
-    400: json(ErrorResponse, "Invalid parameters."),
-    401: json(ErrorResponse, "No valid session or API token."),
-    404: json(ErrorResponse, "No such model or version."),
-  };
+  const wording = { 400: "Invalid parameters.", 404: "No such model or version." };
+  const errors = readErrors(wording);
   registry.registerPath({
     method: "get",
     path: "/api/v1/models",
@@ -59,11 +50,11 @@ export function registerModelPaths(registry: OpenAPIRegistry, security: Record<s
     request: { params: ModelVersionParams },
     responses: { 200: json(ModelCardView, "The card."), ...errors },
   });
-  const writeErrors = {
-    ...errors,
-    403: json(ErrorResponse, "Not allowed (not a member / reviewer of the owning team, or a read-only token)."),
-    409: json(ErrorResponse, "The card changed since `baseRevision`, or the workflow does not allow this change."),
-  };
+  const writeErrors = writeErrorsOf({
+    ...wording,
+    403: "Not allowed (not a member / reviewer of the owning team, or a read-only token).",
+    409: "The card changed since `baseRevision`, or the workflow does not allow this change.",
+  });
   registry.registerPath({
     method: "post",
     path: "/api/v1/models/{modelId}/versions/{version}/card/revisions",

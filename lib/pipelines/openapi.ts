@@ -4,6 +4,7 @@
  */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
+import { jsonResponse as json, readErrors } from "@/lib/openapi";
 import {
   MetricSeries,
   MetricSeriesQuery,
@@ -15,13 +16,6 @@ import {
   TrainingCurves,
   TrainingCurvesQuery,
 } from "./schema";
-
-type ResponseConfig = { description: string; content?: Record<string, { schema: z.ZodType }> };
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 /** The query schemas transform their input; the document describes what a caller sends. */
 const MetricSeriesParams = z.object({
@@ -58,14 +52,8 @@ const RunsParams = z.object({
 void RunListQuery;
 const CurvesParams = TrainingCurvesQuery.extend({ runs: z.number().int().min(1).max(30).optional() });
 
-export function registerPipelinePaths(
-  registry: OpenAPIRegistry,
-  {
-    security,
-    errorResponses,
-  }: { security: Record<string, string[]>[]; errorResponses: Record<400 | 401 | 403 | 404, ResponseConfig> },
-): void {
-  const errors = { 400: errorResponses[400], 401: errorResponses[401], 404: errorResponses[404] };
+export function registerPipelinePaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
+  const errors = readErrors();
   registry.registerPath({
     method: "get",
     path: "/api/v1/pipelines",

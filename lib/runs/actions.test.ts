@@ -12,12 +12,10 @@ import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
 import { GET as getStepRoute } from "@/app/api/v1/runs/[runId]/steps/[...key]/route";
 import { GET as getStepsRoute } from "@/app/api/v1/runs/[runId]/steps/route";
 import { POST as stopRoute } from "@/app/api/v1/runs/[runId]/stop/route";
-import type { Principal } from "@/lib/auth/principal";
-import { findActiveSession, sessionPrincipal } from "@/lib/auth/session";
-import { createTestSession, createTestToken, createTestUser, uniqueName } from "@/lib/auth/testing";
+import { expectAppError, routeContext } from "@/lib/api/testing";
+import { createTestPrincipal, createTestToken, createTestUser, uniqueName } from "@/lib/auth/testing";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
-import { isAppError } from "@/lib/errors";
 import { publicIdFor } from "@/lib/sync/ids";
 import { runSourcePass } from "@/lib/sync/pass";
 import { createTestSource, sdkClient, startTestEmulator } from "@/lib/sync/testing";
@@ -39,33 +37,14 @@ const DEFINITION = {
   },
 };
 
-async function principalFor(userId: string): Promise<{ principal: Principal; cookie: string }> {
-  const { token, cookie } = await createTestSession({ userId });
-  const session = await findActiveSession(token);
-  if (!session) throw new Error("no session");
-  return { principal: sessionPrincipal(session), cookie };
-}
-
-async function expectAppError(promise: Promise<unknown>, code: string): Promise<void> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(isAppError(error) ? error.code : error).toBe(code);
-    return;
-  }
-  throw new Error(`expected an AppError ${code}`);
-}
-
-const routeContext = (params: Record<string, unknown>) => ({ params: Promise.resolve(params) });
-
 describe("run actions", () => {
   let emu: RunningEmulator;
   let sfn: SFNClient;
   let sourceId: number;
   let teamSlug: string;
-  let member: Awaited<ReturnType<typeof principalFor>>;
-  let outsider: Awaited<ReturnType<typeof principalFor>>;
-  let reviewer: Awaited<ReturnType<typeof principalFor>>;
+  let member: Awaited<ReturnType<typeof createTestPrincipal>>;
+  let outsider: Awaited<ReturnType<typeof createTestPrincipal>>;
+  let reviewer: Awaited<ReturnType<typeof createTestPrincipal>>;
   let executionArn: string;
   let publicId: string;
 
@@ -99,9 +78,9 @@ describe("run actions", () => {
     const { user: memberUser } = await createTestUser({ teams: [{ slug: teamSlug }] });
     const { user: outsiderUser } = await createTestUser({ teams: [{ slug: uniqueName("other") }] });
     const { user: reviewerUser } = await createTestUser({ teams: [{ slug: teamSlug, role: "REVIEWER" }] });
-    member = await principalFor(memberUser.id);
-    outsider = await principalFor(outsiderUser.id);
-    reviewer = await principalFor(reviewerUser.id);
+    member = await createTestPrincipal(memberUser.id);
+    outsider = await createTestPrincipal(outsiderUser.id);
+    reviewer = await createTestPrincipal(reviewerUser.id);
   });
 
   afterAll(async () => {

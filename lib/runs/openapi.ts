@@ -5,7 +5,7 @@
  */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { ErrorResponse } from "@/lib/errors";
+import { errorResponse, jsonResponse as json, jsonBody, readErrors, writeErrors } from "@/lib/openapi";
 import { JobLogPage, JobLogsQuery } from "./logs-schema";
 import {
   MapRunExecutionList,
@@ -21,17 +21,9 @@ import {
   StepsQuery,
 } from "./schema";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 export function registerRunPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
-  const errors = {
-    400: json(ErrorResponse, "Invalid parameters."),
-    401: json(ErrorResponse, "No valid session or API token."),
-    404: json(ErrorResponse, "No such run (or step)."),
-  };
+  const wording = { 400: "Invalid parameters.", 404: "No such run (or step)." };
+  const errors = readErrors(wording);
   registry.registerPath({
     method: "get",
     path: "/api/v1/runs/{runId}",
@@ -90,9 +82,11 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     request: { params: RunIdParams, query: JobLogsQuery },
     responses: {
       200: json(JobLogPage, "The lines, oldest first, with tokens for earlier and newer lines."),
-      ...errors,
-      403: json(ErrorResponse, "The role Stepwise uses lacks a CloudWatch Logs permission (named in the message)."),
-      404: json(ErrorResponse, "No such run or step, or the step ran no training, processing or transform job."),
+      ...readErrors({
+        ...wording,
+        404: "No such run or step, or the step ran no training, processing or transform job.",
+      }),
+      403: errorResponse("The role Stepwise uses lacks a CloudWatch Logs permission (named in the message)."),
     },
   });
   for (const [action, summary] of [
@@ -106,12 +100,14 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
       summary: `${summary} (members of the owning team and admins; audited)`,
       tags: ["runs"],
       security,
-      request: { params: RunIdParams, body: { content: { "application/json": { schema: RunActionBody } } } },
+      request: { params: RunIdParams, body: jsonBody(RunActionBody) },
       responses: {
         200: json(RunActionResult, "Accepted by Step Functions; the run page shows the result live."),
-        ...errors,
-        403: json(ErrorResponse, "Not a member of the owning team, or a read-only token."),
-        409: json(ErrorResponse, "Not possible in the run's state (e.g. stopping a finished run)."),
+        ...writeErrors({
+          ...wording,
+          403: "Not a member of the owning team, or a read-only token.",
+          409: "Not possible in the run's state (e.g. stopping a finished run).",
+        }),
       },
     });
   }

@@ -1,24 +1,14 @@
 /** /api/v1/views/** for the OpenAPI document. */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
-import { ErrorResponse } from "@/lib/errors";
+import { jsonResponse as json, jsonBody, readErrors, writeErrors as writeErrorsOf } from "@/lib/openapi";
 import { CreateViewBody, SavedView, SavedViewList, ViewIdParams, ViewListQuery } from "./schema";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
-
 export function registerViewPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
-  const errors = {
-    400: json(ErrorResponse, "Invalid parameters or body."),
-    401: json(ErrorResponse, "No valid session or API token."),
-    404: json(ErrorResponse, "Not found."),
-  };
-  const writeErrors = {
-    ...errors,
-    403: json(ErrorResponse, "Read-only token, not a member of the owning team, or not the view's owner."),
-  };
+  const errors = readErrors();
+  const writeErrors = writeErrorsOf({
+    403: "Read-only token, not a member of the owning team, or not the view's owner.",
+  });
   const tags = ["views"];
   registry.registerPath({
     method: "get",
@@ -35,7 +25,7 @@ export function registerViewPaths(registry: OpenAPIRegistry, security: Record<st
     summary: "Save a view of a pipeline page (the caller's own, or a team's for its members; audited)",
     tags,
     security,
-    request: { body: { content: { "application/json": { schema: CreateViewBody } } } },
+    request: { body: jsonBody(CreateViewBody) },
     responses: { 200: json(SavedView, "The view; open it at `url`."), ...writeErrors },
   });
   registry.registerPath({

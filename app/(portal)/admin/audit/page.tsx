@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/ui/data-table";
 import ui from "@/components/ui/ui.module.css";
 import { requirePrincipal } from "@/lib/auth/current";
 import { listAdminSettings, listAllSessions, listAuditLog } from "@/lib/dal/account";
@@ -48,49 +49,38 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
     <>
       <h1>Audit log</h1>
       <h2 id="sessions-title">Active sessions</h2>
-      <table className="data" aria-labelledby="sessions-title">
-        <thead>
-          <tr>
-            <th scope="col">User</th>
-            <th scope="col">Signed in (UTC)</th>
-            <th scope="col">Idle expiry</th>
-            <th scope="col">Ends at the latest</th>
-            <th scope="col">IP</th>
-            <th scope="col">Browser</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <DataTable
+        columns={["User", "Signed in (UTC)", "Idle expiry", "Ends at the latest", "IP", "Browser"]}
+        actions
+        labelledBy="sessions-title"
+      >
+        {sessions.map((session) => (
+          <tr key={session.id} data-testid="session-row">
+            <td>{session.user.email ?? session.user.name ?? session.user.id}</td>
+            <td>{fmt(session.createdAt)}</td>
+            <td>{fmt(session.expires)}</td>
+            <td>{fmt(session.absoluteExpiresAt)}</td>
+            <td>{session.ip ?? "—"}</td>
+            <td title={session.userAgent ?? undefined}>{browser(session.userAgent)}</td>
+            <td>
+              {session.id === principal.credentialId ? (
+                <span className="muted">this session</span>
+              ) : (
+                <form action={revokeSessionAction}>
+                  <input type="hidden" name="sessionId" value={session.id} />
+                  <button
+                    type="submit"
+                    className={ui.danger}
+                    aria-label={`Revoke session of ${session.user.email ?? session.user.id} from ${fmt(session.createdAt)}`}
+                  >
+                    Revoke
+                  </button>
+                </form>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {sessions.map((session) => (
-            <tr key={session.id} data-testid="session-row">
-              <td>{session.user.email ?? session.user.name ?? session.user.id}</td>
-              <td>{fmt(session.createdAt)}</td>
-              <td>{fmt(session.expires)}</td>
-              <td>{fmt(session.absoluteExpiresAt)}</td>
-              <td>{session.ip ?? "—"}</td>
-              <td title={session.userAgent ?? undefined}>{browser(session.userAgent)}</td>
-              <td>
-                {session.id === principal.credentialId ? (
-                  <span className="muted">this session</span>
-                ) : (
-                  <form action={revokeSessionAction}>
-                    <input type="hidden" name="sessionId" value={session.id} />
-                    <button
-                      type="submit"
-                      className={ui.danger}
-                      aria-label={`Revoke session of ${session.user.email ?? session.user.id} from ${fmt(session.createdAt)}`}
-                    >
-                      Revoke
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
 
       <h2 id="settings-title">Settings</h2>
       <form action={setFourEyesAction} className={styles.filter} aria-labelledby="settings-title">
@@ -107,40 +97,29 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
         <input id="audit-action" name="action" defaultValue={action ?? ""} placeholder="e.g. auth. or token." />
         <button type="submit">Filter</button>
       </form>
-      <table className="data" aria-labelledby="entries-title">
-        <thead>
-          <tr>
-            <th scope="col">When (UTC)</th>
-            <th scope="col">Who</th>
-            <th scope="col">Via</th>
-            <th scope="col">Action</th>
-            <th scope="col">Target</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">IP</th>
-            <th scope="col">Details</th>
+      <DataTable
+        columns={["When (UTC)", "Who", "Via", "Action", "Target", "Outcome", "IP", "Details"]}
+        labelledBy="entries-title"
+      >
+        {entries.map((entry) => (
+          <tr key={entry.id.toString()} data-testid="audit-row">
+            <td>{fmt(entry.at)}</td>
+            <td>{entry.actorEmail ?? (entry.actorId ? entry.actorId : "anonymous")}</td>
+            <td>{entry.via}</td>
+            <td>
+              <code>{entry.action}</code>
+            </td>
+            <td>{entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}</td>
+            <td>
+              <span className={styles[entry.outcome] ?? undefined}>{entry.outcome}</span>
+            </td>
+            <td>{entry.ip ?? "—"}</td>
+            <td className={styles.details}>
+              <code>{JSON.stringify(entry.details)}</code>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id.toString()} data-testid="audit-row">
-              <td>{fmt(entry.at)}</td>
-              <td>{entry.actorEmail ?? (entry.actorId ? entry.actorId : "anonymous")}</td>
-              <td>{entry.via}</td>
-              <td>
-                <code>{entry.action}</code>
-              </td>
-              <td>{entry.targetType ? `${entry.targetType} ${entry.targetId ?? ""}` : "—"}</td>
-              <td>
-                <span className={styles[entry.outcome] ?? undefined}>{entry.outcome}</span>
-              </td>
-              <td>{entry.ip ?? "—"}</td>
-              <td className={styles.details}>
-                <code>{JSON.stringify(entry.details)}</code>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </>
   );
 }

@@ -1,8 +1,9 @@
 "use client";
 
 import { useActionState, useId } from "react";
+import form from "@/components/ui/form.module.css";
+import ui from "@/components/ui/ui.module.css";
 import { type CreateTokenState, createTokenAction } from "./actions";
-import styles from "./tokens.module.css";
 
 const EXPIRY_CHOICES = [
   { days: 7, label: "in 7 days" },
@@ -25,10 +26,10 @@ export function CreateTokenForm({ defaultDays, maxDays }: { defaultDays: number;
   const id = useId();
   return (
     <>
-      <form action={action} className={styles.form} aria-labelledby={`${id}-title`}>
+      <form action={action} className={form.form} aria-labelledby={`${id}-title`}>
         <h2 id={`${id}-title`}>New token</h2>
-        <div className={styles.fields}>
-          <div className={styles.field}>
+        <div className={form.fields}>
+          <div className={form.field}>
             <label htmlFor={`${id}-name`}>Name</label>
             <input
               id={`${id}-name`}
@@ -39,7 +40,7 @@ export function CreateTokenForm({ defaultDays, maxDays }: { defaultDays: number;
               autoComplete="off"
             />
           </div>
-          <div className={styles.field}>
+          <div className={form.field}>
             <label htmlFor={`${id}-expiry`}>Expires</label>
             <select id={`${id}-expiry`} name="expiresInDays" defaultValue={String(defaultDays)}>
               {choices.map((c) => (
@@ -49,26 +50,26 @@ export function CreateTokenForm({ defaultDays, maxDays }: { defaultDays: number;
               ))}
             </select>
           </div>
-          <div className={`${styles.field} ${styles.check}`}>
+          <div className={`${form.field} ${form.check}`}>
             <input id={`${id}-write`} type="checkbox" name="canWrite" />
             <label htmlFor={`${id}-write`}>Allow writes</label>
           </div>
-          <button type="submit" className={styles.primary} disabled={pending}>
+          <button type="submit" className={`${ui.button} ${ui.primary}`} disabled={pending}>
             {pending ? "Creating…" : "Create token"}
           </button>
         </div>
-        <p className={styles.hint}>
+        <p className={form.hint}>
           Tokens are read-only unless “Allow writes” is ticked. They act as you, with your team permissions.
         </p>
       </form>
       <div aria-live="polite">
         {state && !state.ok ? (
-          <p className={styles.error} role="alert">
+          <p className={form.error} role="alert">
             {state.error.message}
           </p>
         ) : null}
         {state?.ok ? (
-          <section className={styles.created} aria-labelledby={`${id}-created`}>
+          <section className={form.created} aria-labelledby={`${id}-created`}>
             <h2 id={`${id}-created`}>Token “{state.data.name}” created</h2>
             <p>Copy it now: it is shown only once and Stepwise keeps only a hash of it.</p>
             <label htmlFor={`${id}-value`} className="visually-hidden">
@@ -76,13 +77,13 @@ export function CreateTokenForm({ defaultDays, maxDays }: { defaultDays: number;
             </label>
             <input
               id={`${id}-value`}
-              className={styles.secret}
+              className={form.secret}
               readOnly
               value={state.data.token}
               data-testid="new-token"
               onFocus={(event) => event.currentTarget.select()}
             />
-            <p className={styles.hint}>
+            <p className={form.hint}>
               Use it as <code>Authorization: Bearer {state.data.token.slice(0, 10)}…</code>
               {state.data.canWrite ? " — this token can write." : " — read-only."}
             </p>

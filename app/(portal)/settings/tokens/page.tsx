@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { DataTable } from "@/components/ui/data-table";
 import ui from "@/components/ui/ui.module.css";
 import { authSettings } from "@/lib/auth/config";
 import { listMyApiTokens } from "@/lib/dal/account";
@@ -32,58 +33,42 @@ export default async function TokensPage() {
       </p>
       <CreateTokenForm defaultDays={authSettings.tokenDefaultDays()} maxDays={authSettings.tokenMaxDays()} />
       <h2>Your tokens</h2>
-      {tokens.length === 0 ? (
-        <div className="empty-state">
-          <p>No tokens yet.</p>
-        </div>
-      ) : (
-        <table className="data" aria-label="Your API tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Token</th>
-              <th scope="col">Access</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+      <DataTable
+        columns={["Name", "Token", "Access", "Created", "Last used", "Expires", "Status"]}
+        actions
+        empty="No tokens yet."
+        count={tokens.length}
+        label="Your API tokens"
+      >
+        {tokens.map((token) => {
+          const state = status(token);
+          return (
+            <tr key={token.id}>
+              <td>{token.name}</td>
+              <td>
+                <code>{token.prefix}…</code>
+              </td>
+              <td>{token.canWrite ? "read + write" : "read-only"}</td>
+              <td>{fmt(token.createdAt)}</td>
+              <td>{token.lastUsedAt ? fmt(token.lastUsedAt) : "never"}</td>
+              <td>{token.expiresAt ? fmt(token.expiresAt) : "never"}</td>
+              <td>
+                <span className={styles[state]}>{state}</span>
+              </td>
+              <td>
+                {state === "active" ? (
+                  <form action={revokeTokenAction}>
+                    <input type="hidden" name="tokenId" value={token.id} />
+                    <button type="submit" className={ui.danger} aria-label={`Revoke token ${token.name}`}>
+                      Revoke
+                    </button>
+                  </form>
+                ) : null}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {tokens.map((token) => {
-              const state = status(token);
-              return (
-                <tr key={token.id}>
-                  <td>{token.name}</td>
-                  <td>
-                    <code>{token.prefix}…</code>
-                  </td>
-                  <td>{token.canWrite ? "read + write" : "read-only"}</td>
-                  <td>{fmt(token.createdAt)}</td>
-                  <td>{token.lastUsedAt ? fmt(token.lastUsedAt) : "never"}</td>
-                  <td>{token.expiresAt ? fmt(token.expiresAt) : "never"}</td>
-                  <td>
-                    <span className={styles[state]}>{state}</span>
-                  </td>
-                  <td>
-                    {state === "active" ? (
-                      <form action={revokeTokenAction}>
-                        <input type="hidden" name="tokenId" value={token.id} />
-                        <button type="submit" className={ui.danger} aria-label={`Revoke token ${token.name}`}>
-                          Revoke
-                        </button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+          );
+        })}
+      </DataTable>
     </>
   );
 }

@@ -1,0 +1,63 @@
+/**
+ * Specs that need data the demo never produces seed their own pipeline straight into Postgres, in a source the
+ * sync never touches (disabled, endpoint on a closed port), named with a random tag so concurrent specs and
+ * reruns never share rows. Times are the spec's own fixed instants; only the names are random.
+ */
+import pg from "pg";
+import { e2eEnv } from "./env";
+
+export type SeedDb = {
+  query: pg.Client["query"];
+  /** The first row of a statement that returns one. */
+  one: <T extends pg.QueryResultRow>(text: string, params: unknown[]) => Promise<T>;
+};
+
+export const ACCOUNT = "123456789012";
+
+/** Runs `fn` with a connection to the e2e database, closed afterwards. */
+export async function withDb<T>(fn: (db: SeedDb) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+  await client.connect();
+  try {
+    const one = async <R extends pg.QueryResultRow>(text: string, params: unknown[]) =>
+      (await client.query<R>(text, params)).rows[0] as R;
+    return await fn({ query: client.query.bind(client) as pg.Client["query"], one });
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A pipeline `<prefix>-<tag>` in a disabled source of its own, owned by the team with slug `team` (none when
+ * absent). `executionArn(name)` names its runs as Step Functions would.
+ */
+export async function seedPipeline(
+  db: SeedDb,
+  options: { prefix: string; definition: unknown; team?: string },
+): Promise<{ tag: string; sourceId: number; pipelineId: number; name: string; executionArn: (run: string) => string }> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const name = `${options.prefix}-${tag}`;
+  const source = await db.one<{ id: number }>(
+    `INSERT INTO aws_source (key, account_id, region, endpoint, enabled, updated_at)
+     VALUES ($1, $2, 'eu-west-1', 'http://127.0.0.1:9', false, now()) RETURNING id`,
+    [`e2e-${name}`, ACCOUNT],
+  );
+  const pipeline = await db.one<{ id: number }>(
+    `INSERT INTO pipeline (source_id, state_machine_arn, name, team_id, definition, updated_at)
+     VALUES ($1, $2, $3, (SELECT id FROM team WHERE slug = $5), $4::jsonb, now()) RETURNING id`,
+    [
+      source.id,
+      `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:${name}`,
+      name,
+      JSON.stringify(options.definition),
+      options.team ?? null,
+    ],
+  );
+  return {
+    tag,
+    sourceId: source.id,
+    pipelineId: pipeline.id,
+    name,
+    executionArn: (run) => `arn:aws:states:eu-west-1:${ACCOUNT}:execution:${name}:${run}`,
+  };
+}
