@@ -65,6 +65,8 @@ type Samples = {
   otherRunId: string;
   executionName: string;
   stepKey: string;
+  /** A step of the run that started a SageMaker job (the logs route answers 404 for the others). */
+  jobStepKey: string;
   modelId: number;
   version: number;
   baseRevision: number;
@@ -343,6 +345,13 @@ const ROUTES: Record<string, Entry> = {
     kind: "api",
     guard: "withApi read",
     params: (s) => ({ runId: s.runId }),
+    methods: { GET: "read" },
+  },
+  "/api/v1/runs/[runId]/logs/route": {
+    kind: "api",
+    guard: "withApi read (a job's CloudWatch Logs read on demand)",
+    params: (s) => ({ runId: s.runId }),
+    query: (s) => `step=${encodeURIComponent(s.jobStepKey)}`,
     methods: { GET: "read" },
   },
   "/api/v1/runs/[runId]/map-runs/executions/route": {
@@ -635,7 +644,7 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
     if (!version) throw new Error("no version with a run and an imported card yet");
     const [run, other] = pipeline.runs;
     if (!run || !other) throw new Error("unreachable");
-    const steps = await json<{ steps: { key: string }[] }>(
+    const steps = await json<{ steps: { key: string; jobName: string | null }[] }>(
       await api.get(`/api/v1/runs/${run.publicId}/steps`, { headers }),
     );
     const step = steps.steps[0];
@@ -658,6 +667,7 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
       otherRunId: other.publicId,
       executionName: runDetail.executionArn.split(":").pop() ?? run.name,
       stepKey: step.key,
+      jobStepKey: steps.steps.find((s) => s.jobName)?.key ?? step.key,
       modelId: model.id,
       version: version.version,
       baseRevision: card.latestRevision ?? card.revision ?? 0,

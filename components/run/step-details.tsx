@@ -15,6 +15,7 @@ import type { DetailTab, Run, StepDetail, StepJob, StepSummary } from "@/lib/run
 import { stepLook } from "@/lib/status";
 import { AttemptsSection } from "./attempts";
 import styles from "./details.module.css";
+import { JobLogs } from "./job-logs";
 import { JsonViewer } from "./json-viewer";
 import { LocalTime } from "./local-time";
 import { MapRunView } from "./map-run-view";
@@ -314,7 +315,10 @@ function StepPanel(props: StepDetailsProps & { step: StepSummary }) {
             emptyText={step.status === "RUNNING" ? "No output yet." : "No output."}
           />
         ) : tab === "job" ? (
-          <JobsView jobs={data.jobs} step={step} now={now} pipelineId={props.run.pipeline.id} />
+          <>
+            <JobsView jobs={data.jobs} step={step} now={now} pipelineId={props.run.pipeline.id} />
+            {step.jobName ? <JobLogs publicId={run.publicId} step={step} /> : null}
+          </>
         ) : (
           <EventsView detail={data} />
         )}

@@ -37,6 +37,7 @@ export const API_ROUTE_METHODS: Record<string, readonly Method[]> = {
   "/api/v1/pipelines/[pipelineId]/watch": ["GET", "PUT"],
   "/api/v1/runs/[runId]": ["GET"],
   "/api/v1/runs/[runId]/changes": ["GET"],
+  "/api/v1/runs/[runId]/logs": ["GET"],
   "/api/v1/runs/[runId]/map-runs/executions": ["GET"],
   "/api/v1/runs/[runId]/redrive": ["POST"],
   "/api/v1/runs/[runId]/rerun": ["POST"],

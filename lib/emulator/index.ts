@@ -1,11 +1,13 @@
 /**
- * Local AWS emulator for Stepwise: Step Functions + SageMaker (+ CloudWatch training metrics) on the
- * real wire protocols, with live demo pipelines, deterministic mode and fault injection.
+ * Local AWS emulator for Stepwise: Step Functions + SageMaker (+ CloudWatch training metrics and the jobs'
+ * CloudWatch Logs) on the real wire protocols, with live demo pipelines, deterministic mode and fault
+ * injection.
  * `startEmulator()` is used in-process by `npm start`, by `npm run emulator`, and by tests.
  */
 
 import { type Demo, installDemo } from "./demo/scheduler";
 import { Gates } from "./integrations";
+import type { LogsStore } from "./logs";
 import { newMetricsStore } from "./metrics";
 import { newSageMakerStore } from "./sagemaker";
 import { createServer, type Faults, listen, type RuntimeConfig, type ServerContext } from "./server";
@@ -86,6 +88,8 @@ export interface RunningEmulator {
   /** resolves when the execution's current attempt has finished */
   waitForExecution(executionArn: string): Promise<Execution>;
   config: RuntimeConfig;
+  /** The jobs' CloudWatch Logs (tests append events with putLogEvents of ./logs). */
+  logs: LogsStore;
 }
 
 function envNumber(v: string | undefined): number | undefined {
@@ -182,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     region,
     accountId,
     config,
+    logs: sagemaker.logs,
     async stop() {
       demo?.stop();
       for (const x of sfn.executions.values()) x.controller.abort();

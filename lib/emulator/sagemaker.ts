@@ -2,17 +2,22 @@
  * SageMaker: the in-memory registry of training / processing / transform jobs, model package groups,
  * model packages and model cards, the read (+ UpdateModelPackage) operations of the awsJson1_1 API,
  * and the job simulations Step Functions' service integrations drive (status transitions over
- * simulated time, per-epoch metrics, final metrics, billable time, failures, stop).
+ * simulated time, per-epoch metrics, final metrics, billable time, failures, stop), including what each
+ * job's container writes to CloudWatch Logs as its simulated time passes (the log hooks below: container
+ * start, data, one line per epoch with the values the metrics carry, upload, and a failure's traceback).
  */
+import { LOG_GROUPS, type LogsStore, newLogsStore, putLogEvents } from "./logs";
 import { type MetricsStore, putTrainingPoint } from "./metrics";
 import {
   AbortedError,
   AwsError,
   type Clock,
+  createRng,
   isObject,
   type Json,
   type JsonObject,
   paginate,
+  type Rng,
   type SortKey,
   str,
 } from "./util";
@@ -33,6 +38,8 @@ interface Base {
   status: string;
   failureReason?: string;
   request: JsonObject;
+  /** Where the job's container writes its log lines (CloudWatch Logs); absent for jobs made outside a store. */
+  log?: JobLog;
 }
 
 export interface TrainingJob extends Base {
@@ -85,6 +92,8 @@ export interface SageMakerStore {
   groups: Map<string, ModelPackageGroup>;
   packages: Map<string, ModelPackage>;
   cards: Map<string, ModelCard>;
+  /** CloudWatch Logs of the jobs (served by logs.ts). */
+  logs: LogsStore;
 }
 
 export const newSageMakerStore = (account: string, region: string): SageMakerStore => ({
@@ -96,6 +105,7 @@ export const newSageMakerStore = (account: string, region: string): SageMakerSto
   groups: new Map(),
   packages: new Map(),
   cards: new Map(),
+  logs: newLogsStore(account, region),
 });
 
 const arn = (s: SageMakerStore, type: string, name: string) =>
@@ -135,6 +145,7 @@ export function createTrainingJob(s: SageMakerStore, request: JsonObject, now: n
     transitions: [{ Status: "Starting", StartTime: now, StatusMessage: "Preparing the instances for training" }],
     finalMetrics: [],
     request,
+    log: jobLog(s, "training", name),
   };
   s.training.set(name, job);
   return job;
@@ -162,6 +173,7 @@ export function createSimpleJob(
     lastModifiedTime: now,
     status: "InProgress",
     request,
+    log: jobLog(s, kind, name),
   };
   s.jobs.set(`${kind}/${name}`, job);
   return job;
@@ -237,6 +249,181 @@ export function updateModelPackageApproval(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Log hooks: what a job's container writes to CloudWatch Logs. Stream names as SageMaker names them
+// (training and processing `<job>/algo-1-<epoch seconds>`, transform `<job>/<instance id>-<epoch seconds>`
+// and its `/data-log` twin), created at the first line. Every line is stamped with the job's clock (the
+// simulated "now"), and the few random bits (instance id, ingestion delay, record counts) come from a
+// stream seeded by the job's name, so the same run writes the same log.
+
+type JobLogKind = keyof typeof LOG_GROUPS;
+
+export interface JobLog {
+  readonly rng: Rng;
+  /** Appends lines at `at` to the job's main stream, or to the transform job's data-log stream. */
+  write(at: number, lines: readonly string[], stream?: "main" | "data"): void;
+}
+
+function jobLog(s: SageMakerStore, kind: JobLogKind, name: string): JobLog {
+  const rng = createRng(`${s.account}:${s.region}:${kind}:${name}`, "logs");
+  const instance =
+    kind === "transform" ? `i-${Array.from({ length: 17 }, () => rng.int(0, 15).toString(16)).join("")}` : "";
+  let base: string | undefined;
+  return {
+    rng,
+    write(at, lines, stream = "main") {
+      base ??= `${name}/${kind === "transform" ? instance : "algo-1"}-${Math.floor(at / 1000)}`;
+      putLogEvents(
+        s.logs,
+        LOG_GROUPS[kind],
+        stream === "data" ? `${base}/data-log` : base,
+        lines.map((message) => ({ timestamp: at, message, ingestionTime: at + rng.int(120, 900) })),
+      );
+    },
+  };
+}
+
+/** "2026-11-30 14:03:12,345", the Python logging time the SageMaker toolkits print (UTC here). */
+const toolkitTime = (ms: number) => new Date(ms).toISOString().replace("T", " ").replace(".", ",").replace("Z", "");
+
+const channels = (r: JsonObject): { name: string; uri: string }[] =>
+  (Array.isArray(r.InputDataConfig) ? r.InputDataConfig.filter(isObject) : []).map((c) => {
+    const source = isObject(c.DataSource) && isObject(c.DataSource.S3DataSource) ? c.DataSource.S3DataSource : {};
+    return { name: String(c.ChannelName ?? "train"), uri: String(source.S3Uri ?? "") };
+  });
+
+/** "2 instances" (the type is on the job panel already). */
+function instanceCount(config: unknown): string {
+  const n = isObject(config) && typeof config.InstanceCount === "number" ? config.InstanceCount : 1;
+  return `${n} instance${n === 1 ? "" : "s"}`;
+}
+
+function trainingStartLines(job: TrainingJob, at: number): string[] {
+  const t = toolkitTime(at);
+  const algo = isObject(job.request.AlgorithmSpecification) ? job.request.AlgorithmSpecification : {};
+  return [
+    "bash: cannot set terminal process group (-1): Inappropriate ioctl for device",
+    "bash: no job control in this shell",
+    `${t} sagemaker-training-toolkit INFO     Imported framework sagemaker_pytorch_container.training`,
+    `${t} sagemaker-training-toolkit INFO     No Neurons detected (normal if no neurons installed)`,
+    `${t} sagemaker-training-toolkit INFO     Image ${String(algo.TrainingImage ?? "unknown")}, current host algo-1`,
+    ...channels(job.request).map(
+      (c) =>
+        `${t} sagemaker-training-toolkit INFO     Downloading channel ${c.name} from ${c.uri} to /opt/ml/input/data/${c.name}`,
+    ),
+  ];
+}
+
+function trainingScriptLines(job: TrainingJob, at: number, epochs: number): string[] {
+  const t = toolkitTime(at);
+  const rng = job.log?.rng;
+  return [
+    ...channels(job.request).map(
+      (c) =>
+        `${t} sagemaker-training-toolkit INFO     Channel ${c.name}: ${(rng ? rng.int(40_000, 4_000_000) : 0).toLocaleString("en")} records ready`,
+    ),
+    `${t} sagemaker-training-toolkit INFO     Invoking user script`,
+    `Hyperparameters: ${JSON.stringify(isObject(job.request.HyperParameters) ? job.request.HyperParameters : {})}`,
+    `Training for ${epochs} epoch${epochs === 1 ? "" : "s"} on algo-1`,
+  ];
+}
+
+/** Per metric, the text its MetricDefinitions regex expects before the value ("val_loss=" from "val_loss=([0-9\\.]+)"). */
+function metricLogPrefixes(request: JsonObject): Map<string, string> {
+  const algo = isObject(request.AlgorithmSpecification) ? request.AlgorithmSpecification : {};
+  const defs = Array.isArray(algo.MetricDefinitions) ? algo.MetricDefinitions.filter(isObject) : [];
+  const out = new Map<string, string>();
+  for (const d of defs) {
+    if (typeof d.Name !== "string" || typeof d.Regex !== "string") continue;
+    const head = d.Regex.split("(")[0] ?? "";
+    if (head && !/[[\]{}*+?^$|]/.test(head.replace(/\\./g, ""))) out.set(d.Name, head.replace(/\\(.)/g, "$1"));
+  }
+  return out;
+}
+
+const SCRIPT: Record<JobLogKind, string> = {
+  training: "/opt/ml/code/train.py",
+  processing: "/opt/ml/processing/input/code/job.py",
+  transform: "/opt/ml/model/code/inference.py",
+};
+
+/** A Python traceback whose last line is the job's FailureReason, as DescribeJob reports it. */
+function failureLines(job: Base, kind: JobLogKind, at: number, reason: string): string[] {
+  const script = SCRIPT[kind];
+  const lines = [
+    "Traceback (most recent call last):",
+    `  File "${script}", line 214, in <module>`,
+    "    main(parse_args())",
+    `  File "${script}", line 187, in main`,
+    kind === "training" ? "    trainer.fit(train_loader, val_loader, epochs=args.epochs)" : "    run(args)",
+    `  File "${script}", line 96, in ${kind === "training" ? "fit" : "run"}`,
+    kind === "training" ? "    loss = self.train_epoch(loader)" : "    frame = load_partition(args.input)",
+    ...reason.split("\n"),
+  ];
+  if (kind !== "training") return lines;
+  return [
+    `${toolkitTime(at)} sagemaker-training-toolkit ERROR    Reporting training FAILURE for ${job.name}`,
+    ...lines,
+  ];
+}
+
+const stopLines = (at: number) => [
+  `${toolkitTime(at)} sagemaker-toolkit WARNING  Received SIGTERM: the job was asked to stop`,
+  "Stopping: saving no output",
+];
+
+function simpleStartLines(job: SimpleJob, at: number): string[] {
+  const t = toolkitTime(at);
+  const r = job.request;
+  if (job.kind === "processing") {
+    const app = isObject(r.AppSpecification) ? r.AppSpecification : {};
+    const args = Array.isArray(app.ContainerArguments) ? app.ContainerArguments.map(String).join(" ") : "";
+    const resources = isObject(r.ProcessingResources) ? r.ProcessingResources.ClusterConfig : undefined;
+    const inputs = (Array.isArray(r.ProcessingInputs) ? r.ProcessingInputs.filter(isObject) : []).map((i) => {
+      const s3 = isObject(i.S3Input) ? i.S3Input : {};
+      return `${t} INFO Input ${String(i.InputName ?? "input")}: ${String(s3.S3Uri ?? "")} -> ${String(s3.LocalPath ?? "/opt/ml/processing/input")}`;
+    });
+    return [
+      `${t} INFO Starting processing job ${job.name} on ${instanceCount(resources)}`,
+      `${t} INFO Image ${String(app.ImageUri ?? "unknown")}, arguments: ${args || "(none)"}`,
+      ...inputs,
+    ];
+  }
+  return [
+    `${t} INFO Starting the model server for ${String(r.ModelName ?? job.name)} on ${instanceCount(r.TransformResources)}`,
+    `${t} INFO Model server started with ${job.log?.rng.int(2, 8) ?? 4} workers, listening on port 8080`,
+    `${t} INFO /ping answered 200: ready for batch transform`,
+  ];
+}
+
+function simpleEndLines(job: SimpleJob, at: number): void {
+  const t = toolkitTime(at);
+  const rng = job.log?.rng;
+  const parts = rng?.int(4, 12) ?? 8;
+  if (job.kind === "processing") {
+    job.log?.write(at, [
+      `${t} INFO Processed ${parts} partitions, ${(rng?.int(100_000, 9_000_000) ?? 0).toLocaleString("en")} rows`,
+      `${t} INFO Outputs written to /opt/ml/processing/output`,
+      `${t} INFO Processing complete`,
+    ]);
+    return;
+  }
+  const input = isObject(job.request.TransformInput) ? job.request.TransformInput : {};
+  const source =
+    isObject(input.DataSource) && isObject(input.DataSource.S3DataSource) ? input.DataSource.S3DataSource : {};
+  const prefix = String(source.S3Uri ?? "s3://input/");
+  job.log?.write(
+    at,
+    Array.from(
+      { length: parts },
+      (_, i) =>
+        `${new Date(at).toISOString()}:[sagemaker logs]: ${prefix}${prefix.endsWith("/") ? "" : "/"}part-${String(i).padStart(5, "0")}.csv: ${(rng?.int(2_000, 90_000) ?? 0).toLocaleString("en")} records transformed`,
+    ),
+    "data",
+  );
+  job.log?.write(at, [`${t} INFO Batch transform complete: ${parts} objects`]);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Simulations. Durations are simulated seconds; `gate` lets tests hold a job until told to finish.
 
 export interface TrainingPlan {
@@ -283,40 +470,59 @@ export async function simulateTraining(
     await clock.sleep(plan.phases.starting * 1000, signal);
     job.startTime = clock.now();
     transition(job, "Downloading", "Downloading input data", clock.now());
+    job.log?.write(clock.now(), trainingStartLines(job, clock.now()));
     await clock.sleep(plan.phases.downloading * 1000, signal);
     transition(job, "Training", "Training image download completed. Training in progress.", clock.now());
     const names = Object.keys(plan.series);
     const epochs = Math.max(1, ...names.map((n) => plan.series[n]?.length ?? 0));
+    job.log?.write(clock.now(), trainingScriptLines(job, clock.now(), epochs));
+    const prefixes = metricLogPrefixes(job.request);
     // Sleep per epoch (at most 25 wake-ups) so a live run's loss curve grows while you watch.
     const step = Math.max(1, Math.ceil(epochs / 25));
     for (let e = 0; e < epochs; e++) {
       if (plan.failure && e === plan.failure.atEpoch) {
+        job.log?.write(clock.now(), failureLines(job, "training", clock.now(), plan.failure.reason));
         finish(job, "Failed", clock.now(), plan.failure.reason);
         return;
       }
       if (e % step === 0) await clock.sleep(((plan.phases.training * 1000) / epochs) * step, signal);
+      const values: string[] = [];
       for (const n of names) {
         const v = plan.series[n]?.[e];
-        if (v !== undefined) putTrainingPoint(metrics, job.name, n, { t: clock.now(), v });
+        if (v !== undefined) {
+          putTrainingPoint(metrics, job.name, n, { t: clock.now(), v });
+          values.push(`${prefixes.get(n) ?? `${n}=`}${v}`);
+        }
       }
+      // What the metric definitions' regexes read: the same values the metrics above carry.
+      job.log?.write(clock.now(), [`[epoch ${e + 1}/${epochs}] ${values.join(" ")}`.trimEnd()]);
       job.lastModifiedTime = clock.now();
     }
     if (gate) {
       const r = await gate();
       if (r.fail) {
+        job.log?.write(clock.now(), failureLines(job, "training", clock.now(), r.fail.reason));
         finish(job, "Failed", clock.now(), r.fail.reason);
         return;
       }
     }
     transition(job, "Uploading", "Uploading generated training model", clock.now());
+    job.log?.write(clock.now(), [
+      `${toolkitTime(clock.now())} sagemaker-training-toolkit INFO     Saving the model to /opt/ml/model`,
+      `${toolkitTime(clock.now())} sagemaker-training-toolkit INFO     Uploading the model artifacts to ${outputPath(job.request)}${job.name}/output/model.tar.gz`,
+    ]);
     await clock.sleep(plan.phases.uploading * 1000, signal);
     job.finalMetrics = names.map((n) => {
       const series = plan.series[n] ?? [];
       return { MetricName: n, Value: series[series.length - 1] ?? 0, Timestamp: clock.now() };
     });
+    job.log?.write(clock.now(), [
+      `${toolkitTime(clock.now())} sagemaker-training-toolkit INFO     Reporting training SUCCESS`,
+    ]);
     finish(job, "Completed", clock.now());
   } catch (e) {
     if (e instanceof AbortedError) {
+      if (job.startTime !== undefined) job.log?.write(clock.now(), stopLines(clock.now()));
       transition(job, "Stopping", "Stopping the training job", clock.now());
       finish(job, "Stopped", clock.now());
     }
@@ -336,15 +542,19 @@ export async function simulateSimpleJob(
     await clock.sleep(Math.min(seconds, 180) * 1000, signal);
     job.startTime = clock.now();
     job.lastModifiedTime = clock.now();
+    job.log?.write(clock.now(), simpleStartLines(job, clock.now()));
     await clock.sleep(Math.max(0, seconds - 180) * 1000, signal);
     let reason = failureReason;
     if (gate) reason = (await gate()).fail?.reason ?? reason;
+    if (reason) job.log?.write(clock.now(), failureLines(job, job.kind, clock.now(), reason));
+    else simpleEndLines(job, clock.now());
     job.status = reason ? "Failed" : "Completed";
     job.failureReason = reason;
     job.endTime = clock.now();
     job.lastModifiedTime = clock.now();
   } catch (e) {
     if (e instanceof AbortedError) {
+      if (job.startTime !== undefined) job.log?.write(clock.now(), stopLines(clock.now()));
       job.status = "Stopped";
       job.endTime = clock.now();
       job.lastModifiedTime = clock.now();

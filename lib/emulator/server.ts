@@ -1,13 +1,14 @@
 /**
- * The HTTP front: one node:http server for three AWS JSON protocols, routed by `X-Amz-Target`
+ * The HTTP front: one node:http server for four AWS JSON protocols, routed by `X-Amz-Target`
  * (`AWSStepFunctions.*` awsJson1_0, `SageMaker.*` awsJson1_1, `GraniteServiceVersion20100801.*` —
- * CloudWatch's awsJson1_0), errors in AWS's shape (`__type` + message + `x-amzn-ErrorType`), fault
+ * CloudWatch's awsJson1_0, `Logs_20140328.*` — CloudWatch Logs' awsJson1_1), errors in AWS's shape (`__type` + message + `x-amzn-ErrorType`), fault
  * injection and optional token-bucket throttling per operation, per-op call counts, and the
  * `/__admin` endpoints tests use. SigV4 signatures are accepted without checking.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Gates } from "./integrations";
+import { logsOp } from "./logs";
 import { cloudWatchOp, type MetricsStore } from "./metrics";
 import { type SageMakerStore, sageMakerOp } from "./sagemaker";
 import { getExecution, type SfnEngine, sfnOp } from "./sfn";
@@ -40,13 +41,18 @@ export interface FaultRule {
 }
 
 /**
- * Keys: "*", "sfn:*", "sagemaker:*", "cloudwatch:*", an operation ("GetExecutionHistory") or
+ * Keys: "*", "sfn:*", "sagemaker:*", "cloudwatch:*", "logs:*", an operation ("GetExecutionHistory") or
  * "sfn:GetExecutionHistory". A list of rules under one key applies the first whose `match` fits the call.
  */
 export type Faults = Record<string, FaultRule | FaultRule[]>;
 
 /** The IAM service prefix of each emulated API, as AccessDenied messages name actions. */
-const IAM_PREFIX: Record<string, string> = { sfn: "states", sagemaker: "sagemaker", cloudwatch: "cloudwatch" };
+const IAM_PREFIX: Record<string, string> = {
+  sfn: "states",
+  sagemaker: "sagemaker",
+  cloudwatch: "cloudwatch",
+  logs: "logs",
+};
 
 export interface RuntimeConfig {
   timeScale: number;
@@ -85,6 +91,12 @@ const services: Record<
     short: "cloudwatch",
     contentType: "application/x-amz-json-1.0",
     op: (c, op, b) => cloudWatchOp(c.metrics, op, b),
+  },
+  // The jobs' logs live beside the jobs (sagemaker.ts writes them as the jobs run).
+  Logs_20140328: {
+    short: "logs",
+    contentType: "application/x-amz-json-1.1",
+    op: (c, op, b) => logsOp(c.sagemaker.logs, op, b),
   },
 };
 

@@ -6,6 +6,7 @@
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import { z } from "zod";
 import { ErrorResponse } from "@/lib/errors";
+import { JobLogPage, JobLogsQuery } from "./logs-schema";
 import {
   MapRunExecutionList,
   MapRunExecutionsQuery,
@@ -73,6 +74,26 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     security,
     request: { params: RunIdParams, query: MapRunExecutionsQuery },
     responses: { 200: json(MapRunExecutionList, "The page; `nextToken` asks for the next one."), ...errors },
+  });
+  registry.registerPath({
+    method: "get",
+    path: "/api/v1/runs/{runId}/logs",
+    summary: "A step's SageMaker job logs (CloudWatch Logs), the last lines first; earlier pages and the tail by token",
+    description:
+      "Read from CloudWatch Logs when asked, not stored: the job's streams in `/aws/sagemaker/TrainingJobs`, " +
+      "`…/ProcessingJobs` or `…/TransformJobs` (DescribeLogStreams) and one page of lines (GetLogEvents from the " +
+      "end). Send `before` from an answer for the lines before it, `after` for the lines written since (tail). " +
+      "A job that has not logged yet answers no lines with a `reason`; a role without `logs:GetLogEvents` or " +
+      "`logs:DescribeLogStreams` answers 403 naming the permission.",
+    tags: ["runs"],
+    security,
+    request: { params: RunIdParams, query: JobLogsQuery },
+    responses: {
+      200: json(JobLogPage, "The lines, oldest first, with tokens for earlier and newer lines."),
+      ...errors,
+      403: json(ErrorResponse, "The role Stepwise uses lacks a CloudWatch Logs permission (named in the message)."),
+      404: json(ErrorResponse, "No such run or step, or the step ran no training, processing or transform job."),
+    },
   });
   for (const [action, summary] of [
     ["stop", "Stop a running execution"],

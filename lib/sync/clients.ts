@@ -203,7 +203,7 @@ function assumeRoleProvider(source: AwsSource): AwsCredentialIdentityProvider {
   };
 }
 
-function credentialsFor(source: AwsSource): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
+export function credentialsFor(source: AwsSource): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
   if (source.key === "demo" && !source.roleArn) return DEMO_CREDENTIALS;
   if (source.roleArn) return assumeRoleProvider(source);
   return undefined; // the SDK's default credentials chain

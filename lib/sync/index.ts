@@ -3,5 +3,5 @@
  * under lib/sync is its own (the import rules in .dependency-cruiser.cjs hold other domains to this file).
  */
 export { publicIdFor } from "./ids";
-export { syncExecutionNow, withSourceStepFunctions } from "./on-demand";
+export { sourceClientSettings, syncExecutionNow, withSourceStepFunctions } from "./on-demand";
 export { getSyncHealth, registerSyncMetrics, type SyncHealth } from "./status";

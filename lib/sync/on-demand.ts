@@ -5,10 +5,11 @@
  */
 import "server-only";
 import type { SFNClient } from "@aws-sdk/client-sfn";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { prisma } from "@/lib/db";
 import { notFound } from "@/lib/errors";
 import { logger } from "@/lib/log";
-import { createClients, destroyClients } from "./clients";
+import { createClients, credentialsFor, destroyClients } from "./clients";
 import { createCounters } from "./counters";
 import { createSyncContext } from "./pass";
 import { syncExecution } from "./runs";
@@ -23,6 +24,20 @@ export async function withSourceStepFunctions<T>(sourceId: number, work: (sfn: S
   } finally {
     destroyClients(clients);
   }
+}
+
+/**
+ * Region, endpoint and credentials of a source (its role assumed as the sync does), for an AWS client the
+ * sync itself does not keep: CloudWatch Logs, read only when a user opens a job's logs (lib/runs/logs.ts).
+ */
+export async function sourceClientSettings(sourceId: number): Promise<{
+  region: string;
+  endpoint: string | undefined;
+  credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
+}> {
+  const source = await prisma.awsSource.findUnique({ where: { id: sourceId } });
+  if (!source) throw notFound("The AWS source of this pipeline is no longer configured.");
+  return { region: source.region, endpoint: source.endpoint ?? undefined, credentials: credentialsFor(source) };
 }
 
 /**
