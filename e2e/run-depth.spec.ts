@@ -1,11 +1,15 @@
 /**
- * The run page in depth (issue 19): every attempt of a retried step, and the graph opening fitted and
- * centred. Against the app as `npm start` runs it (demo emulator in manual task mode, the sync, the live
- * stream, real logins). Serial: the emulator's task mode is global.
+ * The run page in depth (issue 19): every attempt of a retried step (and the selected one in the URL), the graph
+ * opening fitted and centred (every demo pipeline, and a 60-state definition), a distributed Map's Map Run and its
+ * redrive, and cost per run as a series of the pipeline's metric graph. Against the app as `npm start` runs it
+ * (demo emulator in manual task mode, the sync, the live stream, real logins). Serial: the task mode is global.
  */
 import { ListExecutionsCommand, ListMapRunsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
+import pg from "pg";
+import type { PipelinePage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { e2eEnv } from "./support/env";
 import { admin, advance, EMULATOR, executionStatus, finish, openRun, pastExecution, startRun } from "./support/runs";
 
 const sfn = new SFNClient({
@@ -43,6 +47,78 @@ async function runMapChildren(request: APIRequestContext, executionArn: string):
   }
   const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn, maxResults: 1000 }));
   return executions.length;
+}
+
+/** Releases every held child of the Map Run (successfully) until the parent execution has finished. */
+async function releaseMapChildren(request: APIRequestContext, executionArn: string, mapRunArn: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while ((await executionStatus(request, executionArn)) === "RUNNING") {
+    if (Date.now() > deadline) throw new Error("the redriven Map Run did not finish");
+    const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn, maxResults: 1000 }));
+    for (const child of executions) {
+      if (child.status === "RUNNING" && child.executionArn) {
+        await admin(request, `/executions/${encodeURIComponent(child.executionArn)}/advance`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The graph's drawing lies inside its panel, centred, and fills it in one direction (or sits at the 120 % cap). */
+async function expectFittedAndCentred(page: Page, message: string): Promise<void> {
+  const panel = page.getByTestId("state-graph");
+  const drawing = panel.locator("svg > g").first();
+  await expect
+    .poll(
+      async () => {
+        const p = await panel.boundingBox();
+        const d = await drawing.boundingBox();
+        if (!p || !d) return "not drawn";
+        const [left, right] = [d.x - p.x, p.x + p.width - (d.x + d.width)];
+        const [top, bottom] = [d.y - p.y, p.y + p.height - (d.y + d.height)];
+        if (Math.min(left, right, top, bottom) < -1) return `outside: ${left} ${right} ${top} ${bottom}`;
+        if (Math.abs(left - right) > 3 || Math.abs(top - bottom) > 3)
+          return `off centre: ${left} ${right} ${top} ${bottom}`;
+        const fills = d.width >= p.width - 40 || d.height >= p.height - 40;
+        const level = await page.getByLabel("Graph zoom level").textContent();
+        return fills || level === "120%" ? "fitted" : `small: ${d.width}×${d.height} in ${p.width}×${p.height}`;
+      },
+      { message, timeout: 15_000 },
+    )
+    .toBe("fitted");
+}
+
+/** 60 states: a chain, a Choice, a Parallel of three 10-state branches, an inline Map of 8, more chain, an end. */
+function sixtyStateDefinition(): { definition: object; states: number } {
+  const chain = (prefix: string, n: number, last: string | null) =>
+    Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [
+        `${prefix}${i + 1}`,
+        i + 1 < n
+          ? { Type: "Pass", Next: `${prefix}${i + 2}` }
+          : last
+            ? { Type: "Pass", Next: last }
+            : { Type: "Pass", End: true },
+      ]),
+    );
+  const branch = (name: string) => ({ StartAt: `${name}1`, States: chain(name, 10, null) });
+  const definition = {
+    StartAt: "Prep1",
+    States: {
+      ...chain("Prep", 10, "Gate"),
+      Gate: { Type: "Choice", Choices: [{ Variable: "$.skip", BooleanEquals: true, Next: "Done" }], Default: "Fan" },
+      Fan: { Type: "Parallel", Branches: [branch("Left"), branch("Middle"), branch("Right")], Next: "Score" },
+      Score: {
+        Type: "Map",
+        ItemsPath: "$.items",
+        ItemProcessor: { StartAt: "Item1", States: chain("Item", 8, null) },
+        Next: "Post1",
+      },
+      ...chain("Post", 8, "Done"),
+      Done: { Type: "Succeed" },
+    },
+  };
+  return { definition, states: 10 + 1 + 1 + 30 + 1 + 8 + 8 + 1 };
 }
 
 const SCREENS = "test-results/screens";
@@ -119,6 +195,26 @@ test("a step retried three times shows each attempt as its own segment with its 
   await attempts.getByText("Cause").first().click();
   await expect(attempts.getByText("upstream 503 (1)")).toBeVisible();
   await expect(attempts.getByTestId("retry-rule")).toContainText("applied to 3 failures");
+
+  // The selected attempt is part of the shareable URL, and such a URL opens with it selected.
+  await attempts.getByRole("button", { name: "Attempt 2" }).click();
+  await expect(page).toHaveURL(/[?&]attempt=2(&|$)/);
+  await expect(page).toHaveURL(/[?&]step=EvaluateModel(&|$)/);
+  const shared = page.url();
+  await page.goto(shared);
+  const restored = page.getByTestId("step-attempts");
+  await expect(restored.getByRole("button", { name: "Attempt 2" })).toHaveAttribute("aria-pressed", "true");
+  await expect(restored.locator('[data-testid="step-attempt"][data-selected="true"]')).toHaveCount(1);
+  await expect(restored.getByText("upstream 503 (2)")).toBeVisible();
+  // Values that name no attempt are ignored: the step opens, nothing is selected, nothing breaks.
+  for (const bad of ["9", "0", "two", "-1"]) {
+    await page.goto(`/runs/${publicId}?step=EvaluateModel&attempt=${bad}`);
+    await expect(page.getByTestId("step-details")).toContainText("EvaluateModel");
+    await expect(page.getByTestId("step-attempt")).toHaveCount(4);
+    await expect(page.locator('[data-testid="step-attempt"][data-selected="true"]')).toHaveCount(0);
+  }
+  await page.goto(shared);
+  await expect(page.locator('[data-testid="step-attempt"][data-selected="true"]')).toHaveCount(1);
   await expectNoSeriousA11yViolations(page);
   await shot(page, "run-depth-attempts-light");
   await page.emulateMedia({ colorScheme: "dark" });
@@ -136,25 +232,7 @@ test("the graph opens fitted and centred in its panel for every demo pipeline", 
   ]) {
     await openRun(page, await pastExecution(pipeline));
     const panel = page.getByTestId("state-graph");
-    const drawing = panel.locator("svg > g").first();
-    await expect
-      .poll(
-        async () => {
-          const p = await panel.boundingBox();
-          const d = await drawing.boundingBox();
-          if (!p || !d) return "not drawn";
-          const [left, right] = [d.x - p.x, p.x + p.width - (d.x + d.width)];
-          const [top, bottom] = [d.y - p.y, p.y + p.height - (d.y + d.height)];
-          if (Math.min(left, right, top, bottom) < -1) return `outside: ${left} ${right} ${top} ${bottom}`;
-          if (Math.abs(left - right) > 3 || Math.abs(top - bottom) > 3)
-            return `off centre: ${left} ${right} ${top} ${bottom}`;
-          const fills = d.width >= p.width - 40 || d.height >= p.height - 40;
-          const level = await page.getByLabel("Graph zoom level").textContent();
-          return fills || level === "120%" ? "fitted" : `small: ${d.width}×${d.height} in ${p.width}×${p.height}`;
-        },
-        { message: pipeline, timeout: 15_000 },
-      )
-      .toBe("fitted");
+    await expectFittedAndCentred(page, pipeline);
     if (pipeline === "search-ranking-ltr") {
       const shard = panel.getByTestId("graph-node-ScoreCategories/ScoreShard");
       await expect(shard).toHaveAttribute("data-status", "succeeded");
@@ -175,10 +253,11 @@ test("a distributed Map run shows its Map Run: item counts, the aggregate on its
   expect(await executionStatus(request, arn)).toBe("FAILED");
 
   await page.goto(`/runs/${publicId}`);
-  await expect(page.getByTestId("run-status")).toContainText("Failed", { timeout: 30_000 });
+  // The sync's next pass brings the failure in (its polling interval, on a machine that may be busy).
+  await expect(page.getByTestId("run-status")).toContainText("Failed", { timeout: 90_000 });
   // The inner state ran in child executions: never "not started".
   const shard = page.getByTestId("state-graph").getByTestId("graph-node-ScoreCategories/ScoreShard");
-  await expect(shard).toHaveAttribute("data-status", "failed", { timeout: 30_000 });
+  await expect(shard).toHaveAttribute("data-status", "failed", { timeout: 60_000 });
   await expect(shard).toHaveAttribute(
     "aria-label",
     new RegExp(`in a Map Run: ${children - 1} of ${children} items succeeded, 1 failed`),
@@ -192,6 +271,9 @@ test("a distributed Map run shows its Map Run: item counts, the aggregate on its
   await expect(mapRun.getByTestId("map-run-summary")).toHaveText(
     `${children - 1} of ${children} items succeeded, 1 failed.`,
   );
+  // Opening the Map Run puts it in the shareable URL.
+  await mapRun.getByTestId("map-run-open").click();
+  await expect(page).toHaveURL(/[?&]mapRun=[^&]+/);
   await expect(mapRun.getByTestId("map-run-count-total")).toContainText(String(children));
   await expect(mapRun.getByTestId("map-run-count-failed")).toContainText("1");
   await expect(mapRun.getByTestId("map-run-tolerated")).toHaveText("0 %");
@@ -199,10 +281,135 @@ test("a distributed Map run shows its Map Run: item counts, the aggregate on its
   await mapRun.getByTestId("map-run-status-filter").selectOption("FAILED");
   await expect(mapRun.getByTestId("map-run-child")).toHaveCount(1);
   await expect(mapRun.getByTestId("map-run-child")).toHaveAttribute("data-status", "FAILED");
+  await expect(mapRun.getByRole("button", { name: "Redrive failed items" })).toBeVisible();
   await expectNoSeriousA11yViolations(page);
   await shot(page, "run-depth-map-run-light");
   await page.emulateMedia({ colorScheme: "dark" });
   await expectNoSeriousA11yViolations(page);
   await shot(page, "run-depth-map-run-dark");
   await page.emulateMedia({ colorScheme: "light" });
+
+  // A link with only the Map Run opens its step with the Map Run open; values that name nothing are ignored.
+  const token = new URL(page.url()).searchParams.get("mapRun") ?? "";
+  await page.goto(`/runs/${publicId}?mapRun=${encodeURIComponent(token)}`);
+  await expect(page.getByTestId("map-run")).toHaveAttribute("data-open", "true");
+  await expect(page.getByTestId("map-run-count-failed")).toContainText("1");
+  for (const bad of ["NoSuchMap", "0", "99", "%3Cscript%3E"]) {
+    await page.goto(`/runs/${publicId}?mapRun=${bad}`);
+    await expect(page.getByTestId("run-status")).toContainText("Failed");
+    await expect(page.getByTestId("map-run")).toHaveCount(0);
+  }
+  await page.goto(`/runs/${publicId}?mapRun=${encodeURIComponent(token)}`);
+
+  // Redrive failed items: the parent is redriven (as AWS redrives a Map Run), only the failed child runs again.
+  const { mapRuns = [] } = await sfn.send(new ListMapRunsCommand({ executionArn: arn }));
+  const mapRunArn = mapRuns[0]?.mapRunArn ?? "";
+  const view = page.getByTestId("map-run");
+  await view.getByRole("button", { name: "Redrive failed items" }).click();
+  await view.getByRole("button", { name: "Redrive now" }).click();
+  await expect(view.getByRole("status")).toContainText("Redrive started");
+  await releaseMapChildren(request, arn, mapRunArn);
+  expect(await executionStatus(request, arn)).toBe("SUCCEEDED");
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await expect(view.getByTestId("map-run-redrives")).toContainText("Redriven once", { timeout: 30_000 });
+  await expect(view.getByTestId("map-run-redrive-count")).toHaveText("1");
+  await expect(view.getByTestId("map-run-summary")).toHaveText(`${children} of ${children} items succeeded.`);
+  await expect(view.getByTestId("map-run-count-failed")).toContainText("0");
+  await view.getByTestId("map-run-status-filter").selectOption("FAILED");
+  await expect(view.getByTestId("map-run-child")).toHaveCount(0);
+  await view.getByTestId("map-run-status-filter").selectOption("");
+  await expect(view.locator('[data-testid="map-run-child"][data-status="SUCCEEDED"]')).toHaveCount(children);
+  await expect(view.getByRole("button", { name: "Redrive failed items" })).toHaveCount(0);
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-map-run-redriven-light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-map-run-redriven-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+test("cost per run is one more selectable series of the pipeline's metric graph, with the approximate note", async ({
+  page,
+}) => {
+  let pipelineId = 0;
+  await expect(async () => {
+    const response = await page.request.get("/api/v1/pipelines?limit=200");
+    const { pipelines } = (await response.json()) as PipelinePage;
+    pipelineId = pipelines.find((p) => p.name === "size-recommendation-training")?.id ?? 0;
+    expect(pipelineId).toBeGreaterThan(0);
+    const detail = (await (await page.request.get(`/api/v1/pipelines/${pipelineId}`)).json()) as {
+      metricNames: string[];
+    };
+    expect(detail.metricNames).toContain("stepwise:run_cost_usd");
+  }).toPass({ timeout: 120_000, intervals: [2_000] });
+  await page.goto(`/pipelines/${pipelineId}`);
+  const graph = page.getByTestId("metric-evolution");
+  await expect(graph.locator("[data-series]")).toHaveCount(1);
+  const costSeries = page.waitForResponse(
+    (r) => /\/api\/v1\/pipelines\/\d+\/metrics\?/.test(r.url()) && r.url().includes("stepwise%3Arun_cost_usd"),
+  );
+  await graph.getByLabel("Cost per run (USD, approx.)").check();
+  const data = (await (await costSeries).json()) as { series: { name: string; direction: string; y: number[] }[] };
+  const cost = data.series.find((s) => s.name === "stepwise:run_cost_usd");
+  expect(cost?.direction).toBe("lower");
+  expect(cost?.y.length).toBeGreaterThan(0);
+  await expect(graph.locator("[data-series]")).toHaveCount(2);
+  await expect(page).toHaveURL(/m=[^&]*stepwise%3Arun_cost_usd/);
+  await expect(graph.getByTestId("cost-series-note")).toContainText("approximate");
+  await expect(graph).toContainText("Cost per run (USD, approx.) (lower is better");
+  await expectNoSeriousA11yViolations(page);
+  await graph.screenshot({ path: `${SCREENS}/run-depth-cost-series-light.png` });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expectNoSeriousA11yViolations(page);
+  await graph.screenshot({ path: `${SCREENS}/run-depth-cost-series-dark.png` });
+  await page.emulateMedia({ colorScheme: "light" });
+});
+
+test("a 60-state definition opens fitted and centred in its panel", async ({ page }) => {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const publicId = `sixty${tag}`;
+  const { definition, states } = sixtyStateDefinition();
+  expect(states).toBe(60);
+  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
+  await db.connect();
+  try {
+    // A revision of a demo pipeline with 60 states, and a finished run of it (steps are not needed to draw).
+    await db.query(
+      `WITH rev AS (
+         INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
+         SELECT id, $1, $2::jsonb FROM pipeline WHERE name = 'return-probability' RETURNING id, pipeline_id)
+       INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
+                        history_complete)
+       SELECT $3, rev.pipeline_id, rev.id, $4, $5, 'SUCCEEDED', now() - interval '2 hours', now() - interval '1 hour', true
+         FROM rev`,
+      [
+        `e2e-sixty-${tag}`,
+        JSON.stringify(definition),
+        publicId,
+        `arn:aws:states:eu-west-1:123456789012:execution:e2e-sixty:${tag}`,
+        `e2e-sixty-${tag}`,
+      ],
+    );
+  } finally {
+    await db.end();
+  }
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 1600, height: 1000 },
+  ]) {
+    await page.setViewportSize(size);
+    const response = await page.goto(`/runs/${publicId}`);
+    expect(response?.status()).toBe(200);
+    const graph = page.getByTestId("state-graph");
+    for (const id of ["Prep1", "Gate", "Fan", "Score", "Post8", "Done"]) {
+      await expect(graph.getByTestId(`graph-node-${id}`)).toBeVisible();
+    }
+    await expectFittedAndCentred(page, `60 states at ${size.width}×${size.height}`);
+  }
+  await shot(page, "run-depth-graph-60-light");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await expectFittedAndCentred(page, "60 states, dark");
+  await shot(page, "run-depth-graph-60-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 1280, height: 720 });
 });

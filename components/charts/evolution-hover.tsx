@@ -7,7 +7,7 @@
  */
 import { type KeyboardEvent, type PointerEvent, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { formatDelta, formatUtc, formatValue } from "@/lib/format";
-import { improvement } from "@/lib/metrics/direction";
+import { improvement, metricLabel } from "@/lib/metrics/direction";
 import { nearestIndex } from "@/lib/metrics/nearest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
@@ -177,7 +177,7 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
                   return (
                     <tr key={s.name} data-metric={s.name}>
                       <th scope="row" style={{ color: seriesColor(si) }}>
-                        {s.name}
+                        {metricLabel(s.name)}
                       </th>
                       <td data-testid="tooltip-value">{formatValue(value)}</td>
                       <td

@@ -12,6 +12,8 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
 import { formatValue } from "@/lib/format";
+import { metricLabel, RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { PRICE_TABLE_NOTE } from "@/lib/models/pricing";
 import type { XAxis } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { EvolutionHover } from "./evolution-hover";
@@ -175,13 +177,13 @@ export function MetricEvolution({
         <fieldset className={styles.metricPicker}>
           <legend>Metrics</legend>
           {metricNames.map((name) => (
-            <label key={name}>
+            <label key={name} title={name === RUN_COST_METRIC ? PRICE_TABLE_NOTE : undefined}>
               <input
                 type="checkbox"
                 checked={state.metrics.includes(name)}
                 onChange={(event) => toggleMetric(name, event.currentTarget.checked)}
               />
-              {name}
+              {metricLabel(name)}
             </label>
           ))}
         </fieldset>
@@ -271,9 +273,12 @@ export function MetricEvolution({
                   strokeDasharray={SERIES_DASH[i % SERIES_DASH.length]}
                 />
               </svg>
-              {s.name} ({s.direction} is better, {s.count} runs)
+              {metricLabel(s.name)} ({s.direction} is better, {s.count} runs)
             </span>
           ))}
+          {data.series.some((s) => s.name === RUN_COST_METRIC) ? (
+            <span data-testid="cost-series-note">Cost per run is approximate. {PRICE_TABLE_NOTE}</span>
+          ) : null}
           <span>
             ▒ trailing baseline of {data.window} runs ± {data.threshold}%
           </span>

@@ -2,13 +2,16 @@
 /**
  * A step's attempts and the error rules that applied: each attempt of a retried step (start, duration,
  * outcome, error and cause), then the state's Retry and Catch rules from the definition, marking the retrier
- * each failure matched and the catcher that routed a caught error onward (the path it took).
+ * each failure matched and the catcher that routed a caught error onward (the path it took). Selecting an
+ * attempt opens its cause and puts it in the shareable URL (`&attempt=<n>`, run-page-context.tsx).
  */
 import { StatusBadge } from "@/components/ui/status-badge";
 import { durationMs, formatDuration } from "@/lib/format";
 import { type ErrorRules, ruleFor } from "@/lib/runs/graph";
 import type { StepAttempt, StepAttemptSummary, StepSummary } from "@/lib/runs/schema";
 import styles from "./details.module.css";
+import depth from "./run-depth.module.css";
+import { useRunPage } from "./run-page-context";
 
 type Attempt = StepAttemptSummary & { cause?: string | null };
 
@@ -26,6 +29,7 @@ export function AttemptsSection({
   rules: ErrorRules | undefined;
   now: number;
 }) {
+  const { attempt: selected, select } = useRunPage();
   const list = attempts && attempts.length > 1 ? attempts : null;
   if (!list && !rules) return null;
   const failures = (list ?? []).filter((a) => isFailure(a.status) && a.error !== null);
@@ -50,8 +54,24 @@ export function AttemptsSection({
             </thead>
             <tbody>
               {list.map((attempt, index) => (
-                <tr key={attempt.startedAt} data-testid="step-attempt" data-status={attempt.status}>
-                  <td>{index + 1}</td>
+                <tr
+                  key={attempt.startedAt}
+                  data-testid="step-attempt"
+                  data-status={attempt.status}
+                  data-selected={selected === index + 1 || undefined}
+                  className={selected === index + 1 ? depth.attemptSelected : undefined}
+                >
+                  <td>
+                    <button
+                      type="button"
+                      className={styles.linkButton}
+                      aria-pressed={selected === index + 1}
+                      aria-label={`Attempt ${index + 1}`}
+                      onClick={() => select({ attempt: selected === index + 1 ? null : index + 1 })}
+                    >
+                      {index + 1}
+                    </button>
+                  </td>
                   <td title={attempt.startedAt}>
                     +{formatDuration(Date.parse(attempt.startedAt) - Date.parse(step.enteredAt))}
                   </td>
@@ -60,7 +80,7 @@ export function AttemptsSection({
                     <StatusBadge kind="step" status={attempt.status} size="sm" />
                     {attempt.error ? <code className={styles.attemptError}> {attempt.error}</code> : null}
                     {"cause" in attempt && attempt.cause ? (
-                      <details className={styles.attemptCause}>
+                      <details className={styles.attemptCause} open={selected === index + 1 || undefined}>
                         <summary>Cause</summary>
                         <pre>{attempt.cause}</pre>
                       </details>

@@ -25,6 +25,8 @@ import { useRun, useRunChanges, useRunSteps } from "./queries";
 import styles from "./run.module.css";
 import type { RunActionFns } from "./run-actions";
 import { RunHeader } from "./run-header";
+import { type RunPageContextValue, RunPageProvider, type RunPageSelection } from "./run-page-context";
+import { findMapRun, parseAttempt } from "./run-url";
 import { StateGraph } from "./state-graph";
 import { StepDetails } from "./step-details";
 import { Timeline } from "./timeline";
@@ -47,7 +49,8 @@ export type RunViewProps = {
   actions: RunActionFns | null;
 };
 
-const VIEW_KEYS = ["step", "tab", "zoom", "window", "iteration", "filter", "sort"] as const;
+const VIEW_KEYS = ["step", "tab", "zoom", "window", "iteration", "filter", "sort", "attempt", "mapRun"] as const;
+type ViewPatch = Partial<RunViewState> & Partial<RunPageSelection>;
 
 export function RunView(props: RunViewProps) {
   const { initialRun, model, initialLayout, layoutKey, renderedAt, actions } = props;
@@ -86,7 +89,7 @@ export function RunView(props: RunViewProps) {
 
   const searchParams = useSearchParams();
   const view = useMemo(() => parseViewState(Object.fromEntries(searchParams.entries())), [searchParams]);
-  const setView = useCallback((patch: Partial<RunViewState>) => {
+  const setView = useCallback((patch: ViewPatch) => {
     // replaceState (not router.replace): view changes need no server round trip, and Next keeps
     // useSearchParams in step with it. Unknown parameters are kept.
     const params = new URLSearchParams(window.location.search);
@@ -120,81 +123,95 @@ export function RunView(props: RunViewProps) {
     [model, steps, view.iteration, complete, serverStates, initialStatesIteration, run.mapRuns],
   );
 
-  const selectedStep = view.step ? steps.find((s) => s.key === view.step) : undefined;
-  const selectedNodeId = view.step ? (selectedStep ? nodeIdForStepKey(selectedStep.key) : view.step) : null;
-  const graphNode = !selectedStep && view.step ? model.nodes.find((n) => n.id === view.step) : undefined;
+  // `&mapRun=` alone opens the step that started that Map Run; with `&step=` it must be that step's own.
+  const urlMapRun = findMapRun(run.mapRuns, searchParams.get("mapRun"));
+  const stepKey = view.step ?? urlMapRun?.stepKey;
+  const selectedStep = stepKey ? steps.find((s) => s.key === stepKey) : undefined;
+  const openMapRun = urlMapRun && urlMapRun.stepKey === selectedStep?.key ? searchParams.get("mapRun") : null;
+  const attempt = selectedStep
+    ? parseAttempt(searchParams.get("attempt"), selectedStep.attemptLog?.length ?? selectedStep.attempts)
+    : null;
+  const selectPart = useCallback((patch: Partial<RunPageSelection>) => setView(patch), [setView]);
+  const pageContext = useMemo(
+    (): RunPageContextValue => ({ run, actions, attempt, mapRun: openMapRun, select: selectPart }),
+    [run, actions, attempt, openMapRun, selectPart],
+  );
+  const selectedNodeId = stepKey ? (selectedStep ? nodeIdForStepKey(selectedStep.key) : stepKey) : null;
+  const graphNode = !selectedStep && stepKey ? model.nodes.find((n) => n.id === stepKey) : undefined;
   const selectedRules = selectedNodeId ? model.nodes.find((n) => n.id === selectedNodeId)?.rules : undefined;
 
   const selectNode = useCallback(
     (nodeId: string) => {
       // A node stands for all executions of its state: select the running one, else the latest.
       const key = states.get(nodeId)?.stepKey || nodeId;
-      setView({ step: key });
+      setView({ step: key, attempt: undefined, mapRun: undefined });
     },
     [states, setView],
   );
   const selectStep = useCallback(
-    (key: string | null) => setView({ step: key ?? undefined, tab: undefined }),
+    (key: string | null) => setView({ step: key ?? undefined, tab: undefined, attempt: undefined, mapRun: undefined }),
     [setView],
   );
   const setTab = useCallback((tab: DetailTab) => setView({ tab }), [setView]);
   const closeStep = useCallback(() => selectStep(null), [selectStep]);
-  useStepKeys({ open: Boolean(view.step), onClose: closeStep });
+  useStepKeys({ open: Boolean(stepKey), onClose: closeStep });
 
   return (
-    <div className={styles.page}>
-      <RunHeader run={run} now={now} actions={actions} />
-      <div className={styles.layout}>
-        <div className={`${styles.pane} ${styles.graphPane}`}>
-          <StateGraph
-            model={model}
-            initialLayout={initialLayout}
-            layoutKey={layoutKey}
-            states={states}
-            selectedNodeId={selectedNodeId}
-            onSelectNode={selectNode}
-            iterations={iterations}
-            iteration={view.iteration}
-            onIterationChange={(iteration) => setView({ iteration })}
-          />
-        </div>
-        <div className={`${styles.pane} ${styles.detailsPane}`}>
-          <StepDetails
-            run={run}
-            steps={steps}
-            selectedKey={selectedStep ? selectedStep.key : null}
-            selectedNode={
-              graphNode
-                ? { id: graphNode.id, name: graphNode.name, type: graphNode.type, state: states.get(graphNode.id) }
-                : null
-            }
-            tab={view.tab}
-            now={now}
-            rules={selectedRules}
-            onSelect={selectStep}
-            onTabChange={setTab}
-          />
-        </div>
-        <div className={`${styles.pane} ${styles.timelinePane}`}>
-          <Timeline
-            run={run}
-            steps={steps}
-            total={stepList.total}
-            now={now}
-            selectedKey={selectedStep?.key ?? null}
-            onSelect={selectStep}
-            zoom={view.zoom ?? 1}
-            windowStart={view.window ?? 0}
-            failedOnly={view.filter === "failed"}
-            sort={view.sort ?? "start"}
-            onViewChange={setView}
-            baseline={timelineBaseline}
-          />
-        </div>
-        <div className={`${styles.pane} ${styles.changesPane}`}>
-          <ChangesPanel changes={changes.data} error={changes.error} />
+    <RunPageProvider value={pageContext}>
+      <div className={styles.page}>
+        <RunHeader run={run} now={now} actions={actions} />
+        <div className={styles.layout}>
+          <div className={`${styles.pane} ${styles.graphPane}`}>
+            <StateGraph
+              model={model}
+              initialLayout={initialLayout}
+              layoutKey={layoutKey}
+              states={states}
+              selectedNodeId={selectedNodeId}
+              onSelectNode={selectNode}
+              iterations={iterations}
+              iteration={view.iteration}
+              onIterationChange={(iteration) => setView({ iteration })}
+            />
+          </div>
+          <div className={`${styles.pane} ${styles.detailsPane}`}>
+            <StepDetails
+              run={run}
+              steps={steps}
+              selectedKey={selectedStep ? selectedStep.key : null}
+              selectedNode={
+                graphNode
+                  ? { id: graphNode.id, name: graphNode.name, type: graphNode.type, state: states.get(graphNode.id) }
+                  : null
+              }
+              tab={view.tab}
+              now={now}
+              rules={selectedRules}
+              onSelect={selectStep}
+              onTabChange={setTab}
+            />
+          </div>
+          <div className={`${styles.pane} ${styles.timelinePane}`}>
+            <Timeline
+              run={run}
+              steps={steps}
+              total={stepList.total}
+              now={now}
+              selectedKey={selectedStep?.key ?? null}
+              onSelect={selectStep}
+              zoom={view.zoom ?? 1}
+              windowStart={view.window ?? 0}
+              failedOnly={view.filter === "failed"}
+              sort={view.sort ?? "start"}
+              onViewChange={setView}
+              baseline={timelineBaseline}
+            />
+          </div>
+          <div className={`${styles.pane} ${styles.changesPane}`}>
+            <ChangesPanel changes={changes.data} error={changes.error} />
+          </div>
         </div>
       </div>
-    </div>
+    </RunPageProvider>
   );
 }

@@ -424,6 +424,129 @@ describe("StopExecution and RedriveExecution", () => {
   });
 });
 
+describe("Redriving a Map Run (through its parent, as the AWS reference describes it)", () => {
+  const definition = JSON.stringify({
+    StartAt: "Score",
+    States: {
+      Score: {
+        Type: "Map",
+        ItemsPath: "$.shards",
+        MaxConcurrency: 1,
+        Label: "Score",
+        ItemProcessor: {
+          ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
+          StartAt: "ScoreShard",
+          States: {
+            ScoreShard: {
+              Type: "Task",
+              Resource: "arn:aws:states:::lambda:invoke",
+              Parameters: { FunctionName: "arn:aws:lambda:eu-west-1:123456789012:function:score", "Payload.$": "$" },
+              End: true,
+            },
+          },
+        },
+        End: true,
+      },
+    },
+  });
+
+  const waitingIn = async (arn: string) =>
+    (
+      (await (await fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}`)).json()) as {
+        waiting: unknown[];
+      }
+    ).waiting.length > 0;
+  const advance = (arn: string, body: object) =>
+    fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}/advance`, {
+      method: "POST",
+      body: JSON.stringify(body),
+    });
+  const childrenOf = async (mapRunArn: string) =>
+    ((await sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? []).sort((a, b) =>
+      (a.name ?? "").localeCompare(b.name ?? ""),
+    );
+  /** Holds until the child of item `name` waits on its task, then settles it. */
+  const settle = async (mapRunArn: string, name: string, outcome: "fail" | "ok") => {
+    let arn = "";
+    await waitFor(async () => {
+      const child = (await childrenOf(mapRunArn)).find((c) => c.name === name && c.status === "RUNNING");
+      arn = child?.executionArn ?? "";
+      return arn !== "" && (await waitingIn(arn));
+    });
+    const r = await advance(arn, outcome === "fail" ? { outcome: "fail", reason: `shard ${name} is empty` } : {});
+    expect(r.status).toBe(200);
+  };
+
+  it("reruns only the unsuccessful children, in place, and moves the Map Run's counts as DescribeMapRun defines them", async () => {
+    const machine = emu.createStateMachine({ name: "map-run-redrive", definition });
+    emu.config.taskMode = "manual";
+    try {
+      const { executionArn = "" } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: machine.arn, input: JSON.stringify({ shards: [0, 1, 2] }) }),
+      );
+      let mapRunArn = "";
+      await waitFor(async () => {
+        mapRunArn = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn ?? "";
+        return mapRunArn !== "";
+      });
+      await settle(mapRunArn, "0", "fail");
+      await settle(mapRunArn, "1", "fail");
+      await settle(mapRunArn, "2", "ok");
+      await emu.waitForExecution(executionArn);
+      const failed = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+      expect(failed).toMatchObject({ status: "FAILED", redriveCount: 0 });
+      expect(failed.redriveDate).toBeUndefined();
+      expect(failed.executionCounts).toMatchObject({ total: 3, succeeded: 1, failed: 2, pendingRedrive: 0 });
+      const before = await childrenOf(mapRunArn);
+      const child0 = await sfn.send(new DescribeExecutionCommand({ executionArn: before[0]?.executionArn }));
+      expect(child0).toMatchObject({ status: "FAILED", redriveStatus: "REDRIVABLE_BY_MAP_RUN", mapRunArn });
+      // A child of a Map Run is redriven with its parent, never on its own.
+      await expect(
+        sfn.send(new RedriveExecutionCommand({ executionArn: before[0]?.executionArn })),
+      ).rejects.toMatchObject({ name: "ExecutionNotRedrivable" });
+      const history = await historyOf(executionArn);
+
+      await sfn.send(new RedriveExecutionCommand({ executionArn }));
+      // MaxConcurrency 1: child 0 runs again while child 1 waits its turn as PENDING_REDRIVE.
+      await waitFor(async () => (await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).status === "RUNNING");
+      await waitFor(async () => waitingIn(before[0]?.executionArn ?? ""));
+      const during = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+      expect(during.redriveCount).toBe(1);
+      expect(during.redriveDate).toBeInstanceOf(Date);
+      expect(during.itemCounts).toMatchObject({ total: 3, succeeded: 1, running: 1, failed: 0, pendingRedrive: 1 });
+      expect((await childrenOf(mapRunArn)).map((c) => c.status)).toEqual(["RUNNING", "PENDING_REDRIVE", "SUCCEEDED"]);
+      await settle(mapRunArn, "0", "ok");
+      await settle(mapRunArn, "1", "ok");
+      await emu.waitForExecution(executionArn);
+
+      expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe("SUCCEEDED");
+      const done = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+      expect(done).toMatchObject({ status: "SUCCEEDED", redriveCount: 1 });
+      expect(done.executionCounts).toMatchObject({ total: 3, succeeded: 3, failed: 0, pendingRedrive: 0 });
+      expect((await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns).toHaveLength(1);
+      // Same child executions (STANDARD children are redriven in place), the succeeded one not run again.
+      const after = await childrenOf(mapRunArn);
+      expect(after.map((c) => c.executionArn)).toEqual(before.map((c) => c.executionArn));
+      expect(after.map((c) => c.redriveCount ?? 0)).toEqual([1, 1, 0]);
+      // The parent's history: ExecutionRedriven, then MapRunRedriven — no second MapStateEntered / MapRunStarted.
+      const events = await historyOf(executionArn);
+      expect(historyViolations(events)).toEqual([]);
+      const rest = events.slice(history.length).map((e) => e.type);
+      expect(rest).toEqual([
+        "ExecutionRedriven",
+        "MapRunRedriven",
+        "MapRunSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded",
+      ]);
+      expect(events[history.length + 1]?.mapRunRedrivenEventDetails).toEqual({ mapRunArn, redriveCount: 1 });
+    } finally {
+      emu.config.taskMode = "auto";
+    }
+  });
+});
+
 describe("fault injection", () => {
   it("surfaces injected throttling as ThrottlingException and 5xx as a server error", async () => {
     const noRetry = new SFNClient(clientConfig({ maxAttempts: 1 }));

@@ -43,7 +43,8 @@ export interface StateMachine {
   tags: { key: string; value: string }[];
 }
 
-export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED";
+/** PENDING_REDRIVE: a Map Run's unsuccessful child waiting to be redriven with its Map Run (as AWS lists it). */
+export type ExecutionStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
 
 export interface Execution {
   seq: number;
@@ -84,9 +85,17 @@ export interface MapRun {
   toleratedFailureCount: number;
   total: number;
   childArns: string[];
+  /** The child execution of each item index (a redrive reruns it in place, as AWS does for Standard children). */
+  childOf: Map<number, string>;
+  /** EXPRESS children are started anew on a redrive (StartExecution); STANDARD ones are redriven. */
+  executionType: string;
   redriveCount: number;
   redriveDate?: number;
 }
+
+/** AWS's hard limit of redrives per execution and per Map Run. */
+const MAX_REDRIVES = 1000;
+const UNSUCCESSFUL = new Set<ExecutionStatus>(["FAILED", "TIMED_OUT", "ABORTED"]);
 
 export interface SfnEngine {
   account: string;
@@ -329,18 +338,19 @@ export function stopExecution(e: SfnEngine, arn: string, error?: string, cause?:
 }
 
 export function redriveStatus(x: Execution, now: number): { status: string; reason?: string } {
-  if (x.mapRunArn)
-    return { status: "REDRIVABLE_BY_MAP_RUN", reason: "Execution is a child of a Map Run; redrive its parent" };
-  if (x.status === "RUNNING" || x.status === "SUCCEEDED") {
+  if (x.status === "RUNNING" || x.status === "SUCCEEDED" || x.status === "PENDING_REDRIVE") {
     return { status: "NOT_REDRIVABLE", reason: `Execution is ${x.status} and cannot be redriven` };
   }
+  if (x.mapRunArn && x.redriveCount < MAX_REDRIVES)
+    return { status: "REDRIVABLE_BY_MAP_RUN", reason: "Execution is a child of a Map Run; redrive its parent" };
   if (x.stopDate !== undefined && now - x.stopDate > REDRIVE_WINDOW_MS) {
     return {
       status: "NOT_REDRIVABLE",
       reason: "Execution can no longer be redriven: it stopped more than 14 days ago",
     };
   }
-  if (x.redriveCount >= 1000) return { status: "NOT_REDRIVABLE", reason: "Execution was redriven 1000 times" };
+  if (x.redriveCount >= MAX_REDRIVES)
+    return { status: "NOT_REDRIVABLE", reason: `Execution was redriven ${MAX_REDRIVES} times` };
   return { status: "REDRIVABLE" };
 }
 
@@ -350,6 +360,12 @@ export function redriveExecution(e: SfnEngine, arn: string, clock?: Clock): Exec
   if (rs.status !== "REDRIVABLE")
     throw new AwsError("ExecutionNotRedrivable", `Execution not redrivable: ${rs.reason ?? rs.status}`);
   if (clock) x.clock = clock;
+  restart(e, x);
+  return x;
+}
+
+/** Continues an unsuccessful execution from its unsuccessful states (RedriveExecution, or its Map Run's redrive). */
+function restart(e: SfnEngine, x: Execution): void {
   x.redriveCount += 1;
   x.redriveDate = x.clock.now();
   x.status = "RUNNING";
@@ -361,42 +377,59 @@ export function redriveExecution(e: SfnEngine, arn: string, clock?: Clock): Exec
   const thread: Thread = { last: x.history.last()?.id ?? 0 };
   x.history.emit(thread, "ExecutionRedriven", { redriveCount: x.redriveCount });
   x.done = attempt(e, x, thread, true);
-  return x;
 }
 
-/** Distributed Map: children are executions of their own, grouped by a Map Run. */
+/**
+ * Distributed Map: children are executions of their own, grouped by a Map Run. A redrive of the parent
+ * (`req.redriveOf`) continues the Map Run it names, as AWS does: its redriveCount / redriveDate move, items whose
+ * child succeeded are kept, unsuccessful STANDARD children wait as PENDING_REDRIVE and are then redriven in place
+ * (same ARN, their own redriveCount), EXPRESS ones are started anew.
+ */
 async function runDistributedMap(e: SfnEngine, parent: Execution, req: DistributedMapRequest): Promise<Json[]> {
-  const id = e.rng.uuid();
   const childSm = {
     arn: `${arnPrefix(e)}:stateMachine:${parent.stateMachineName}/${req.label}`,
     name: `${parent.stateMachineName}/${req.label}`,
     roleArn: parent.roleArn,
   };
-  const existing = [...e.mapRuns.values()].find(
-    (r) => r.executionArn === parent.arn && r.stateMachineArn === childSm.arn && r.status !== "SUCCEEDED",
-  );
-  const run: MapRun = existing ?? {
-    seq: ++e.seq,
-    arn: `${arnPrefix(e)}:mapRun:${parent.stateMachineName}/${req.label}:${id}`,
-    executionArn: parent.arn,
-    stateMachineArn: childSm.arn,
-    status: "RUNNING",
-    startDate: parent.clock.now(),
-    maxConcurrency: req.maxConcurrency,
-    toleratedFailurePercentage: req.toleratedFailurePercentage,
-    toleratedFailureCount: 0,
-    total: req.items.length,
-    childArns: [],
-    redriveCount: 0,
-  };
-  if (existing) {
+  const previous = req.redriveOf ? e.mapRuns.get(req.redriveOf) : undefined;
+  const redriving = previous !== undefined && previous.status !== "SUCCEEDED" && previous.status !== "RUNNING";
+  let run: MapRun;
+  if (previous && redriving) {
+    if (previous.redriveCount >= MAX_REDRIVES) {
+      throw new StatesError("States.Runtime", `Map Run ${previous.arn} was redriven ${MAX_REDRIVES} times`);
+    }
+    run = previous;
     run.status = "RUNNING";
     run.redriveCount += 1;
     run.redriveDate = parent.clock.now();
     run.stopDate = undefined;
+    for (const [index, arn] of run.childOf) {
+      const child = e.executions.get(arn);
+      if (child && UNSUCCESSFUL.has(child.status) && !parent.memo.done.has(`${req.path}[${index}]`)) {
+        child.status = "PENDING_REDRIVE";
+      }
+    }
+    req.redriven(run.arn, run.redriveCount);
+  } else {
+    run = {
+      seq: ++e.seq,
+      arn: `${arnPrefix(e)}:mapRun:${parent.stateMachineName}/${req.label}:${e.rng.uuid()}`,
+      executionArn: parent.arn,
+      stateMachineArn: childSm.arn,
+      status: "RUNNING",
+      startDate: parent.clock.now(),
+      maxConcurrency: req.maxConcurrency,
+      toleratedFailurePercentage: req.toleratedFailurePercentage,
+      toleratedFailureCount: 0,
+      total: req.items.length,
+      childArns: [],
+      childOf: new Map(),
+      executionType: req.executionType,
+      redriveCount: 0,
+    };
+    e.mapRuns.set(run.arn, run);
+    req.started(run.arn);
   }
-  e.mapRuns.set(run.arn, run);
-  req.started(run.arn);
   const results: Json[] = new Array(req.items.length).fill(null);
   let failed = 0;
   let next = 0;
@@ -409,17 +442,29 @@ async function runDistributedMap(e: SfnEngine, parent: Execution, req: Distribut
         results[index] = cached;
         continue;
       }
-      const child = launchNew(e, {
-        arn: `${arnPrefix(e)}:execution:${childSm.name}:${e.rng.uuid()}`,
-        name: `${index}`,
-        sm: childSm,
-        machine: req.processor,
-        input: req.items[index] ?? null,
-        clock: parent.clock,
-        mapRunArn: run.arn,
-        parentSignal: parent.controller.signal,
-      });
-      run.childArns.push(child.arn);
+      const earlier = e.executions.get(run.childOf.get(index) ?? "");
+      let child: Execution;
+      if (earlier && earlier.status === "PENDING_REDRIVE" && run.executionType !== "EXPRESS") {
+        child = earlier;
+        child.clock = parent.clock;
+        restart(e, child);
+        linkAbort(e, child, parent.controller.signal);
+      } else {
+        child = launchNew(e, {
+          arn: `${arnPrefix(e)}:execution:${childSm.name}:${e.rng.uuid()}`,
+          name: `${index}`,
+          sm: childSm,
+          machine: req.processor,
+          input: req.items[index] ?? null,
+          clock: parent.clock,
+          mapRunArn: run.arn,
+          parentSignal: parent.controller.signal,
+        });
+        // An EXPRESS child replaced by a new one no longer waits for anything.
+        if (earlier?.status === "PENDING_REDRIVE") earlier.status = "FAILED";
+        run.childArns.push(child.arn);
+        run.childOf.set(index, child.arn);
+      }
       await child.done;
       if (child.status === "SUCCEEDED") {
         results[index] = child.output ?? null;
@@ -458,12 +503,16 @@ function maxResults(body: JsonObject, limit: number): number | undefined {
   return v;
 }
 
+/**
+ * DescribeMapRun's itemCounts / executionCounts (one item per child: no ItemBatcher here). As the API reference
+ * defines them: a child waiting to be redriven counts as pendingRedrive (not failed); failuresNotRedrivable are
+ * unsuccessful children that can no longer be redriven (their redrive limit reached).
+ */
 function countsOf(e: SfnEngine, run: MapRun): JsonObject {
-  const kids = run.childArns.map((a) => e.executions.get(a)).filter((x): x is Execution => x !== undefined);
+  const kids = [...run.childOf.values()].map((a) => e.executions.get(a)).filter((x): x is Execution => x !== undefined);
   const by = (s: ExecutionStatus) => kids.filter((k) => k.status === s).length;
-  const started = new Set(kids.map((k) => k.name)).size;
   return {
-    pending: Math.max(0, run.total - started),
+    pending: Math.max(0, run.total - run.childOf.size),
     running: by("RUNNING"),
     succeeded: by("SUCCEEDED"),
     failed: by("FAILED"),
@@ -471,8 +520,8 @@ function countsOf(e: SfnEngine, run: MapRun): JsonObject {
     aborted: by("ABORTED"),
     total: run.total,
     resultsWritten: 0,
-    failuresNotRedrivable: 0,
-    pendingRedrive: 0,
+    failuresNotRedrivable: kids.filter((k) => UNSUCCESSFUL.has(k.status) && k.redriveCount >= MAX_REDRIVES).length,
+    pendingRedrive: by("PENDING_REDRIVE"),
   };
 }
 

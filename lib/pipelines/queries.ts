@@ -5,7 +5,7 @@
 import "server-only";
 import { pool } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
-import { metricDirection } from "@/lib/metrics/direction";
+import { metricDirection, RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { compileSearch, parseSearch, SearchSyntaxError } from "@/lib/runs/search";
 import { chooseMetricColumns } from "./columns";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -143,7 +143,11 @@ export async function getPipeline({ pipelineId }: { pipelineId: number }): Promi
     revisions: row.revisions,
     runCount: { value: Math.min(row.run_count, RUN_COUNT_BOUND), bounded: row.run_count > RUN_COUNT_BOUND },
     latestRun: row.latest_run ? { ...row.latest_run, status: row.latest_run.status as RunStatus } : null,
-    metricNames: row.metric_names,
+    // The run's cost (a reserved metric the sync writes) comes last: never the default metric of the graph.
+    metricNames: [
+      ...row.metric_names.filter((n) => n !== RUN_COST_METRIC),
+      ...row.metric_names.filter((n) => n === RUN_COST_METRIC),
+    ],
     metricColumns: chooseMetricColumns(row.metric_names, headline),
     definition: summariseDefinition(row.definition),
   };

@@ -7,7 +7,7 @@
  */
 import "server-only";
 import type { SFNClient } from "@aws-sdk/client-sfn";
-import { AppError, conflict, notFound } from "@/lib/errors";
+import { AppError, conflict, forbidden, notFound } from "@/lib/errors";
 import { withSourceStepFunctions } from "@/lib/sync";
 
 export { syncExecutionNow } from "@/lib/sync";
@@ -38,5 +38,13 @@ function toAppError(error: unknown): unknown {
   const message = (error as { message?: string })?.message ?? "";
   if (CONFLICTS.has(name)) return conflict(`Step Functions refused: ${message || name}`);
   if (MISSING.has(name)) return notFound(`Step Functions does not know this execution any more: ${message || name}`);
+  if (name === "AccessDeniedException" || name === "AccessDenied") {
+    // AWS names the IAM action in its message; the role's ARN stays out of what the page shows.
+    const action = /perform:\s*([\w-]+:\w+)/.exec(message)?.[1] ?? "the Step Functions action";
+    return forbidden(
+      `Step Functions refused: Stepwise's AWS role lacks the ${action} permission (AccessDeniedException). ` +
+        "Ask the account's administrators to allow it.",
+    );
+  }
   return error;
 }

@@ -44,7 +44,8 @@ export type HistoryEventType =
   | "MapIterationFailed"
   | "MapRunStarted"
   | "MapRunSucceeded"
-  | "MapRunFailed";
+  | "MapRunFailed"
+  | "MapRunRedriven";
 
 export interface RecordedEvent {
   id: number;
@@ -78,6 +79,7 @@ const detailsKeyFor: Partial<Record<HistoryEventType, string>> = {
   MapIterationFailed: "mapIterationFailedEventDetails",
   MapRunStarted: "mapRunStartedEventDetails",
   MapRunFailed: "mapRunFailedEventDetails",
+  MapRunRedriven: "mapRunRedrivenEventDetails",
 };
 
 export class HistoryRecorder {

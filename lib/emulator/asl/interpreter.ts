@@ -136,7 +136,14 @@ export interface DistributedMapRequest {
   toleratedFailurePercentage: number;
   /** the redrive memo prefix of this Map, so redriving reruns only failed children */
   path: string;
+  /**
+   * Set when the parent is redriven and this Map's Map Run did not succeed: AWS redrives that Map Run (only
+   * its unsuccessful children run again) instead of starting a new one.
+   */
+  redriveOf?: string;
   started(mapRunArn: string): void;
+  /** Writes MapRunRedriven (the redrive of `redriveOf`). */
+  redriven(mapRunArn: string, redriveCount: number): void;
 }
 
 export interface InterpreterHost {
@@ -162,9 +169,13 @@ export interface InterpreterHost {
 export interface RedriveMemo {
   position: Map<string, { state: string; input: Json }>;
   done: Map<string, Json>;
+  /** The Map Run each distributed Map (by its memo path) started last. */
+  mapRuns: Map<string, string>;
 }
 
-export const newMemo = (): RedriveMemo => ({ position: new Map(), done: new Map() });
+export const newMemo = (): RedriveMemo => ({ position: new Map(), done: new Map(), mapRuns: new Map() });
+
+const isDistributed = (s: StateDef) => s.Type === "Map" && s.ItemProcessor?.ProcessorConfig?.Mode === "DISTRIBUTED";
 
 export type Outcome =
   | { status: "SUCCEEDED"; output: Json }
@@ -268,7 +279,11 @@ export class Interpreter {
   ): Promise<StepResult> {
     const h = this.host.history;
     const next = s.End ? undefined : s.Next;
-    h.emit(thread, `${s.Type}StateEntered`, { name, ...dataIn(raw) });
+    // A redriven distributed Map whose Map Run failed continues that Map Run: AWS writes no second
+    // MapStateEntered / MapStateStarted, only MapRunRedriven (then the Map Run's and the state's outcome).
+    const redrivingMapRun =
+      resuming && isDistributed(s) && this.host.memo.mapRuns.has(`${path}/${name}`) && this.host.runDistributedMap;
+    if (!redrivingMapRun) h.emit(thread, `${s.Type}StateEntered`, { name, ...dataIn(raw) });
     switch (s.Type) {
       case "Pass": {
         const ctx = this.context(name, 0);
@@ -347,7 +362,7 @@ export class Interpreter {
         let result: Json;
         if (s.Type === "Task") result = await this.task(name, s, eff, ctx, thread, attempt);
         else if (s.Type === "Parallel") result = await this.parallel(path, name, s, eff, thread);
-        else result = await this.map(path, name, s, eff, ctx, thread);
+        else result = await this.map(path, name, s, eff, ctx, thread, resuming && attempt === 0);
         const selected =
           s.ResultSelector !== undefined ? evalTemplate(s.ResultSelector, result, ctx, this.env()) : result;
         const output = selectPath(s.OutputPath, writePath(s.ResultPath, raw, selected), ctx);
@@ -385,6 +400,7 @@ export class Interpreter {
     const { memo } = this.host;
     for (const k of [...memo.done.keys()]) if (k.startsWith(prefix)) memo.done.delete(k);
     for (const k of [...memo.position.keys()]) if (k.startsWith(prefix)) memo.position.delete(k);
+    for (const k of [...memo.mapRuns.keys()]) if (k.startsWith(prefix)) memo.mapRuns.delete(k);
   }
 
   private async task(
@@ -472,6 +488,7 @@ export class Interpreter {
     eff: Json,
     ctx: JsonObject,
     thread: Thread,
+    resuming: boolean,
   ): Promise<Json> {
     const h = this.host.history;
     const { memo } = this.host;
@@ -492,9 +509,11 @@ export class Interpreter {
           )
         : value,
     );
-    h.emit(thread, "MapStateStarted", { length: items.length });
-
     const mode = s.ItemProcessor?.ProcessorConfig?.Mode;
+    const memoPath = `${path}/${name}`;
+    const redriveOf = resuming && mode === "DISTRIBUTED" ? memo.mapRuns.get(memoPath) : undefined;
+    if (!(redriveOf && this.host.runDistributedMap)) h.emit(thread, "MapStateStarted", { length: items.length });
+
     if (mode === "DISTRIBUTED" && this.host.runDistributedMap) {
       try {
         const results = await this.host.runDistributedMap({
@@ -505,8 +524,13 @@ export class Interpreter {
           executionType: s.ItemProcessor?.ProcessorConfig?.ExecutionType ?? "STANDARD",
           maxConcurrency: s.MaxConcurrency ?? 0,
           toleratedFailurePercentage: s.ToleratedFailurePercentage ?? 0,
-          path: `${path}/${name}`,
-          started: (mapRunArn) => h.emit(thread, "MapRunStarted", { mapRunArn }),
+          path: memoPath,
+          redriveOf,
+          started: (mapRunArn) => {
+            memo.mapRuns.set(memoPath, mapRunArn);
+            h.emit(thread, "MapRunStarted", { mapRunArn });
+          },
+          redriven: (mapRunArn, redriveCount) => h.emit(thread, "MapRunRedriven", { mapRunArn, redriveCount }),
         });
         h.emit(thread, "MapRunSucceeded");
         h.emit(thread, "MapStateSucceeded");

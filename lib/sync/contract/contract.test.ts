@@ -8,6 +8,7 @@ import { HistoryEventType } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
+import { RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { getRun } from "@/lib/runs/queries";
 import { deleteSource, dumpSource, memoryLogger } from "@/lib/sync/testing";
 import { EXPRESS_NOTE } from "../discovery";
@@ -585,11 +586,21 @@ describe("synced from the reference payloads", () => {
     ]);
 
     const metrics = await q<Record<string, unknown>>(
-      `SELECT m.scope, m.name, m.value, j.name AS job FROM run_metric m LEFT JOIN sagemaker_job j ON j.id = m.job_id
+      `SELECT m.scope, m.name, m.value, j.name AS job, r.execution_arn FROM run_metric m
+         LEFT JOIN sagemaker_job j ON j.id = m.job_id
          JOIN run r ON r.id = m.run_id JOIN pipeline p ON p.id = r.pipeline_id
         WHERE p.source_id = $1 ORDER BY m.scope, m.name`,
     );
-    expect(metrics).toEqual([
+    // The run's approximate cost (issue 19): written once its jobs have settled, equal to what the run page shows.
+    const costs = metrics.filter((m) => m.name === RUN_COST_METRIC);
+    expect(costs).toHaveLength(1);
+    for (const c of costs) {
+      const shown = await getRun({ id: String(c.execution_arn), payloads: false });
+      expect(shown?.cost?.pricedJobs).toBeGreaterThan(0);
+      expect(c).toMatchObject({ scope: "run", job: null });
+      expect(c.value).toBeCloseTo(shown?.cost?.usd ?? Number.NaN, 9);
+    }
+    expect(metrics.filter((m) => m.name !== RUN_COST_METRIC).map(({ execution_arn: _, ...rest }) => rest)).toEqual([
       { scope: "ctr-train-completed", name: "train:loss", value: 0.212, job: "ctr-train-completed" },
       { scope: "ctr-train-completed", name: "validation:auc", value: 0.873, job: "ctr-train-completed" },
       { scope: "ctr-train-spot", name: "train:loss", value: 0.198, job: "ctr-train-spot" },

@@ -11,15 +11,22 @@
  * the training job's final value; when several training jobs of one run report the same name (a Map
  * over markets), it is their mean (job_id null, averaged in job-id order so the float sum is stable),
  * and the per-job rows (scope = job name) keep the individual values.
+ *
+ * A run's approximate cost (its jobs priced by lib/models/pricing.ts `jobCost`, summed exactly as the run page
+ * sums them) is one more run-level metric, RUN_COST_METRIC, written here once every job of the run has settled,
+ * so the metric-evolution graph's rollups (kept by triggers on run_metric) serve "cost per run" like any metric.
  */
 import "server-only";
 import type pg from "pg";
 import { evaluateAlertsInTransaction } from "@/lib/alerts";
+import { RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { jobCost } from "@/lib/models/pricing";
 import type { SyncContext } from "../context";
 import { readSql, writeTx } from "../fence";
 import type { JobSnapshot } from "./describe-job";
+import { TERMINAL_STATUSES } from "./kinds";
 import type { SeriesPoint } from "./metric-series";
-import { chunks, iso, NOW_UTC } from "./sql";
+import { chunks, iso, isoUtc, NOW_UTC } from "./sql";
 import { type PointRow, upsertMetricPoints } from "./write-points";
 
 /** Where a job belongs. runId/stepId null = keep whatever link the row already has. */
@@ -131,7 +138,7 @@ WITH w AS (
   SELECT min(x.pipeline_id), x.run_id, CASE WHEN count(*) = 1 THEN min(x.job_id) END, 'run', x.name,
          avg(x.value ORDER BY x.job_id), min(x.run_started_at), ${NOW_UTC}
   FROM run_metric x JOIN sagemaker_job j ON j.id = x.job_id AND j.kind = 'TRAINING'
-  WHERE x.run_id = ANY($1::int4[]) AND x.scope <> 'run'
+  WHERE x.run_id = ANY($1::int4[]) AND x.scope <> 'run' AND x.name <> $2
   GROUP BY x.run_id, x.name
   ON CONFLICT (run_id, scope, name) DO UPDATE SET
     pipeline_id = EXCLUDED.pipeline_id, job_id = EXCLUDED.job_id, value = EXCLUDED.value,
@@ -165,6 +172,12 @@ export async function writeJobs(ctx: SyncContext, input: JobWrite[]): Promise<Ou
     const idOf = (arn: string) => rows.get(arn)?.id;
 
     const metricChangedRuns = await writeFinalMetrics(db, writes, idOf);
+    // Only runs where a job has just been seen settled: a poll of running jobs costs no extra statement.
+    const settledRuns = writes
+      .filter((w) => TERMINAL_STATUSES.has(w.job.status))
+      .map((w) => rows.get(w.job.arn)?.run_id ?? null);
+    const jobRuns = [...new Set(settledRuns.filter((id): id is number => id !== null))];
+    for (const runId of await writeRunCosts(db, jobRuns)) metricChangedRuns.add(runId);
     // Metric-regression rules (lib/alerts) see the new final metrics, and their trailing baselines, here.
     await evaluateAlertsInTransaction(db, [...metricChangedRuns], ctx.log);
     const pointJobs = await writePoints(db, writes, idOf);
@@ -210,8 +223,51 @@ async function writeFinalMetrics(
     for (const r of (await db.query<{ run_id: number }>(UPSERT_METRICS, columns)).rows) changed.add(r.run_id);
   }
   if (runs.size > 0) {
-    for (const r of (await db.query<{ run_id: number }>(UPSERT_RUN_LEVEL, [[...runs]])).rows) changed.add(r.run_id);
+    for (const r of (await db.query<{ run_id: number }>(UPSERT_RUN_LEVEL, [[...runs], RUN_COST_METRIC])).rows) {
+      changed.add(r.run_id);
+    }
   }
+  return changed;
+}
+
+// Per run: its jobs as the run page prices them (same columns, same ran-seconds expression), and whether every
+// one has reached a final status. Runs whose jobs are all settled get their cost written.
+const RUN_JOBS = `
+SELECT r.id AS run_id, r.pipeline_id, ${isoUtc("r.started_at")} AS started_at,
+       bool_and(j.status IN ('Completed', 'Failed', 'Stopped')) AS settled,
+       json_agg(json_build_array(j.instance_type, j.instance_count, j.billable_seconds,
+         extract(epoch FROM j.ended_at - j.started_at)::int) ORDER BY j.id) AS jobs
+FROM run r JOIN sagemaker_job j ON j.run_id = r.id
+WHERE r.id = ANY($1::int4[])
+GROUP BY r.id`;
+
+/** Writes RUN_COST_METRIC for the runs whose jobs have all settled; returns the runs whose cost changed. */
+async function writeRunCosts(db: pg.PoolClient, runIds: readonly number[]): Promise<Set<number>> {
+  const changed = new Set<number>();
+  if (runIds.length === 0) return changed;
+  const { rows } = await db.query<{
+    run_id: number;
+    pipeline_id: number;
+    started_at: string;
+    settled: boolean;
+    jobs: [string | null, number | null, number | null, number | null][];
+  }>(RUN_JOBS, [[...runIds]]);
+  const out: [number, number, number | null, string, string, number, string][] = [];
+  for (const row of rows) {
+    if (!row.settled) continue;
+    let usd = 0;
+    let priced = 0;
+    for (const [instanceType, instanceCount, billableSeconds, ranSeconds] of row.jobs) {
+      const cost = jobCost({ instanceType, instanceCount, billableSeconds, ranSeconds });
+      if (!cost) continue;
+      usd += cost.usd;
+      priced++;
+    }
+    if (priced > 0) out.push([row.pipeline_id, row.run_id, null, "run", RUN_COST_METRIC, usd, row.started_at]);
+  }
+  if (out.length === 0) return changed;
+  const columns = [0, 1, 2, 3, 4, 5, 6].map((i) => out.map((r) => r[i]));
+  for (const r of (await db.query<{ run_id: number }>(UPSERT_METRICS, columns)).rows) changed.add(r.run_id);
   return changed;
 }
 
