@@ -682,6 +682,22 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
   return { samples: found, markers: [...markers].filter((m) => m.length >= 8) };
 }
 
+/** Where a team (`team` / `owners`) carries a numeric id, or a `teamId` / `team_id` is a number, in a JSON answer. */
+function numericTeamIds(value: unknown, at = "$"): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => numericTeamIds(item, `${at}[${i}]`));
+  if (value === null || typeof value !== "object") return [];
+  const out: string[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const path = `${at}.${key}`;
+    if ((key === "teamId" || key === "team_id") && typeof child === "number") out.push(path);
+    if ((key === "team" || key === "owners") && child !== null && typeof child === "object" && "id" in child) {
+      if (typeof (child as { id: unknown }).id === "number") out.push(`${path}.id`);
+    }
+    out.push(...numericTeamIds(child, path));
+  }
+  return out;
+}
+
 // ───────────────────────────── requests ─────────────────────────────
 
 function concretePath(pattern: string, params: Record<string, string>): string {
@@ -1153,6 +1169,11 @@ for (const route of build.routes) {
         if (spec === "read" && !entry.streaming) {
           const ok = await send(ctx.api, method, url, ctx.ada.headers);
           if (ok.status !== 200) problems.push(`${method} with a live session answered ${ok.status}`);
+          // One public identifier per team (issue 16): its slug, never the database's number.
+          if (ok.status === 200 && ok.contentType.includes("json")) {
+            const leaks = numericTeamIds(JSON.parse(ok.body) as unknown);
+            if (leaks.length) problems.push(`${method} ${url}: a numeric team id at ${leaks.join(", ")}`);
+          }
         }
       }
     }

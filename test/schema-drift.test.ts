@@ -68,20 +68,57 @@ describe("migrated database matches prisma/schema.prisma", () => {
   });
 
   it("compares the access method and operator class, so a GIN jsonb_path_ops index never passes for a B-tree", () => {
-    const name = "run_hyper_parameters_idx";
-    const gin = { table: "run", unique: false, columns: ["hyper_parameters jsonb_path_ops"], using: "gin" };
+    const name = "run_pipeline_id_hyper_parameters_idx";
+    const gin = {
+      table: "run",
+      unique: false,
+      columns: ["pipeline_id int4_ops", "hyper_parameters jsonb_path_ops"],
+      using: "gin",
+    };
     expect(expected.indexes[name]).toEqual(gin);
     expect(actual.indexes[name]).toEqual(gin);
     const schema = readFileSync("prisma/schema.prisma", "utf8");
-    const declared = "@@index([hyperParameters(ops: JsonbPathOps)], type: Gin)";
+    const declared = '@@index([pipelineId(ops: raw("int4_ops")), hyperParameters(ops: JsonbPathOps)], type: Gin)';
     expect(schema).toContain(declared);
-    const btree = shapeFromSchema(
-      schema.replace(declared, '@@index([hyperParameters], map: "run_hyper_parameters_idx")'),
+    const btree = shapeFromSchema(schema.replace(declared, `@@index([pipelineId, hyperParameters], map: "${name}")`));
+    expect(btree.indexes[name]).toEqual({ table: "run", unique: false, columns: ["pipeline_id", "hyper_parameters"] });
+    const ops = shapeFromSchema(
+      schema.replace(
+        declared,
+        '@@index([pipelineId(ops: raw("int4_ops")), hyperParameters(ops: JsonbOps)], type: Gin)',
+      ),
     );
-    expect(btree.indexes[name]).toEqual({ table: "run", unique: false, columns: ["hyper_parameters"] });
-    const ops = shapeFromSchema(schema.replace(declared, "@@index([hyperParameters(ops: JsonbOps)], type: Gin)"));
-    expect(ops.indexes[name]).toEqual({ ...gin, columns: ["hyper_parameters jsonb_ops"] });
+    expect(ops.indexes[name]).toEqual({ ...gin, columns: ["pipeline_id int4_ops", "hyper_parameters jsonb_ops"] });
     expect(actual.indexes[name]).not.toEqual(ops.indexes[name]);
+    // Without the pipeline key (the whole-table index of migration 20261130900000) it is another index.
+    const single = shapeFromSchema(
+      schema.replace(declared, `@@index([hyperParameters(ops: JsonbPathOps)], type: Gin, map: "${name}")`),
+    );
+    expect(actual.indexes[name]).not.toEqual(single.indexes[name]);
+  });
+
+  it("compares indexes on an expression (declared in a comment Prisma ignores), key, class and method", () => {
+    const name = "run_search_text_idx";
+    const trgm = {
+      table: "run",
+      unique: false,
+      columns: ["pipeline_id int4_ops", "(coalesceinput_doc,''||hyper_parameters) gin_trgm_ops"],
+      using: "gin",
+    };
+    expect(expected.indexes[name]).toEqual(trgm);
+    expect(actual.indexes[name]).toEqual(trgm);
+    const schema = readFileSync("prisma/schema.prisma", "utf8");
+    const line = /^\s*\/\/ @@expressionIndex run_search_text_idx .*$/m.exec(schema)?.[0] ?? "";
+    expect(line).not.toBe("");
+    for (const altered of [
+      line.replace("|| hyper_parameters::text", "|| input::text"),
+      line.replace("gin_trgm_ops", "gist_trgm_ops"),
+      line.replace("USING gin", "USING gist"),
+      line.replace("pipeline_id int4_ops, ", ""),
+      "",
+    ]) {
+      expect(actual.indexes[name]).not.toEqual(shapeFromSchema(schema.replace(line, altered)).indexes[name]);
+    }
   });
 
   it("sees INCLUDE columns and predicates in the database, not only key columns", async () => {
@@ -90,6 +127,7 @@ describe("migrated database matches prisma/schema.prisma", () => {
     try {
       await client.query(`CREATE INDEX ${table}_inc ON ${table} (a) INCLUDE (b)`);
       await client.query(`CREATE INDEX ${table}_part ON ${table} (a, b) WHERE c = 'x' AND b > 2`);
+      await client.query(`CREATE INDEX ${table}_expr ON ${table} (a, lower(c || 'y'::text) DESC)`);
       const shape = await shapeFromDatabase(client);
       expect(shape.indexes[`${table}_inc`]).toEqual({ table, unique: false, columns: ["a", "b INCLUDE"] });
       expect(shape.indexes[`${table}_part`]).toEqual({
@@ -98,6 +136,7 @@ describe("migrated database matches prisma/schema.prisma", () => {
         columns: ["a", "b"],
         where: "(c = 'x') AND (b > 2)",
       });
+      expect(shape.indexes[`${table}_expr`]).toEqual({ table, unique: false, columns: ["a", "(lowerc||'y') DESC"] });
     } finally {
       await client.query(`DROP TABLE ${table}`);
     }

@@ -68,7 +68,7 @@ export async function RunPageView({
   const { iteration } = parseViewState(query);
   const states = withContainerStates(model, withMapRunStates(model, nodeStates(stepLikes, { iteration }), run.mapRuns));
   const iterationList = [...new Set(iterations.filter((n): n is number => n !== null))].sort((a, b) => a - b);
-  const canAct = actions !== null && canActOnRun(principal.user, { teamId: run.pipeline.team?.id ?? null });
+  const canAct = actions !== null && canActOnRun(principal.user, { teamId: page.teamId });
 
   return (
     <RunView

@@ -6,6 +6,7 @@ import { LiveIndicator } from "@/components/live/live-indicator";
 import { Logo } from "@/components/ui/logo";
 import { fullPageFor, leavesEmbed } from "@/lib/embed/links";
 import styles from "./embed.module.css";
+import { remember } from "./signin-return";
 
 /**
  * The chrome of an embeddable view: a thin bar with the product, the live status and a link out to the full
@@ -13,6 +14,9 @@ import styles from "./embed.module.css";
  * in a new tab instead (one capturing listener, so the views' own components need no embed mode).
  */
 export function EmbedFrame({ children }: { children: ReactNode }) {
+  // A view rendered: the frame has a session, so a later sign-in prompt starts afresh (./signin-return.ts).
+  useEffect(() => remember(false), []);
+
   useEffect(() => {
     const onClick = (event: MouseEvent) => {
       if (event.defaultPrevented || event.button !== 0) return;

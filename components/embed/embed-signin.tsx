@@ -2,7 +2,9 @@
 
 import { useEffect, useRef, useState } from "react";
 import { Logo } from "@/components/ui/logo";
+import { fullPageFor } from "@/lib/embed/links";
 import styles from "./embed.module.css";
+import { remember, returned } from "./signin-return";
 
 export const SIGNED_IN_MESSAGE = "stepwise:signed-in";
 const POPUP_URL = `/login?callbackUrl=${encodeURIComponent("/embed/signed-in")}`;
@@ -14,8 +16,22 @@ type StorageAccessDocument = Document & {
 
 /** The framed sign-in prompt: a popup signs in, then the frame reloads the view it was asked for. */
 export function EmbedSignIn({ next }: { next: string }) {
-  const [state, setState] = useState<"idle" | "waiting" | "blocked" | "needs-access">("idle");
+  const [state, setState] = useState<"idle" | "waiting" | "blocked" | "needs-access" | "no-session">("idle");
   const popup = useRef<Window | null>(null);
+  const [path = "", search = ""] = next.split("?");
+  const fullPage = fullPageFor(path, search);
+
+  useEffect(() => {
+    if (returned()) {
+      remember(false);
+      setState("no-session");
+    }
+  }, []);
+
+  const reload = () => {
+    remember(true);
+    window.location.replace(next);
+  };
 
   useEffect(() => {
     const onMessage = async (event: MessageEvent) => {
@@ -26,6 +42,7 @@ export function EmbedSignIn({ next }: { next: string }) {
         setState("needs-access");
         return;
       }
+      remember(true);
       window.location.replace(next);
     };
     window.addEventListener("message", onMessage);
@@ -41,8 +58,10 @@ export function EmbedSignIn({ next }: { next: string }) {
     const doc = document as StorageAccessDocument;
     try {
       await doc.requestStorageAccess?.();
+    } catch {
+      // Refused: the reload below shows the prompt again, which then explains and links out.
     } finally {
-      window.location.replace(next);
+      reload();
     }
   };
 
@@ -53,7 +72,22 @@ export function EmbedSignIn({ next }: { next: string }) {
         <span>Stepwise</span>
       </p>
       <h1>Sign in to see this view</h1>
-      {state === "needs-access" ? (
+      {state === "no-session" ? (
+        <>
+          <p>
+            You signed in, but your browser does not let this frame use your Stepwise session (it blocks third-party
+            cookies here).
+          </p>
+          <a className={styles.button} href={fullPage} target="_blank" rel="noopener">
+            Open this view in Stepwise
+          </a>
+          <p>
+            <button type="button" className={styles.linkButton} onClick={open}>
+              Try signing in again
+            </button>
+          </p>
+        </>
+      ) : state === "needs-access" ? (
         <>
           <p>You are signed in. Your browser asks before this frame may use your Stepwise session.</p>
           <button type="button" className={styles.button} onClick={allow}>

@@ -31,8 +31,9 @@ env.STEPWISE_ALLOW_PRIVATE_WEBHOOKS ??= "1";
 // Every spec comes from 127.0.0.1, and the route inventory alone refuses a thousand credentials a
 // minute: audit them all here (the per-address limit itself is tested in lib/audit/failed-credentials.test.ts).
 env.AUDIT_FAILED_PER_MINUTE ??= "100000";
-// The embed spec frames /embed/... from a page on PORT + 20 (allowed) and PORT + 21 (not listed).
-env.STEPWISE_FRAME_ANCESTORS ??= `http://localhost:${port + 20}`;
+// The embed spec frames /embed/... from a page on PORT + 20 (allowed; also as 127.0.0.1, another site, so the
+// frame's cookies are third-party) and PORT + 21 (not listed).
+env.STEPWISE_FRAME_ANCESTORS ??= `http://localhost:${port + 20} http://127.0.0.1:${port + 20}`;
 env.STEPWISE_DATA_DIR = path.resolve(`.data/e2e-${port}`);
 await rm(env.STEPWISE_DATA_DIR, { recursive: true, force: true });
 await mkdir(env.STEPWISE_DATA_DIR, { recursive: true });

@@ -15,8 +15,11 @@ export type ColumnShape = { type: string; nullable: boolean; default: string | n
  * `where`: the predicate of a partial index, normalised by `normalisePredicate` (absent for a full index).
  * Columns of an INCLUDE clause come after the key columns with the suffix " INCLUDE"; Prisma cannot declare
  * them, so such an index always shows up as drift (never silently as the plain index on the same columns).
- * A non-default operator class follows its column (`input_doc jsonb_path_ops`); `using` is the access method
- * when it is not a B-tree (`gin`), so a GIN index never passes for the B-tree on the same column.
+ * A non-default operator class follows its column (`input_doc jsonb_path_ops`) — in a GIN index every column's
+ * class does (`pipeline_id int4_ops`: btree_gin's classes are the default ones, and Prisma needs them named);
+ * `using` is the access method when it is not a B-tree (`gin`), so a GIN index never passes for the B-tree on
+ * the same column. A key that is an expression reads `(<expression>) <class>`, normalised by
+ * `normaliseExpression` (Prisma cannot declare one: `// @@expressionIndex` lines in schema.prisma do).
  */
 export type IndexShape = { table: string; unique: boolean; columns: string[]; where?: string; using?: string };
 export type ForeignKeyShape = {
@@ -124,6 +127,76 @@ function partialIndexPredicates(
   return out;
 }
 
+/**
+ * Indexes with an expression key, which Prisma cannot declare, from comment lines inside a model:
+ * `// @@expressionIndex <name> USING <method> (<column> [class], (<expression>) [class], …)`.
+ */
+function expressionIndexes(schema: string, tableOf: Map<string, string>): Record<string, IndexShape> {
+  const out: Record<string, IndexShape> = {};
+  const modelRe = /^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm;
+  for (const model of schema.matchAll(modelRe)) {
+    const [, modelName = "", body = ""] = model;
+    for (const line of body.split("\n")) {
+      const m = /^\s*\/\/\s*@@expressionIndex\s+(\w+)\s+USING\s+(\w+)\s+\((.*)\)\s*$/.exec(line);
+      if (!m) continue;
+      const [, name = "", using = "", list = ""] = m;
+      const columns = splitTopLevel(list).map((key) => {
+        if (!key.startsWith("(")) return key.replace(/\s+/g, " ");
+        let depth = 0;
+        let end = 0;
+        for (let i = 0; i < key.length; i++) {
+          if (key[i] === "(") depth++;
+          if (key[i] === ")" && --depth === 0) {
+            end = i;
+            break;
+          }
+        }
+        const opclass = key.slice(end + 1).trim();
+        return `(${normaliseExpression(key.slice(0, end + 1))})${opclass ? ` ${opclass}` : ""}`;
+      });
+      const table = tableOf.get(modelName) ?? modelName;
+      out[name] = {
+        table,
+        unique: false,
+        columns,
+        ...(using.toLowerCase() === "btree" ? {} : { using: using.toLowerCase() }),
+      };
+    }
+  }
+  return out;
+}
+
+/** Splits `a, f(b, c), d` at the commas outside parentheses and quotes. */
+function splitTopLevel(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = "";
+  for (const c of list) {
+    if (c === "'") quoted = !quoted;
+    if (!quoted && c === "(") depth++;
+    if (!quoted && c === ")") depth--;
+    if (!quoted && depth === 0 && c === ",") {
+      out.push(current.trim());
+      current = "";
+    } else current += c;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
+/**
+ * An index expression as written in a migration and as `pg_get_indexdef` prints it compare equal: casts,
+ * parentheses, spacing and letter case dropped (`(COALESCE((input_doc)::text, ''::text) || …)` and
+ * `coalesce(input_doc::text, '') || …`).
+ */
+export function normaliseExpression(expression: string): string {
+  return normalisePredicate(expression)
+    .replace(/::[a-z_ "A-Z0-9]+(\[\])?/g, "")
+    .replace(/[\s()]/g, "")
+    .toLowerCase();
+}
+
 /** `(scope = 'run'::text)` and `scope = 'run'` compare equal: casts, outer parentheses and spacing dropped. */
 export function normalisePredicate(predicate: string): string {
   let text = predicate
@@ -169,6 +242,12 @@ export function shapeFromSchema(schema: string): DbShape {
     if (!found) throw new Error(`Unknown field ${model}.${field}`);
     return found.dbName ?? found.name;
   };
+  // Prisma's default class of a GIN key when the schema names none (Json: jsonb_ops, lists: array_ops).
+  const ginDefaultClass = (model: string, field: string): string | null => {
+    const found = datamodel.models.find((m) => m.name === model)?.fields.find((f) => f.name === field);
+    if (found?.isList) return "array_ops";
+    return found?.type === "Json" ? "jsonb_ops" : null;
+  };
   const shape: DbShape = { enums: {}, tables: {}, indexes: {}, foreignKeys: {} };
   for (const e of datamodel.enums) shape.enums[e.dbName ?? e.name] = e.values.map((v) => v.dbName ?? v.name);
 
@@ -207,12 +286,15 @@ export function shapeFromSchema(schema: string): DbShape {
   for (const index of datamodel.indexes) {
     const table = tableOf.get(index.model) ?? index.model;
     // A non-default operator class follows the column (`input_doc jsonb_path_ops`), as the database side reads it.
-    const columns = index.fields.map(
-      (f) =>
-        columnOf(index.model, f.name) +
-        (f.operatorClass ? ` ${f.operatorClass.replace(/[A-Z]/g, (c, i) => (i ? "_" : "") + c.toLowerCase())}` : "") +
-        (f.sortOrder === "desc" ? " DESC" : ""),
-    );
+    const gin = index.algorithm === "Gin";
+    const columns = index.fields.map((f) => {
+      const opclass = f.operatorClass
+        ? f.operatorClass.replace(/[A-Z]/g, (c, i) => (i ? "_" : "") + c.toLowerCase())
+        : gin
+          ? ginDefaultClass(index.model, f.name)
+          : null;
+      return columnOf(index.model, f.name) + (opclass ? ` ${opclass}` : "") + (f.sortOrder === "desc" ? " DESC" : "");
+    });
     const plain = index.fields.map((f) => columnOf(index.model, f.name));
     if (index.type === "id") {
       const entry = shape.tables[table];
@@ -230,6 +312,7 @@ export function shapeFromSchema(schema: string): DbShape {
       ? { table, unique: index.type === "unique", columns, where: partial.where, ...using }
       : { table, unique: index.type === "unique", columns, ...using };
   }
+  Object.assign(shape.indexes, expressionIndexes(schema, tableOf));
   return shape;
 }
 
@@ -283,18 +366,21 @@ export async function shapeFromDatabase(client: pg.Client | pg.Pool | pg.PoolCli
     columns: string[];
     predicate: string | null;
     method: string;
+    expressions: boolean[];
   }>(`
     SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
       pg_get_expr(ix.indpred, ix.indrelid) AS predicate, am.amname AS method,
-      array(SELECT a.attname
+      array(SELECT coalesce(a.attname::text, '(' || pg_get_indexdef(ix.indexrelid, k.ord::int, true) || ')')
                    || coalesce((SELECT ' ' || opc.opcname FROM pg_opclass opc
                                  WHERE k.ord <= ix.indnkeyatts AND opc.oid = ix.indclass[k.ord - 1]
-                                   AND NOT opc.opcdefault), '')
+                                   AND (NOT opc.opcdefault OR am.amname = 'gin')), '')
                    || CASE WHEN k.ord > ix.indnkeyatts THEN ' INCLUDE'
                            WHEN am.amname = 'btree' AND (ix.indoption[k.ord - 1] & 1) = 1 THEN ' DESC' ELSE '' END
             FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
-            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-            ORDER BY k.ord)::text[] AS columns
+            LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum AND k.attnum <> 0
+            ORDER BY k.ord)::text[] AS columns,
+      array(SELECT k.attnum = 0 FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord)::boolean[]
+        AS expressions
     FROM pg_index ix
     JOIN pg_class i ON i.oid = ix.indexrelid
     JOIN pg_am am ON am.oid = i.relam
@@ -302,6 +388,12 @@ export async function shapeFromDatabase(client: pg.Client | pg.Pool | pg.PoolCli
     JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
     WHERE t.relname <> '_prisma_migrations'`);
   for (const row of indexes.rows) {
+    // An expression key reads `(<normalised expression>) <class>`, as expressionIndexes() writes the schema's.
+    row.columns = row.columns.map((column, i) => {
+      if (!row.expressions[i]) return column;
+      const end = column.lastIndexOf(")") + 1;
+      return `(${normaliseExpression(column.slice(0, end))})${column.slice(end)}`;
+    });
     const entry = shape.tables[row.table];
     if (row.primary && entry) entry.primaryKey = { name: row.name, columns: row.columns };
     else {

@@ -22,6 +22,7 @@ import {
   type ModelCardView,
   type RevisionSummary,
   readNarrative,
+  type TeamRef,
   type VersionPoint,
 } from "./schema";
 
@@ -52,7 +53,8 @@ export type CardLineage = {
     name: string;
     arn: string | null;
     description: string | null;
-    team: { id: number; slug: string; name: string } | null;
+    /** By its slug (TeamRef): the numeric id stays in the database. */
+    team: TeamRef | null;
     pipeline: { id: number; name: string; arn: string; definition: unknown; headlineMetric: string | null } | null;
     region: string | null;
   };

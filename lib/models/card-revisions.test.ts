@@ -18,8 +18,8 @@ import { createTestPrincipal, createTestToken, createTestUser } from "@/lib/auth
 import { sql } from "@/lib/db";
 import { diffCardContent } from "./diff";
 import { registerModelPaths } from "./openapi";
-import { availableTransitions, canApproveModelCard, canEditModelCard } from "./permissions";
-import { getModelCard } from "./queries";
+import { availableTransitions, canApproveModelCard, canEditModelCard, ownerRef } from "./permissions";
+import { getModel, getModelCard } from "./queries";
 import { saveCardRevision } from "./save-card-revision";
 import { CardEditForm, type CardNarrative } from "./schema";
 import { setCardStatus } from "./set-card-status";
@@ -223,6 +223,20 @@ describe("card revisions and permissions", () => {
       "DRAFT",
     ]);
     expect(availableTransitions(outsider.user, { ...team, status: "DRAFT" })).toEqual([]);
+  });
+
+  it("gives the page the same answers from the team the API names by its slug (no numeric id in the answer)", async () => {
+    const detail = await getModel({ modelId: model.modelId });
+    expect(detail?.team).toEqual({ id: model.teamSlug, slug: model.teamSlug, name: expect.any(String) });
+    const owners = detail?.team ?? null;
+    expect(canEditModelCard(member.user, ownerRef(member.user, owners))).toBe(true);
+    expect(canEditModelCard(outsider.user, ownerRef(outsider.user, owners))).toBe(false);
+    expect(canEditModelCard(reviewer.user, ownerRef(reviewer.user, owners))).toBe(false);
+    expect(canApproveModelCard(reviewer.user, ownerRef(reviewer.user, owners))).toBe(true);
+    expect(canApproveModelCard(member.user, ownerRef(member.user, owners))).toBe(false);
+    expect(canEditModelCard(admin.user, ownerRef(admin.user, owners))).toBe(true);
+    expect(canApproveModelCard(admin.user, ownerRef(admin.user, owners))).toBe(true);
+    expect(canEditModelCard(member.user, ownerRef(member.user, null))).toBe(false);
   });
 
   it("validates the edit form: thresholds lines, field sizes", () => {

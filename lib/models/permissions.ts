@@ -17,6 +17,16 @@ import type { CardStatus } from "./schema";
 
 type CardRef = { teamId: number | null };
 
+/**
+ * The owning team as the checks below read it, from the team the API answers (`model.team`, named by its slug):
+ * the id of the user's own membership of that team, or null when there is none. Exactly what the checks need —
+ * they look only at the user's memberships (an admin needs none) — without the database id in the answer.
+ */
+export function ownerRef(user: AuthUser | null | undefined, team: { slug: string } | null): CardRef {
+  if (!user || !team) return { teamId: null };
+  return { teamId: user.teams.find((t) => t.slug === team.slug)?.id ?? null };
+}
+
 export function canEditModelCard(user: AuthUser | null | undefined, card: CardRef): boolean {
   return Boolean(user && canWriteForTeam(user, card.teamId));
 }

@@ -15,15 +15,19 @@ import type {
   ModelListItem,
   ModelListQuery,
   ModelVersionSummary,
+  TeamRef,
 } from "./schema";
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+/** A team as the API names it: by its slug (TeamRef), never by its database id. */
+const teamRef = (team: { slug: string; name: string } | null): TeamRef | null =>
+  team ? { id: team.slug, slug: team.slug, name: team.name } : null;
 
 type ListRow = {
   id: number;
   name: string;
   description: string | null;
-  team_id: number | null;
   team_slug: string | null;
   team_name: string | null;
   pipeline_id: number | null;
@@ -56,7 +60,7 @@ export async function listModels(query: Partial<ModelListQuery> = {}): Promise<M
   const limit = param(query.limit ?? 200);
   const rows = await sql<ListRow>(
     `SELECT g.id, g.name, g.description,
-            t.id AS team_id, t.slug AS team_slug, t.name AS team_name,
+            t.slug AS team_slug, t.name AS team_name,
             p.id AS pipeline_id, p.name AS pipeline_name,
             (SELECT count(*)::int FROM model_version c WHERE c.model_id = g.id) AS version_count,
             lv.version AS latest_version, lv.approval_status AS latest_approval,
@@ -81,7 +85,7 @@ export async function listModels(query: Partial<ModelListQuery> = {}): Promise<M
     id: r.id,
     name: r.name,
     description: r.description,
-    team: r.team_id !== null ? { id: r.team_id, slug: r.team_slug ?? "", name: r.team_name ?? "" } : null,
+    team: r.team_slug !== null ? teamRef({ slug: r.team_slug, name: r.team_name ?? "" }) : null,
     pipeline: r.pipeline_id !== null ? { id: r.pipeline_id, name: r.pipeline_name ?? "" } : null,
     versionCount: r.version_count,
     latest:
@@ -153,7 +157,7 @@ export async function getModel({ modelId }: { modelId: number }): Promise<ModelD
       name: true,
       arn: true,
       description: true,
-      team: { select: { id: true, slug: true, name: true } },
+      team: { select: { slug: true, name: true } },
       pipeline: { select: { id: true, name: true, headlineMetric: true } },
     },
   });
@@ -179,7 +183,7 @@ export async function getModel({ modelId }: { modelId: number }): Promise<ModelD
     name: model.name,
     arn: model.arn,
     description: model.description,
-    team: model.team,
+    team: teamRef(model.team),
     pipeline: model.pipeline ? { id: model.pipeline.id, name: model.pipeline.name } : null,
     versions,
   };
@@ -203,7 +207,7 @@ export async function loadCardLineage({
     include: {
       model: {
         include: {
-          team: { select: { id: true, slug: true, name: true } },
+          team: { select: { slug: true, name: true } },
           pipeline: {
             select: { id: true, name: true, stateMachineArn: true, definition: true, headlineMetric: true },
           },
@@ -302,7 +306,7 @@ export async function loadCardLineage({
       name: mv.model.name,
       arn: mv.model.arn,
       description: mv.model.description,
-      team: mv.model.team,
+      team: teamRef(mv.model.team),
       pipeline: mv.model.pipeline
         ? {
             id: mv.model.pipeline.id,

@@ -12,6 +12,9 @@
  * SageMaker model-card content schema, Google's Model Card Toolkit and Hugging Face model cards.
  */
 import { z } from "zod";
+import { TeamRef } from "@/lib/runs/schema";
+
+export { TeamRef };
 
 export const CARD_STATUSES = ["DRAFT", "PENDING_REVIEW", "APPROVED", "ARCHIVED"] as const;
 export const CardStatus = z.enum(CARD_STATUSES);
@@ -180,7 +183,7 @@ export const ModelListItem = z
     id: z.number().int(),
     name: z.string(),
     description: z.string().nullable(),
-    team: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+    team: TeamRef.nullable(),
     pipeline: z.object({ id: z.number().int(), name: z.string() }).nullable(),
     versionCount: z.number().int(),
     latest: z
@@ -214,7 +217,7 @@ export const ModelDetail = z
     name: z.string(),
     arn: z.string().nullable(),
     description: z.string().nullable(),
-    team: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+    team: TeamRef.nullable(),
     pipeline: z.object({ id: z.number().int(), name: z.string() }).nullable(),
     versions: z.array(ModelVersionSummary),
   })
@@ -282,7 +285,7 @@ export const ModelCardView = z
     versions: z.array(z.number().int()),
     url: z.string(),
     identity: z.object({
-      owners: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+      owners: TeamRef.nullable(),
       ownerNote: z.string().nullable(),
       createdAt: z.string().nullable(),
       updatedAt: z.string().nullable(),

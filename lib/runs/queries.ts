@@ -48,7 +48,7 @@ const RUN_JSON = `json_build_object(
   'stepCount', r.step_count, 'version', r.version,
   'region', src.region, 'accountId', src.account_id,
   'pipeline', json_build_object('id', p.id, 'name', p.name, 'stateMachineArn', p.state_machine_arn,
-    'team', CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object('id', t.id, 'slug', t.slug, 'name', t.name) END),
+    'team', CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object('id', t.slug, 'slug', t.slug, 'name', t.name) END),
   'previous', (SELECT ${LINK("x")} FROM run x
      WHERE x.pipeline_id = r.pipeline_id AND (x.started_at, x.id) < (r.started_at, r.id)
      ORDER BY x.started_at DESC, x.id DESC LIMIT 1),
@@ -332,6 +332,11 @@ export type RunPage = {
   stepTotal: number;
   /** Every step, reduced to what the graph's colours need. */
   stepStates: StepStateColumns;
+  /**
+   * The owning team's database id, for the page's permission check on the server only: the API names a team
+   * by its slug (`run.pipeline.team.id`), never by this number.
+   */
+  teamId: number | null;
 };
 
 /**
@@ -357,8 +362,9 @@ export async function getRunPage({
     steps: StepTuple[];
     step_total: number;
     step_states: StepStateColumns | null;
+    team_id: number | null;
   }>(
-    `SELECT ${RUN_JSON} AS run, d.definition, d.layout_key, gl.layout,
+    `SELECT ${RUN_JSON} AS run, t.id AS team_id, d.definition, d.layout_key, gl.layout,
             ${STEPS_JSON(`AND s.id IN (
               SELECT f.id FROM (SELECT id FROM step WHERE run_id = r.id ORDER BY entered_event_id, id LIMIT $3) f
               UNION SELECT e.id FROM (SELECT id FROM step WHERE run_id = r.id AND status IN ('FAILED', 'TIMED_OUT')
@@ -390,6 +396,7 @@ export async function getRunPage({
     steps: row.steps.map(toStepSummary),
     stepTotal: row.step_total,
     stepStates: [states[0] ?? [], states[1] ?? [], (states[2] ?? []).map(utc), states[3] ?? [], states[4] ?? []],
+    teamId: row.team_id,
   };
 }
 

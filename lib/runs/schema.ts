@@ -31,6 +31,21 @@ export const RunIdParams = z.object({
   }),
 });
 
+/**
+ * The owning team as every /api/v1 answer names it: by its slug, which is its public identifier (`id` is the
+ * slug too, as in /api/v1/teams/{slug} and /api/v1/me). The database's numeric id never leaves the server.
+ */
+export const TeamRef = z
+  .object({
+    id: z
+      .string()
+      .meta({ description: "The team's slug, its public id (/api/v1/teams/{slug})", example: "fit-and-size" }),
+    slug: z.string(),
+    name: z.string(),
+  })
+  .meta({ id: "TeamRef" });
+export type TeamRef = z.infer<typeof TeamRef>;
+
 export const RunLink = z
   .object({ publicId: z.string(), name: z.string(), status: RunStatus, startedAt: isoTime })
   .meta({ id: "RunLink" });
@@ -120,7 +135,7 @@ export const Run = z
       id: z.number().int(),
       name: z.string(),
       stateMachineArn: z.string(),
-      team: z.object({ id: z.number().int(), slug: z.string(), name: z.string() }).nullable(),
+      team: TeamRef.nullable(),
     }),
     previous: RunLink.nullable().meta({ description: "The pipeline's run started just before this one" }),
     next: RunLink.nullable().meta({ description: "The pipeline's run started just after this one" }),

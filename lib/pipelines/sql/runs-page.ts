@@ -37,12 +37,19 @@ export function runsPageSql(sort: RunSort, reverse: boolean, search: string | nu
   const cmp = descending ? "<" : ">";
   const dir = descending ? "DESC" : "ASC";
   const cursorKey = sort === "longest" ? "$7::float8" : "($7::timestamptz AT TIME ZONE 'UTC')";
+  // With a search, the pipeline is a range of one value rather than an equality, and leads the page's order:
+  // only the (pipeline_id, started_at, id) index then gives that order, so a common term reads the pipeline's
+  // newest runs and stops, and never the whole table's through run(started_at) (the planner cannot know that a
+  // pipeline's runs may all be older than the others', and would read every newer run of every pipeline).
+  const ordered = search !== null && sort !== "longest";
+  const pipelineCondition = ordered ? "r.pipeline_id BETWEEN $1 AND $1" : "r.pipeline_id = $1";
+  const pipelineOrder = ordered ? `f.pipeline_id ${descending ? "ASC" : "DESC"}, ` : "";
   return /* sql */ `
 WITH filtered AS NOT MATERIALIZED (
   SELECT r.id, r.public_id, r.name, r.status, r.started_at, r.stopped_at, r.redrive_count, r.revision_id, r.input,
-         ${spec.key} AS sort_key
+         r.pipeline_id, ${spec.key} AS sort_key
   FROM run r
-  WHERE r.pipeline_id = $1
+  WHERE ${pipelineCondition}
     AND ($2::"RunStatus"[] IS NULL OR r.status = ANY($2::"RunStatus"[]))
     AND ($3::timestamptz IS NULL OR r.started_at >= ($3::timestamptz AT TIME ZONE 'UTC'))
     AND ($4::timestamptz IS NULL OR r.started_at < ($4::timestamptz AT TIME ZONE 'UTC'))
@@ -51,7 +58,7 @@ WITH filtered AS NOT MATERIALIZED (
 page AS (
   SELECT * FROM filtered f
   WHERE $8::int IS NULL OR (f.sort_key, f.id) ${cmp} (${cursorKey}, $8::int)
-  ORDER BY f.sort_key ${dir}, f.id ${dir}
+  ORDER BY ${pipelineOrder}f.sort_key ${dir}, f.id ${dir}
   LIMIT $6
 )
 SELECT p.id, p.public_id, p.name, p.status::text AS status, p.redrive_count, p.revision_id,

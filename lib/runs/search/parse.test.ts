@@ -90,7 +90,8 @@ describe("compileSearch", () => {
     );
     expect(compiled?.sql).not.toContain("DROP");
     expect(compiled?.sql).not.toContain("'z");
-    expect(compiled?.params).toContainEqual([JSON.stringify(hostile)]);
+    // The equality's containment probe (`input_doc @> $n`) carries the value as JSON.
+    expect(compiled?.params).toContain(JSON.stringify({ a: hostile }));
     expect(compiled?.params).toContain(hostile);
     expect(compiled?.params).toContain("%\\%\\_\\\\%");
     // Placeholders are numbered from the first one given, one per parameter.

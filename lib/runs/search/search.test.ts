@@ -9,6 +9,7 @@ import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { pool, sql } from "@/lib/db";
 import { listRuns } from "@/lib/pipelines/queries";
 import { RunListQuery } from "@/lib/pipelines/schema";
+import { compileSearch, parseSearch } from "@/lib/runs/search";
 import { type SeededPipeline, type SeededRun, seedPipeline, seedRun } from "@/lib/runs/testing";
 
 let pipeline: SeededPipeline;
@@ -135,6 +136,87 @@ describe("run search with known data", () => {
     expect(await find("hp.learning_rate exists")).toEqual(["r1", "r2", "r3"]);
     await sql(`UPDATE run SET input = 'not json {' WHERE id = $1`, [r4.id]);
     expect(await find("input.epochs = 7")).toEqual([]);
+  });
+});
+
+describe("the index probes (trigram and per-pipeline containment) never lose a run", () => {
+  let other: SeededPipeline;
+  const keyed: Record<string, string> = {};
+
+  beforeAll(async () => {
+    other = await seedPipeline();
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 0, minute));
+    const docs: Record<string, unknown> = {
+      // Text jsonb prints escaped: a quote, a backslash, a newline around the needle; non-ASCII as it is.
+      q1: { path: 'a"b X9yz c', deep: { key: "Straße/x9" } },
+      q2: { path: "a\\b\nx9Y" },
+      q3: { path: ["x9yz"], deep: { key: { inner: "x9yz" } } },
+      q4: { path: "nothing here", tags: ["b"], n: 7 },
+      q5: { PATH: "x9yz", n: "8" },
+    };
+    let minute = 0;
+    for (const [key, doc] of Object.entries(docs)) {
+      const run = await seedRun(other, { startedAt: at(++minute), input: JSON.stringify(doc) });
+      keyed[run.publicId] = key;
+    }
+    // The same values in another pipeline must never show up (the indexes are per pipeline now).
+    await seedRun(await seedPipeline(), { startedAt: at(30), input: JSON.stringify(docs.q1) });
+  });
+
+  const findIn = async (q: string) => {
+    const page = await listRuns({
+      pipelineId: other.pipelineId,
+      query: RunListQuery.parse({ q, sort: "oldest" }),
+      metricColumns: [],
+    });
+    return page.runs.map((run) => keyed[run.publicId] ?? run.publicId);
+  };
+
+  it.each([
+    ["input.path ~ x9", ["q1", "q2", "q3"]],
+    ["input.path ~ X9YZ", ["q1", "q3"]],
+    ['input.path ~ "b x9"', ["q1"]],
+    ['input.path ~ "a\\"b"', ["q1"]],
+    ['input.path ~ "\\\\b"', ["q2"]],
+    ["input.path ~ 'b\nx9'", ["q2"]],
+    ["input.deep.key ~ straße/X9", ["q1"]],
+    ["input.deep.key ~ inner", ["q3"]],
+    ["input.deep ~ x9yz", ["q3"]],
+    ["input.path[0] ~ x9y", ["q3"]],
+    ["input.tags = b", []],
+    ["input.tags[0] = b", ["q4"]],
+    ["input.path exists", ["q1", "q2", "q3", "q4"]],
+    ["input.deep.key exists", ["q1", "q3"]],
+    ["input.n >= 7", ["q4", "q5"]],
+    ["input.n > 7", ["q5"]],
+    ["input.PATH ~ x9", ["q5"]],
+  ])("%s", async (q, expected) => {
+    expect(await findIn(q)).toEqual(expected);
+  });
+
+  it("asks the indexes the migration built (the expression in compile.ts is the index's, byte for byte)", async () => {
+    const client = await pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL enable_seqscan = off");
+      await client.query("SET LOCAL enable_indexscan = off");
+      const plan = async (q: string) => {
+        // No pipeline condition: with sequential and plain index scans off, only the search's own index can serve.
+        const compiled = compileSearch(parseSearch(q), 1);
+        const { rows } = await client.query<{ "QUERY PLAN": string }>(
+          `EXPLAIN SELECT r.id FROM run r WHERE ${compiled?.sql}`,
+          compiled?.params ?? [],
+        );
+        return rows.map((row) => row["QUERY PLAN"]).join("\n");
+      };
+      expect(await plan("input.path ~ x9yz")).toContain("run_search_text_idx");
+      expect(await plan("input.deep.key exists")).toContain("run_search_text_idx");
+      expect(await plan("hp.learning_rate = 0.01")).toContain("run_pipeline_id_hyper_parameters_idx");
+      expect(await plan("input.path = x9yz")).toContain("run_pipeline_id_input_doc_idx");
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import ui from "@/components/ui/ui.module.css";
 import { requireUser } from "@/lib/auth/current";
 import { getModel, getModelCard } from "@/lib/dal/models";
 import { formatMetric, formatUtc } from "@/lib/format";
-import { availableTransitions, canEditModelCard, STATUS_LABEL } from "@/lib/models/permissions";
+import { availableTransitions, canEditModelCard, ownerRef, STATUS_LABEL } from "@/lib/models/permissions";
 import { ModelIdParams } from "@/lib/models/schema";
 import { setCardStatusAction } from "./actions";
 
@@ -46,7 +46,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
     Number.isInteger(requested) && model.versions.some((v) => v.version === requested) ? requested : fallback?.version;
   const card = selected !== undefined ? await getModelCard({ modelId: model.id, version: selected }) : null;
 
-  const teamRef = { teamId: model.team?.id ?? null };
+  const teamRef = ownerRef(user, model.team);
   const canEdit = canEditModelCard(user, teamRef);
   const buttons: StatusButton[] = card
     ? availableTransitions(user, { ...teamRef, status: card.identity.cardStatus })

@@ -5,7 +5,7 @@ import { CardEditForm } from "@/components/model-card/card-edit-form";
 import styles from "@/components/model-card/model-page.module.css";
 import { requireUser } from "@/lib/auth/current";
 import { getModel, getModelCard } from "@/lib/dal/models";
-import { canEditModelCard } from "@/lib/models/permissions";
+import { canEditModelCard, ownerRef } from "@/lib/models/permissions";
 import { ModelVersionParams } from "@/lib/models/schema";
 import { saveCardAction } from "../../../actions";
 
@@ -21,7 +21,7 @@ export default async function EditCardPage({ params }: Props) {
   const [model, card] = await Promise.all([getModel({ modelId: parsed.data.modelId }), getModelCard(parsed.data)]);
   if (!model || !card) notFound();
   const back = `/models/${model.id}?version=${card.version}`;
-  const canEdit = canEditModelCard(user, { teamId: model.team?.id ?? null });
+  const canEdit = canEditModelCard(user, ownerRef(user, model.team));
 
   return (
     <>
