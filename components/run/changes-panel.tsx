@@ -11,6 +11,7 @@ import ui from "@/components/ui/ui.module.css";
 import { better } from "@/lib/changes/diff";
 import type { RunChanges, ValueChange } from "@/lib/changes/schema";
 import { formatDuration, formatMetric, formatUsd, formatUtc } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import { runPath } from "@/lib/runs/links";
 import styles from "./changes.module.css";
 
@@ -72,7 +73,7 @@ function ChangesBody({ changes }: { changes: RunChanges }) {
       )}
       {regressed.length ? (
         <p className={styles.regressed} data-testid="changes-regressed">
-          <span aria-hidden="true">▼</span> Regressed: {regressed.map((m) => m.name).join(", ")}
+          <span aria-hidden="true">▼</span> Regressed: {regressed.map((m) => metricLabel(m.name)).join(", ")}
         </p>
       ) : null}
       {changes.metrics.length ? (
@@ -81,7 +82,7 @@ function ChangesBody({ changes }: { changes: RunChanges }) {
             const b = better(m);
             return (
               <tr key={m.name} data-regressed={m.regressed || undefined}>
-                <th scope="row">{m.name}</th>
+                <th scope="row">{metricLabel(m.name)}</th>
                 <td>{m.baselineRunValue === null ? "—" : formatMetric(m.baselineRunValue)}</td>
                 <td>
                   {m.value === null ? "—" : formatMetric(m.value)}

@@ -12,6 +12,7 @@ import type { Principal } from "@/lib/auth/principal";
 import { createTestUser } from "@/lib/auth/testing";
 import { channels as inputChannels, seedJob, seedRunMetrics } from "@/lib/changes/testing";
 import { pool, sql } from "@/lib/db";
+import { RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { type SeededPipeline, type SeededRun, seedPipeline, seedRun } from "@/lib/runs/testing";
 import { decryptSecret } from "./crypto";
 import { deliverAt } from "./evaluate";
@@ -377,5 +378,35 @@ describe("alerts", () => {
     expect(deliverAt({ quiet_start: 60, quiet_end: 120 }, new Date("2030-01-02T01:30:00Z")).toISOString()).toBe(
       "2030-01-02T02:00:00.000Z",
     );
+  });
+
+  it("a regression rule that names no metric leaves the run's cost alone; a rule naming the cost metric watches it", async () => {
+    const rule = (name: string, params: { metric?: string }) =>
+      createRule(member, {
+        name,
+        kind: "metric_regression",
+        pipelineId: pipeline.pipelineId,
+        params,
+        inApp: false,
+        enabled: true,
+        channelIds: [],
+      });
+    const anyMetric = await rule("any metric", {});
+    const cost = await rule("cost", { metric: RUN_COST_METRIC });
+    n += 10;
+    const base = n * 60;
+    for (let i = 0; i < 4; i++) {
+      const good = await seedRun(pipeline, { startedAt: at(base + i * 60), stoppedAt: at(base + i * 60 + 20) });
+      await seedRunMetrics(pipeline, good, { [RUN_COST_METRIC]: 1.0 });
+    }
+    // Twice the cost of the four runs before it, and no other metric.
+    const dearer = await seedRun(pipeline, { startedAt: at(base + 300), stoppedAt: at(base + 320) });
+    await seedRunMetrics(pipeline, dearer, { [RUN_COST_METRIC]: 2.0 });
+    await evaluate([dearer.id]);
+    const fired = await sql<{ rule_id: number }>("SELECT rule_id FROM alert WHERE run_id = $1 ORDER BY rule_id", [
+      dearer.id,
+    ]);
+    expect(fired.map((r) => r.rule_id)).toEqual([cost.id]);
+    expect(fired.map((r) => r.rule_id)).not.toContain(anyMetric.id);
   });
 });

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getRunChanges } from "@/lib/changes/queries";
 import { formatDuration } from "@/lib/format";
+import { RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { regressionDepth } from "@/lib/metrics/regression";
 import { runPath } from "@/lib/runs/links";
 import { type AlertPayload, type RuleKind, RuleParams } from "./schema";
@@ -250,7 +251,8 @@ export async function evaluateRunAlerts(
         ).rows;
         const threshold = params.thresholdPercent ?? 3;
         const worst = metrics
-          .filter((m) => !params.metric || m.name === params.metric)
+          // A rule that names no metric watches the model's metrics; the run's cost is watched when named.
+          .filter((m) => (params.metric ? m.name === params.metric : m.name !== RUN_COST_METRIC))
           .map((m) => ({
             m,
             depth: regressionDepth({ name: m.name, value: m.value, baseValue: m.base_value, baseN: m.base_n }),
