@@ -49,7 +49,10 @@ async function runMapChildren(request: APIRequestContext, executionArn: string):
   return executions.length;
 }
 
-/** Releases every held child of the Map Run (successfully) until the parent execution has finished. */
+/**
+ * Releases every held child of the Map Run (successfully), and then the parent's own held tasks after the Map
+ * (CollectMetrics, RegisterModel), until the parent execution has finished.
+ */
 async function releaseMapChildren(request: APIRequestContext, executionArn: string, mapRunArn: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while ((await executionStatus(request, executionArn)) === "RUNNING") {
@@ -60,6 +63,7 @@ async function releaseMapChildren(request: APIRequestContext, executionArn: stri
         await admin(request, `/executions/${encodeURIComponent(child.executionArn)}/advance`);
       }
     }
+    await admin(request, `/executions/${encodeURIComponent(executionArn)}/advance`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
