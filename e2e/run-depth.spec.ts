@@ -6,11 +6,10 @@
  */
 import { ListExecutionsCommand, ListMapRunsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-import pg from "pg";
 import type { PipelinePage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { e2eEnv } from "./support/env";
 import { admin, advance, EMULATOR, executionStatus, finish, openRun, pastExecution, startRun } from "./support/runs";
+import { seedPipeline, withDb } from "./support/seed";
 
 const sfn = new SFNClient({
   endpoint: EMULATOR,
@@ -374,29 +373,29 @@ test("a 60-state definition opens fitted and centred in its panel", async ({ pag
   const publicId = `sixty${tag}`;
   const { definition, states } = sixtyStateDefinition();
   expect(states).toBe(60);
-  const db = new pg.Client({ connectionString: e2eEnv().databaseUrl });
-  await db.connect();
-  try {
-    // A revision of a demo pipeline with 60 states, and a finished run of it (steps are not needed to draw).
+  // A pipeline of its own (a disabled source the sync never touches) with a 60-state revision and a finished
+  // run of it; steps are not needed to draw. Never a demo pipeline: later specs start runs of those, and the sync
+  // would give them this revision.
+  await withDb(async (db) => {
+    const seeded = await seedPipeline(db, { prefix: "sixty", definition });
     await db.query(
       `WITH rev AS (
          INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
-         SELECT id, $1, $2::jsonb FROM pipeline WHERE name = 'return-probability' RETURNING id, pipeline_id)
+         VALUES ($1, $2, $3::jsonb) RETURNING id, pipeline_id)
        INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
                         history_complete)
-       SELECT $3, rev.pipeline_id, rev.id, $4, $5, 'SUCCEEDED', now() - interval '2 hours', now() - interval '1 hour', true
+       SELECT $4, rev.pipeline_id, rev.id, $5, $6, 'SUCCEEDED', now() - interval '2 hours', now() - interval '1 hour', true
          FROM rev`,
       [
+        seeded.pipelineId,
         `e2e-sixty-${tag}`,
         JSON.stringify(definition),
         publicId,
-        `arn:aws:states:eu-west-1:123456789012:execution:e2e-sixty:${tag}`,
+        seeded.executionArn(`e2e-sixty-${tag}`),
         `e2e-sixty-${tag}`,
       ],
     );
-  } finally {
-    await db.end();
-  }
+  });
   for (const size of [
     { width: 1280, height: 800 },
     { width: 1600, height: 1000 },
