@@ -24,6 +24,7 @@ import path from "node:path";
 import { type APIRequestContext, type APIResponse, request as apiRequest, expect, test } from "@playwright/test";
 import pg from "pg";
 import { baseURL } from "../playwright.config";
+import { numericTeamIds } from "../test/support/team-ids";
 import { e2eEnv } from "./support/env";
 import { ADA_STATE, NO_SESSION } from "./support/login";
 
@@ -680,22 +681,6 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
   if (!found) throw new Error("unreachable");
   // Short common words could appear in any page's chrome; data markers are specific strings.
   return { samples: found, markers: [...markers].filter((m) => m.length >= 8) };
-}
-
-/** Where a team (`team` / `owners`) carries a numeric id, or a `teamId` / `team_id` is a number, in a JSON answer. */
-function numericTeamIds(value: unknown, at = "$"): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => numericTeamIds(item, `${at}[${i}]`));
-  if (value === null || typeof value !== "object") return [];
-  const out: string[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const path = `${at}.${key}`;
-    if ((key === "teamId" || key === "team_id") && typeof child === "number") out.push(path);
-    if ((key === "team" || key === "owners") && child !== null && typeof child === "object" && "id" in child) {
-      if (typeof (child as { id: unknown }).id === "number") out.push(`${path}.id`);
-    }
-    out.push(...numericTeamIds(child, path));
-  }
-  return out;
 }
 
 // ───────────────────────────── requests ─────────────────────────────

@@ -74,33 +74,62 @@ export function AlertsManager({ settings }: { settings: AlertSettings }) {
   );
 }
 
+/**
+ * One part of the page (channels, rules): its title, what it is for, the create form for those who may, then
+ * its table ("No channels yet." when empty).
+ */
+function ManagerSection({
+  id,
+  title,
+  intro,
+  create,
+  columns,
+  count,
+  children,
+}: {
+  id: "channels" | "rules";
+  title: string;
+  intro: string;
+  /** The create form, for those who may create. */
+  create: ReactNode;
+  columns: readonly string[];
+  count: number;
+  children: ReactNode;
+}) {
+  return (
+    <section aria-labelledby={`${id}-title`} className={styles.section}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <p className="muted">{intro}</p>
+      {create}
+      <DataTable columns={columns} actions empty={`No ${id} yet.`} count={count} label={`Alert ${id}`} testId={id}>
+        {children}
+      </DataTable>
+    </section>
+  );
+}
+
 // ───────────────────────────── channels ─────────────────────────────
 
 function ChannelsSection({ settings, canCreate }: { settings: AlertSettings; canCreate: boolean }) {
   const [open, setOpen] = useState<number | null>(null);
   return (
-    <section aria-labelledby="channels-title" className={styles.section}>
-      <h2 id="channels-title">Channels</h2>
-      <p className="muted">Where alerts go: a signed generic webhook, a Slack incoming webhook or e-mail.</p>
-      {canCreate ? <ChannelForm settings={settings} /> : null}
-      <DataTable
-        columns={["Name", "Kind", "Team", "Goes to", "Created"]}
-        actions
-        empty="No channels yet."
-        count={settings.channels.length}
-        label="Alert channels"
-        testId="channels"
-      >
-        {settings.channels.map((channel) => (
-          <ChannelRowView
-            key={channel.id}
-            channel={channel}
-            open={open === channel.id}
-            onToggle={() => setOpen(open === channel.id ? null : channel.id)}
-          />
-        ))}
-      </DataTable>
-    </section>
+    <ManagerSection
+      id="channels"
+      title="Channels"
+      intro="Where alerts go: a signed generic webhook, a Slack incoming webhook or e-mail."
+      create={canCreate ? <ChannelForm settings={settings} /> : null}
+      columns={["Name", "Kind", "Team", "Goes to", "Created"]}
+      count={settings.channels.length}
+    >
+      {settings.channels.map((channel) => (
+        <ChannelRowView
+          key={channel.id}
+          channel={channel}
+          open={open === channel.id}
+          onToggle={() => setOpen(open === channel.id ? null : channel.id)}
+        />
+      ))}
+    </ManagerSection>
   );
 }
 
@@ -198,69 +227,46 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
   const router = useRouter();
   const id = useId();
   const [kind, setKind] = useState<ChannelRow["kind"]>("webhook");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; secret: string | null } | null>(null);
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
-    setPending(true);
-    setError(null);
-    try {
-      const team = String(data.get("team") ?? "");
-      const answer = await send<{ channel: { name: string }; secret: string | null }>(
-        "POST",
-        "/api/v1/alerts/channels",
-        { name: String(data.get("name") ?? ""), kind, team: team || null, target: String(data.get("target") ?? "") },
-      );
-      setCreated({ name: answer.channel.name, secret: answer.secret });
-      form.reset();
-      setKind("webhook");
-      router.refresh();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setPending(false);
-    }
-  }
+  const { pending, error, submit } = useSubmit(async (data, element) => {
+    const team = String(data.get("team") ?? "");
+    const answer = await send<{ channel: { name: string }; secret: string | null }>("POST", "/api/v1/alerts/channels", {
+      name: String(data.get("name") ?? ""),
+      kind,
+      team: team || null,
+      target: String(data.get("target") ?? ""),
+    });
+    setCreated({ name: answer.channel.name, secret: answer.secret });
+    element.reset();
+    setKind("webhook");
+    router.refresh();
+  });
 
   return (
     <>
       <form onSubmit={submit} className={form.form} aria-labelledby={`${id}-title`}>
         <h3 id={`${id}-title`}>New channel</h3>
         <div className={form.fields}>
-          <div className={form.field}>
-            <label htmlFor={`${id}-name`}>Name</label>
-            <input id={`${id}-name`} name="name" required maxLength={120} autoComplete="off" />
-          </div>
-          <div className={form.field}>
-            <label htmlFor={`${id}-kind`}>Kind</label>
-            <select
-              id={`${id}-kind`}
-              name="kind"
-              value={kind}
-              onChange={(e) => setKind(e.target.value as ChannelRow["kind"])}
-            >
-              {Object.entries(CHANNEL_LABELS).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <NameField id={`${id}-name`} />
+          <KindSelect
+            id={`${id}-kind`}
+            label="Kind"
+            name="kind"
+            labels={CHANNEL_LABELS}
+            value={kind}
+            onChange={setKind}
+          />
           <TeamSelect id={`${id}-team`} settings={settings} />
           <div className={`${form.field} ${styles.wide}`}>
             <label htmlFor={`${id}-target`}>{kind === "email" ? "Addresses" : "URL"}</label>
             <input
+              type={kind === "email" ? "text" : "url"}
               id={`${id}-target`}
               name="target"
               required
               maxLength={2000}
               autoComplete="off"
               placeholder={TARGET_HINTS[kind]}
-              type={kind === "email" ? "text" : "url"}
             />
           </div>
           <button type="submit" className={`${ui.button} ${ui.primary}`} disabled={pending}>
@@ -273,11 +279,7 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
         </p>
       </form>
       <div aria-live="polite">
-        {error ? (
-          <p role="alert" className={form.error}>
-            {error}
-          </p>
-        ) : null}
+        <FormError error={error} />
         {created ? (
           <section className={form.created} aria-labelledby={`${id}-created`} data-testid="channel-created">
             <h3 id={`${id}-created`}>Channel “{created.name}” created</h3>
@@ -306,6 +308,103 @@ function ChannelForm({ settings }: { settings: AlertSettings }) {
         ) : null}
       </div>
     </>
+  );
+}
+
+/**
+ * A form's submission: `pending` while `action` runs, `error` in words when it fails (the form keeps what was
+ * typed). `action` gets the form's data and the form element (to reset it).
+ */
+function useSubmit(action: (data: FormData, element: HTMLFormElement) => Promise<void>) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const element = event.currentTarget;
+    setPending(true);
+    setError(null);
+    try {
+      await action(new FormData(element), element);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setPending(false);
+    }
+  }
+  return { pending, error, submit };
+}
+
+/** The last submission's failure, announced to screen readers. */
+function FormError({ error }: { error: string | null }) {
+  return error ? (
+    <p role="alert" className={form.error}>
+      {error}
+    </p>
+  ) : null;
+}
+
+/** The name of a channel or rule. */
+function NameField({ id, defaultValue }: { id: string; defaultValue?: string }) {
+  return (
+    <div className={form.field}>
+      <label htmlFor={id}>Name</label>
+      <input id={id} name="name" required maxLength={120} defaultValue={defaultValue} autoComplete="off" />
+    </div>
+  );
+}
+
+type NumberParamSpec = { name: string; label: string; min: number; max: number; step?: number; placeholder?: string };
+const THRESHOLD: NumberParamSpec = { name: "thresholdPercent", label: "Threshold %", min: 0.1, max: 1000 };
+const FACTOR: NumberParamSpec = { name: "factor", label: "× p95 duration", min: 1, max: 100, placeholder: "3" };
+const DAYS: NumberParamSpec = { name: "days", label: "Days waiting", min: 1, max: 365, step: 1, placeholder: "7" };
+
+/** A rule's numeric parameter (threshold, duration factor, days); any fraction unless the spec says its step. */
+function NumberParam({ id, param, value }: { id: string; param: NumberParamSpec; value: number | undefined }) {
+  return (
+    <div className={form.field}>
+      <label htmlFor={id}>{param.label}</label>
+      <input
+        id={id}
+        name={param.name}
+        type="number"
+        min={param.min}
+        max={param.max}
+        step={param.step ?? "any"}
+        placeholder={param.placeholder}
+        defaultValue={value}
+      />
+    </div>
+  );
+}
+
+/** The kind of a channel or rule: a labelled select of `labels` (value → words). */
+function KindSelect<K extends string>({
+  id,
+  label,
+  name,
+  labels,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  /** The form field's name, where the form reads it. */
+  name?: string;
+  labels: Record<K, string>;
+  value: K;
+  onChange: (kind: K) => void;
+}) {
+  return (
+    <div className={form.field}>
+      <label htmlFor={id}>{label}</label>
+      <select id={id} name={name} value={value} onChange={(e) => onChange(e.target.value as K)}>
+        {Object.entries<string>(labels).map(([kind, words]) => (
+          <option key={kind} value={kind}>
+            {words}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 
@@ -347,34 +446,29 @@ function RulesSection({ settings, canCreate }: { settings: AlertSettings; canCre
   const [editing, setEditing] = useState<number | null>(null);
   const channelNames = new Map(settings.channels.map((c) => [c.id, c.name]));
   return (
-    <section aria-labelledby="rules-title" className={styles.section}>
-      <h2 id="rules-title">Rules</h2>
-      <p className="muted">
-        When to alert. A rule fires once per run (or card) for runs started after it was created; in-app rules put the
-        alert in the team members' inbox.
-      </p>
-      {canCreate ? <RuleForm settings={settings} /> : null}
-      <DataTable
-        columns={["Name", "When", "Scope", "Channels", "State"]}
-        actions
-        empty="No rules yet."
-        count={settings.rules.length}
-        label="Alert rules"
-        testId="rules"
-      >
-        {settings.rules.map((rule) =>
-          editing === rule.id ? (
-            <tr key={rule.id}>
-              <td colSpan={6}>
-                <RuleForm settings={settings} rule={rule} onDone={() => setEditing(null)} />
-              </td>
-            </tr>
-          ) : (
-            <RuleRowView key={rule.id} rule={rule} channelNames={channelNames} onEdit={() => setEditing(rule.id)} />
-          ),
-        )}
-      </DataTable>
-    </section>
+    <ManagerSection
+      id="rules"
+      title="Rules"
+      intro={
+        "When to alert. A rule fires once per run (or card) for runs started after it was created; in-app rules put " +
+        "the alert in the team members' inbox."
+      }
+      create={canCreate ? <RuleForm settings={settings} /> : null}
+      columns={["Name", "When", "Scope", "Channels", "State"]}
+      count={settings.rules.length}
+    >
+      {settings.rules.map((rule) =>
+        editing === rule.id ? (
+          <tr key={rule.id}>
+            <td colSpan={6}>
+              <RuleForm settings={settings} rule={rule} onDone={() => setEditing(null)} />
+            </td>
+          </tr>
+        ) : (
+          <RuleRowView key={rule.id} rule={rule} channelNames={channelNames} onEdit={() => setEditing(rule.id)} />
+        ),
+      )}
+    </ManagerSection>
   );
 }
 
@@ -495,16 +589,11 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
   const id = useId();
   const [kind, setKind] = useState<RuleRow["kind"]>(rule?.kind ?? "run_failed");
   const [team, setTeam] = useState<string>(rule ? (rule.team ?? "") : (settings.teams[0]?.slug ?? ""));
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const pipelines = settings.pipelines.filter((p) => p.team === team);
   const channels = settings.channels.filter((c) => c.team === null || c.team === team);
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const data = new FormData(form);
+  const { pending, error, submit } = useSubmit(async (data, element) => {
     const params: Record<string, unknown> = {};
     if (kind === "metric_regression") params.metric = optionalText(data.get("metric"));
     if (kind === "step_regression") params.step = optionalText(data.get("step"));
@@ -528,43 +617,23 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
       mutedUntil: muted ? new Date(`${muted}:00Z`).toISOString() : null,
       channelIds: data.getAll("channelIds").map(Number),
     };
-    setPending(true);
-    setError(null);
-    try {
-      await send(rule ? "PUT" : "POST", rule ? `/api/v1/alerts/rules/${rule.id}` : "/api/v1/alerts/rules", body);
-      if (!rule) {
-        form.reset();
-        setKind("run_failed");
-        setSaved(`Rule “${body.name}” created.`);
-      }
-      router.refresh();
-      onDone?.();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setPending(false);
+    await send(rule ? "PUT" : "POST", rule ? `/api/v1/alerts/rules/${rule.id}` : "/api/v1/alerts/rules", body);
+    if (!rule) {
+      element.reset();
+      setKind("run_failed");
+      setSaved(`Rule “${body.name}” created.`);
     }
-  }
+    router.refresh();
+    onDone?.();
+  });
 
   const p = rule?.params ?? {};
   return (
     <form onSubmit={submit} className={form.form} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>{rule ? `Edit rule “${rule.name}”` : "New rule"}</h3>
       <div className={form.fields}>
-        <div className={form.field}>
-          <label htmlFor={`${id}-name`}>Name</label>
-          <input id={`${id}-name`} name="name" required maxLength={120} defaultValue={rule?.name} autoComplete="off" />
-        </div>
-        <div className={form.field}>
-          <label htmlFor={`${id}-kind`}>When</label>
-          <select id={`${id}-kind`} value={kind} onChange={(e) => setKind(e.target.value as RuleRow["kind"])}>
-            {Object.entries(KIND_LABELS).map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <NameField id={`${id}-name`} defaultValue={rule?.name} />
+        <KindSelect id={`${id}-kind`} label="When" labels={KIND_LABELS} value={kind} onChange={setKind} />
         <TeamSelect id={`${id}-team`} settings={settings} value={team} onChange={setTeam} />
         <div className={form.field}>
           <label htmlFor={`${id}-pipeline`}>Pipeline</label>
@@ -590,50 +659,14 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
           </div>
         ) : null}
         {kind === "metric_regression" || kind === "step_regression" ? (
-          <div className={form.field}>
-            <label htmlFor={`${id}-threshold`}>Threshold %</label>
-            <input
-              id={`${id}-threshold`}
-              name="thresholdPercent"
-              type="number"
-              min={0.1}
-              max={1000}
-              step="any"
-              placeholder={kind === "metric_regression" ? "3" : "20"}
-              defaultValue={p.thresholdPercent}
-            />
-          </div>
+          <NumberParam
+            id={`${id}-threshold`}
+            param={{ ...THRESHOLD, placeholder: kind === "metric_regression" ? "3" : "20" }}
+            value={p.thresholdPercent}
+          />
         ) : null}
-        {kind === "run_stuck" ? (
-          <div className={form.field}>
-            <label htmlFor={`${id}-factor`}>× p95 duration</label>
-            <input
-              id={`${id}-factor`}
-              name="factor"
-              type="number"
-              min={1}
-              max={100}
-              step="any"
-              placeholder="3"
-              defaultValue={p.factor}
-            />
-          </div>
-        ) : null}
-        {kind === "card_review_waiting" ? (
-          <div className={form.field}>
-            <label htmlFor={`${id}-days`}>Days waiting</label>
-            <input
-              id={`${id}-days`}
-              name="days"
-              type="number"
-              min={1}
-              max={365}
-              step={1}
-              placeholder="7"
-              defaultValue={p.days}
-            />
-          </div>
-        ) : null}
+        {kind === "run_stuck" ? <NumberParam id={`${id}-factor`} param={FACTOR} value={p.factor} /> : null}
+        {kind === "card_review_waiting" ? <NumberParam id={`${id}-days`} param={DAYS} value={p.days} /> : null}
         <div className={form.field}>
           <label htmlFor={`${id}-muted`}>Muted until (UTC)</label>
           <input
@@ -678,11 +711,7 @@ function RuleForm({ settings, rule, onDone }: { settings: AlertSettings; rule?: 
         ) : null}
       </div>
       <div aria-live="polite">
-        {error ? (
-          <p role="alert" className={form.error}>
-            {error}
-          </p>
-        ) : null}
+        <FormError error={error} />
         {saved && !error ? <p className={styles.saved}>{saved}</p> : null}
       </div>
     </form>

@@ -22,7 +22,7 @@ export function ChartAxes({
   y,
   height,
   xTicks,
-  yTicks,
+  yTicks = 4,
   formatX,
   formatY,
   tone,
@@ -33,7 +33,8 @@ export function ChartAxes({
   /** The plot's inner height: where the bottom axis sits. */
   height: number;
   xTicks: number;
-  yTicks: number;
+  /** Default 4. */
+  yTicks?: number;
   formatX: (value: number) => string;
   formatY: (value: number) => string;
   tone: "ink" | "muted";

@@ -217,16 +217,7 @@ function CurvePanel({ curve }: { curve: Curve }) {
             fill="none"
           />
           {last ? <circle cx={x(last.step)} cy={y(last.value)} r={2.8} fill="currentColor" /> : null}
-          <ChartAxes
-            x={x}
-            y={y}
-            height={innerH}
-            xTicks={6}
-            yTicks={4}
-            formatX={String}
-            formatY={formatTick}
-            tone="ink"
-          />
+          <ChartAxes x={x} y={y} height={innerH} xTicks={6} formatX={String} formatY={formatTick} tone="ink" />
         </Group>
       </svg>
       <figcaption className={styles.caption}>

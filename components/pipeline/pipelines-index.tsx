@@ -7,10 +7,10 @@
 import Link from "next/link";
 import { useLiveTopic } from "@/components/live/live-provider";
 import { FilterForm, RUN_STATUS_OPTIONS, SelectField, TextField } from "@/components/ui/filter-form";
+import { Pager } from "@/components/ui/pager";
 import { RefreshError } from "@/components/ui/refresh-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TableScroll } from "@/components/ui/table-scroll";
-import ui from "@/components/ui/ui.module.css";
 import { useNow } from "@/components/ui/use-now";
 import { formatAgo, formatDuration, formatPercent, formatUtc } from "@/lib/format";
 import { PIPELINE_SORTS, type PipelinePage } from "@/lib/pipelines/schema";
@@ -102,65 +102,65 @@ export function PipelinesIndex({
             </thead>
             <tbody>
               {page.pipelines.map((p) => (
-                <tr key={p.id} data-pipeline={p.name}>
-                  <td className={styles.nameCell}>
-                    <Link href={`/pipelines/${p.id}`}>{p.name}</Link>
-                    {p.description ? <span className={`${styles.sub} ${styles.wrap}`}>{p.description}</span> : null}
-                  </td>
-                  <td>{p.team?.name ?? <span className="muted">—</span>}</td>
-                  <td>
-                    {p.lastRun ? (
-                      <>
-                        <StatusBadge status={p.lastRun.status} />{" "}
-                        <Link href={`/runs/${p.lastRun.publicId}`} title={formatUtc(p.lastRun.startedAt)}>
-                          {formatAgo(p.lastRun.startedAt, now)}
-                        </Link>
-                      </>
-                    ) : (
-                      <span className="muted">Never ran</span>
-                    )}
-                  </td>
-                  <td className={styles.num}>
-                    <span>{formatPercent(p.recent.successRate)}</span>
-                    {p.recent.finished > 0 ? (
-                      <span className={styles.sub}>
-                        {p.recent.succeeded} of {p.recent.finished}
-                      </span>
-                    ) : null}
-                  </td>
-                  <td className={styles.num}>{formatDuration(p.recent.medianDurationMs)}</td>
-                  <td>
-                    {p.headlineMetric ? (
-                      <>
-                        <Sparkline values={p.sparkline} label={p.headlineMetric} />
-                        <span className={styles.sub}>{p.headlineMetric}</span>
-                      </>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
+                <PipelineRow key={p.id} p={p} now={now} />
               ))}
             </tbody>
           </table>
         </TableScroll>
       )}
-      <nav className={ui.pager} aria-label="Pages of pipelines">
+      <Pager
+        label="Pages of pipelines"
+        prev={page.prevCursor ? link(page.prevCursor) : null}
+        next={page.nextCursor ? link(page.nextCursor) : null}
+      >
         <span>
           {page.total} pipeline{page.total === 1 ? "" : "s"}
         </span>
-        <span className={ui.spacer} />
-        {page.prevCursor ? (
-          <Link className={ui.button} href={link(page.prevCursor)} rel="prev">
-            ← Previous
-          </Link>
-        ) : null}
-        {page.nextCursor ? (
-          <Link className={ui.button} href={link(page.nextCursor)} rel="next">
-            Next →
-          </Link>
-        ) : null}
-      </nav>
+      </Pager>
     </>
+  );
+}
+
+/** One pipeline of the index: name, team, latest run, recent success, median duration, headline sparkline. */
+function PipelineRow({ p, now }: { p: PipelinePage["pipelines"][number]; now: number }) {
+  return (
+    <tr data-pipeline={p.name}>
+      <td className={styles.nameCell}>
+        <Link href={`/pipelines/${p.id}`}>{p.name}</Link>
+        {p.description ? <span className={`${styles.sub} ${styles.wrap}`}>{p.description}</span> : null}
+      </td>
+      <td>{p.team?.name ?? <span className="muted">—</span>}</td>
+      <td>
+        {p.lastRun ? (
+          <>
+            <StatusBadge status={p.lastRun.status} />{" "}
+            <Link href={`/runs/${p.lastRun.publicId}`} title={formatUtc(p.lastRun.startedAt)}>
+              {formatAgo(p.lastRun.startedAt, now)}
+            </Link>
+          </>
+        ) : (
+          <span className="muted">Never ran</span>
+        )}
+      </td>
+      <td className={styles.num}>
+        <span>{formatPercent(p.recent.successRate)}</span>
+        {p.recent.finished > 0 ? (
+          <span className={styles.sub}>
+            {p.recent.succeeded} of {p.recent.finished}
+          </span>
+        ) : null}
+      </td>
+      <td className={styles.num}>{formatDuration(p.recent.medianDurationMs)}</td>
+      <td>
+        {p.headlineMetric ? (
+          <>
+            <Sparkline values={p.sparkline} label={p.headlineMetric} />
+            <span className={styles.sub}>{p.headlineMetric}</span>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+    </tr>
   );
 }

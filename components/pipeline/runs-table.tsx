@@ -9,10 +9,10 @@ import { useRouter, useSearchParams } from "next/navigation";
 import type { FormEvent } from "react";
 import { useLiveTopic } from "@/components/live/live-provider";
 import { FilterForm, RUN_STATUS_OPTIONS, SelectField, TextField } from "@/components/ui/filter-form";
+import { Pager } from "@/components/ui/pager";
 import { RefreshError } from "@/components/ui/refresh-error";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Breakable, TableScroll } from "@/components/ui/table-scroll";
-import ui from "@/components/ui/ui.module.css";
 import { useNow } from "@/components/ui/use-now";
 import { formatDuration, formatUtc, formatValue } from "@/lib/format";
 import { RUN_SORTS, type RunPage } from "@/lib/pipelines/schema";
@@ -183,28 +183,18 @@ export function RunsTable({
           </table>
         </TableScroll>
       )}
-      <nav className={ui.pager} aria-label="Pages of runs">
+      <Pager
+        label="Pages of runs"
+        first={params.cursor ? href({ cursor: null }) : null}
+        prev={page.prevCursor ? href({ cursor: page.prevCursor }) : null}
+        next={page.nextCursor ? href({ cursor: page.nextCursor }) : null}
+        scroll={false}
+      >
         <span data-testid="runs-count">
           {countText} run{page.count.value === 1 ? "" : "s"}
           {filtered ? " match" : ""}
         </span>
-        <span className={ui.spacer} />
-        {params.cursor ? (
-          <Link className={ui.button} href={href({ cursor: null })} scroll={false}>
-            First page
-          </Link>
-        ) : null}
-        {page.prevCursor ? (
-          <Link className={ui.button} href={href({ cursor: page.prevCursor })} rel="prev" scroll={false}>
-            ← Previous
-          </Link>
-        ) : null}
-        {page.nextCursor ? (
-          <Link className={ui.button} href={href({ cursor: page.nextCursor })} rel="next" scroll={false}>
-            Next →
-          </Link>
-        ) : null}
-      </nav>
+      </Pager>
     </>
   );
 }

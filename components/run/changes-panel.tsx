@@ -14,6 +14,7 @@ import { formatDuration, formatMetric, formatUsd, formatUtc } from "@/lib/format
 import { metricLabel } from "@/lib/metrics/direction";
 import { runPath } from "@/lib/runs/links";
 import styles from "./changes.module.css";
+import details from "./details.module.css";
 
 const FIRST_ROWS = 8;
 
@@ -24,7 +25,7 @@ type Props = {
 
 export function ChangesPanel({ changes, error }: Props) {
   return (
-    <section className={styles.panel} aria-labelledby="changes-title" data-testid="changes-panel">
+    <section className={`${details.panel} ${styles.panel}`} aria-labelledby="changes-title" data-testid="changes-panel">
       <h2 id="changes-title" className={styles.title}>
         Changes since the last good run
       </h2>

@@ -74,7 +74,6 @@ function MetricChart({ series }: { series: MetricSeries }) {
             y={y}
             height={innerH}
             xTicks={5}
-            yTicks={4}
             formatX={(v) => String(Math.round(v))}
             formatY={formatValue}
             tone="muted"

@@ -5,7 +5,7 @@
  * failing steps, its input and output). The light step summary from the list shows at once; payloads,
  * jobs and events load per step (queries.ts) and the previous content stays until the next arrives.
  */
-import { useRef } from "react";
+import { type ReactNode, useRef } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration, formatUsd } from "@/lib/format";
@@ -439,27 +439,13 @@ function JobView({ job, now, pipelineId }: { job: StepJob; now: number; pipeline
           </ol>
         </>
       ) : null}
-      {job.finalMetrics.length ? (
-        <>
-          <h4 className={styles.minor}>Final metrics</h4>
-          <table className={`data ${styles.table}`}>
-            <thead>
-              <tr>
-                <th scope="col">Metric</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {job.finalMetrics.map((m) => (
-                <tr key={m.name}>
-                  <td>{m.name}</td>
-                  <td>{Number.isInteger(m.value) ? m.value : m.value.toPrecision(5)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      <NameValueTable
+        title="Final metrics"
+        name="Metric"
+        rows={job.finalMetrics.map(
+          (m): NameValue => [m.name, Number.isInteger(m.value) ? m.value : m.value.toPrecision(5)],
+        )}
+      />
       {job.series.length ? (
         <>
           <h4 className={styles.minor}>Metric curves</h4>
@@ -475,36 +461,62 @@ function JobView({ job, now, pipelineId }: { job: StepJob; now: number; pipeline
       ) : job.seriesState === "PENDING" && job.series.length === 0 && job.status !== "InProgress" ? (
         <p className="muted">Per-epoch curves not synced yet.</p>
       ) : null}
-      {hyper.length ? (
-        <>
-          <h4 className={styles.minor}>Hyperparameters</h4>
-          <table className={`data ${styles.table}`}>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hyper.map(([k, v]) => (
-                <tr key={k}>
-                  <td>{k}</td>
-                  <td className={styles.wrap}>
-                    {job.kind === "TRAINING" ? (
-                      <SameValueLink pipelineId={pipelineId} source="hp" path={[k]} value={v}>
-                        {v}
-                      </SameValueLink>
-                    ) : (
-                      v
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
+      <NameValueTable
+        title="Hyperparameters"
+        name="Name"
+        wrap
+        rows={hyper.map(
+          ([k, v]): NameValue => [
+            k,
+            job.kind === "TRAINING" ? (
+              <SameValueLink key={k} pipelineId={pipelineId} source="hp" path={[k]} value={v}>
+                {v}
+              </SameValueLink>
+            ) : (
+              v
+            ),
+          ],
+        )}
+      />
     </section>
+  );
+}
+
+type NameValue = [name: string, value: ReactNode];
+
+/** A job's names and values (final metrics, hyperparameters) under their heading; nothing when there are none. */
+function NameValueTable({
+  title,
+  name,
+  rows,
+  wrap,
+}: {
+  title: string;
+  name: string;
+  rows: NameValue[];
+  wrap?: boolean;
+}) {
+  if (rows.length === 0) return null;
+  return (
+    <>
+      <h4 className={styles.minor}>{title}</h4>
+      <table className={`data ${styles.table}`}>
+        <thead>
+          <tr>
+            <th scope="col">{name}</th>
+            <th scope="col">Value</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([key, value]) => (
+            <tr key={key}>
+              <td>{key}</td>
+              <td className={wrap ? styles.wrap : undefined}>{value}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }
 

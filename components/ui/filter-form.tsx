@@ -91,10 +91,10 @@ export function TextField({
           id={id}
           type={type}
           name={name}
+          aria-invalid={invalid || undefined}
           defaultValue={value}
           placeholder={placeholder}
           aria-describedby={describedBy}
-          aria-invalid={invalid || undefined}
           className={wide ? ui.wideInput : undefined}
           spellCheck={wide ? false : undefined}
         />

@@ -19,7 +19,7 @@ import { deliverAt } from "./evaluate";
 import { evaluateAlertsInTransaction } from "./index";
 import { createChannel, createRule, getInbox, listDeliveries, markInboxRead, setWatch, updateRule } from "./manage";
 import type { RuleBody } from "./schema";
-import { webhookReceiver } from "./testing";
+import { ruleBody, webhookReceiver } from "./testing";
 import { startAlertWorker } from "./worker";
 
 // Channel secrets are encrypted with a key derived from this (the app has NEXTAUTH_SECRET).
@@ -83,6 +83,19 @@ describe("alerts", () => {
     runners = [];
   };
 
+  /** The run's training job on `data` with learning rate `eta`. */
+  const train = (
+    run: SeededRun,
+    { eta, data, billableSeconds }: { eta: string; data: string; billableSeconds: number },
+  ) =>
+    seedJob(pipeline, run, {
+      stepKey: "Train",
+      hyperParameters: { eta },
+      instanceType: "ml.m5.xlarge",
+      inputs: inputChannels({ train: data }),
+      billableSeconds,
+    });
+
   let n = 0;
   /** A good history and then a failed run whose training got slower and more expensive. */
   async function failedRun(): Promise<SeededRun> {
@@ -94,13 +107,7 @@ describe("alerts", () => {
         stoppedAt: at(base + i * 60 + 20),
         steps: [{ key: "Train", stateName: "Train", enteredAt: at(base + i * 60), exitedAt: at(base + i * 60 + 20) }],
       });
-      await seedJob(pipeline, good, {
-        stepKey: "Train",
-        hyperParameters: { eta: "0.1" },
-        instanceType: "ml.m5.xlarge",
-        inputs: inputChannels({ train: "s3://d/v1" }),
-        billableSeconds: 1200,
-      });
+      await train(good, { eta: "0.1", data: "s3://d/v1", billableSeconds: 1200 });
       await seedRunMetrics(pipeline, good, { "validation:auc": 0.8 });
     }
     const run = await seedRun(pipeline, {
@@ -111,13 +118,7 @@ describe("alerts", () => {
         { key: "Train", stateName: "Train", status: "FAILED", enteredAt: at(base + 300), exitedAt: at(base + 345) },
       ],
     });
-    await seedJob(pipeline, run, {
-      stepKey: "Train",
-      hyperParameters: { eta: "0.5" },
-      instanceType: "ml.m5.xlarge",
-      inputs: inputChannels({ train: "s3://d/v2" }),
-      billableSeconds: 2700,
-    });
+    await train(run, { eta: "0.5", data: "s3://d/v2", billableSeconds: 2700 });
     await seedRunMetrics(pipeline, run, { "validation:auc": 0.6 });
     return run;
   }
@@ -141,24 +142,21 @@ describe("alerts", () => {
     secret = created.secret ?? "";
     channelId = created.channel.id;
     // Rules are created "before" the runs: the runs start in 2030.
-    await createRule(member, {
-      name: "failed runs",
-      kind: "run_failed",
-      team: pipeline.teamSlug,
-      params: {},
-      inApp: true,
-      enabled: true,
-      channelIds: [channelId],
-    });
-    await createRule(member, {
-      name: "auc drops",
-      kind: "metric_regression",
-      pipelineId: pipeline.pipelineId,
-      params: { metric: "validation:auc" },
-      inApp: false,
-      enabled: true,
-      channelIds: [channelId],
-    });
+    await createRule(
+      member,
+      ruleBody({ name: "failed runs", kind: "run_failed", team: pipeline.teamSlug, channelIds: [channelId] }),
+    );
+    await createRule(
+      member,
+      ruleBody({
+        name: "auc drops",
+        kind: "metric_regression",
+        pipelineId: pipeline.pipelineId,
+        params: { metric: "validation:auc" },
+        inApp: false,
+        channelIds: [channelId],
+      }),
+    );
   });
 
   afterEach(stopWorkers);

@@ -15,7 +15,7 @@ import { deliverAlert } from "./deliver";
 import { evaluateAlertsInTransaction } from "./index";
 import { createChannel, createRule, listDeliveries } from "./manage";
 import { SlackWebhookMessageSchema } from "./slack-block-kit";
-import { webhookReceiver } from "./testing";
+import { ruleBody, webhookReceiver } from "./testing";
 
 process.env.STEPWISE_SECRET_KEY ??= "alerts-test-key";
 // The receivers are local: allow private webhook targets (refused by default, lib/alerts/outbound.ts).
@@ -112,15 +112,16 @@ describe("Slack and e-mail channels", () => {
       target: "oncall@example.com, lead@example.com",
     });
     emailChannel = e.channel.id;
-    await createRule(member, {
-      name: "failed <runs>",
-      kind: "run_failed",
-      pipelineId: pipeline.pipelineId,
-      params: {},
-      inApp: false,
-      enabled: true,
-      channelIds: [slackChannel, emailChannel],
-    });
+    await createRule(
+      member,
+      ruleBody({
+        name: "failed <runs>",
+        kind: "run_failed",
+        pipelineId: pipeline.pipelineId,
+        inApp: false,
+        channelIds: [slackChannel, emailChannel],
+      }),
+    );
     for (let i = 0; i < 3; i++) await seedRun(pipeline, { startedAt: at(i * 60), stoppedAt: at(i * 60 + 20) });
     run = await seedRun(pipeline, { status: "FAILED", startedAt: at(300), stoppedAt: at(330) });
   });

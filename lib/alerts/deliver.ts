@@ -56,16 +56,18 @@ export class DeliveryError extends Error {
   }
 }
 
-export async function deliverAlert({
-  deliveryId,
-  lastAttempt = false,
-  db = pool,
-}: {
+type DeliverOptions = {
   deliveryId: number;
   /** This is the job's last attempt: a failure marks the delivery failed for good. */
   lastAttempt?: boolean;
   db?: pg.Pool;
-}): Promise<DeliveryOutcome> {
+};
+
+export async function deliverAlert({
+  deliveryId,
+  lastAttempt = false,
+  db = pool,
+}: DeliverOptions): Promise<DeliveryOutcome> {
   let failure: string | null = null;
   const settled = await transaction(async (client): Promise<DeliveryOutcome | null> => {
     const { rows } = await client.query<DeliveryRow>(

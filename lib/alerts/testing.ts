@@ -1,8 +1,14 @@
 /**
- * Test helpers of the alerts domain (Vitest): a local HTTP receiver standing in for a webhook or Slack endpoint.
+ * Test helpers of the alerts domain (Vitest): a local HTTP receiver standing in for a webhook or Slack endpoint,
+ * and rule bodies with the API's defaults.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { z } from "zod";
+import { RuleBody } from "./schema";
+
+/** A rule as the API parses it: the schema's defaults (no params, in-app, enabled, no channels) under `rule`. */
+export const ruleBody = (rule: z.input<typeof RuleBody>): RuleBody => RuleBody.parse(rule);
 
 export type ReceivedPost = { headers: IncomingHttpHeaders; body: string };
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { registerAlertPaths } from "@/lib/alerts/openapi";
 import { registerChangesPaths } from "@/lib/changes/openapi";
 import { registerModelPaths } from "@/lib/models/openapi";
-import { jsonResponse as json, jsonBody, writeErrors } from "@/lib/openapi";
+import { jsonResponse as json, jsonBody, readErrors, writeErrors } from "@/lib/openapi";
 import { registerPipelinePaths } from "@/lib/pipelines/openapi";
 import { registerRunPaths } from "@/lib/runs/openapi";
 import { registerViewPaths } from "@/lib/views/openapi";
@@ -33,6 +33,8 @@ export const security = [{ [bearer.name]: [] }, { [cookie.name]: [] }];
 
 /** The error responses every authenticated operation can give. */
 const errorResponses = writeErrors({ 403: "Not allowed (read-only token, or not a member of the owning team)." });
+/** A team is addressed by its slug. */
+const teamPath = { params: TeamSlugParams };
 
 registry.registerPath({
   method: "get",
@@ -49,13 +51,8 @@ registry.registerPath({
   summary: "One team",
   tags: ["access"],
   security,
-  request: { params: TeamSlugParams },
-  responses: {
-    200: json(Team, "The team."),
-    400: errorResponses[400],
-    401: errorResponses[401],
-    404: errorResponses[404],
-  },
+  request: teamPath,
+  responses: { 200: json(Team, "The team."), ...readErrors() },
 });
 
 registry.registerPath({
@@ -64,7 +61,7 @@ registry.registerPath({
   summary: "Rename a team (members of the team and admins; audited)",
   tags: ["access"],
   security,
-  request: { params: TeamSlugParams, body: jsonBody(UpdateTeamBody) },
+  request: { ...teamPath, body: jsonBody(UpdateTeamBody) },
   responses: { 200: json(Team, "The updated team."), ...errorResponses },
 });
 

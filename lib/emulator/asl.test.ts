@@ -33,49 +33,29 @@ async function run(name: string, definition: object, input: object) {
   return { d, events: h.events ?? ([] as HistoryEvent[]) };
 }
 
-it("retries a failing task MaxAttempts times, then Catch routes to the handler with the error at ResultPath", async () => {
-  const { d, events } = await run(
-    "catch-me",
-    {
-      StartAt: "Train",
-      States: {
-        Train: {
-          Type: "Task",
-          Resource: "arn:aws:states:::sagemaker:createTrainingJob.sync",
-          Parameters: { TrainingJobName: "dup-name" },
-          Retry: [
-            { ErrorEquals: ["SageMaker.ResourceInUseException"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
-          ],
-          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Handle" }],
-          End: true,
-        },
-        Handle: { Type: "Pass", End: true },
-      },
+/** A training job named "dup-name", retried twice on ResourceInUse, then caught into Handle with the error at $.error. */
+const catchMe = {
+  StartAt: "Train",
+  States: {
+    Train: {
+      Type: "Task",
+      Resource: "arn:aws:states:::sagemaker:createTrainingJob.sync",
+      Parameters: { TrainingJobName: "dup-name" },
+      Retry: [
+        { ErrorEquals: ["SageMaker.ResourceInUseException"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
+      ],
+      Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Handle" }],
+      End: true,
     },
-    { a: 1 },
-  );
+    Handle: { Type: "Pass", End: true },
+  },
+};
+
+it("retries a failing task MaxAttempts times, then Catch routes to the handler with the error at ResultPath", async () => {
+  const { d, events } = await run("catch-me", catchMe, { a: 1 });
   // The first execution creates the training job "dup-name"; the second one collides with it.
   expect(d.status).toBe("SUCCEEDED");
-  const second = await run(
-    "catch-me-2",
-    {
-      StartAt: "Train",
-      States: {
-        Train: {
-          Type: "Task",
-          Resource: "arn:aws:states:::sagemaker:createTrainingJob.sync",
-          Parameters: { TrainingJobName: "dup-name" },
-          Retry: [
-            { ErrorEquals: ["SageMaker.ResourceInUseException"], IntervalSeconds: 1, MaxAttempts: 2, BackoffRate: 2 },
-          ],
-          Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Handle" }],
-          End: true,
-        },
-        Handle: { Type: "Pass", End: true },
-      },
-    },
-    { a: 1 },
-  );
+  const second = await run("catch-me-2", catchMe, { a: 1 });
   expect(events.filter((e) => e.type === "TaskScheduled")).toHaveLength(1);
   const types = second.events.map((e) => e.type);
   expect(types.filter((t) => t === "TaskScheduled")).toHaveLength(3);

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractAccount } from "@/lib/sync/contract/fixtures";
 import type { Json } from "@/lib/sync/contract/server";
-import { startTestEmulator } from "@/lib/sync/testing";
+import { hostMetricQuery, startTestEmulator } from "@/lib/sync/testing";
 import type { RunningEmulator } from "./index";
 
 type Shape = Map<string, string>;
@@ -214,21 +214,20 @@ function expectConforms(op: string, answer: Json, reference: Json[]) {
 const fx = contractAccount();
 const all = <T>(record: Record<string, T>) => Object.values(record) as Json[];
 
+/** Calls `op` and checks the answer against every answer the fixtures give for `op` (a Describe… of each). */
+async function callConforms(service: "sfn" | "sagemaker", op: string, body: Record<string, Json>) {
+  const reference = (fx[service] as unknown as Record<string, Record<string, Json> | undefined>)[op];
+  expect(reference, `${op}: the fixtures answer it`).toBeDefined();
+  expectConforms(op, await call(service, op, body), all(reference ?? {}));
+}
+
 describe("the emulator answers as the AWS API references define", () => {
   it("Step Functions", async () => {
     const machines = (await call("sfn", "ListStateMachines", {})) as { stateMachines: { stateMachineArn: string }[] };
     expectConforms("ListStateMachines", machines as unknown as Json, fx.sfn.ListStateMachines);
     for (const m of machines.stateMachines) {
-      expectConforms(
-        "DescribeStateMachine",
-        await call("sfn", "DescribeStateMachine", { stateMachineArn: m.stateMachineArn }),
-        all(fx.sfn.DescribeStateMachine),
-      );
-      expectConforms(
-        "ListTagsForResource",
-        await call("sfn", "ListTagsForResource", { resourceArn: m.stateMachineArn }),
-        all(fx.sfn.ListTagsForResource),
-      );
+      await callConforms("sfn", "DescribeStateMachine", { stateMachineArn: m.stateMachineArn });
+      await callConforms("sfn", "ListTagsForResource", { resourceArn: m.stateMachineArn });
       const listed = (await call("sfn", "ListExecutions", { stateMachineArn: m.stateMachineArn })) as {
         executions: { executionArn: string }[];
       };
@@ -238,11 +237,7 @@ describe("the emulator answers as the AWS API references define", () => {
         Object.values(fx.sfn.ListExecutions).filter(Array.isArray).flat(),
       );
       for (const x of listed.executions) {
-        expectConforms(
-          "DescribeExecution",
-          await call("sfn", "DescribeExecution", { executionArn: x.executionArn }),
-          all(fx.sfn.DescribeExecution),
-        );
+        await callConforms("sfn", "DescribeExecution", { executionArn: x.executionArn });
         expectConforms(
           "GetExecutionHistory",
           await call("sfn", "GetExecutionHistory", { executionArn: x.executionArn, maxResults: 1000 }),
@@ -254,11 +249,7 @@ describe("the emulator answers as the AWS API references define", () => {
         if (runs.mapRuns.length === 0) continue;
         expectConforms("ListMapRuns", runs as unknown as Json, Object.values(fx.sfn.ListMapRuns ?? {}).flat());
         for (const r of runs.mapRuns) {
-          expectConforms(
-            "DescribeMapRun",
-            await call("sfn", "DescribeMapRun", { mapRunArn: r.mapRunArn }),
-            all(fx.sfn.DescribeMapRun ?? {}),
-          );
+          await callConforms("sfn", "DescribeMapRun", { mapRunArn: r.mapRunArn });
         }
       }
     }
@@ -271,31 +262,14 @@ describe("the emulator answers as the AWS API references define", () => {
     };
     expect(training.TrainingJobSummaries.length).toBeGreaterThan(0);
     for (const j of training.TrainingJobSummaries) {
-      expectConforms(
-        "DescribeTrainingJob",
-        await call("sagemaker", "DescribeTrainingJob", { TrainingJobName: j.TrainingJobName }),
-        all(sm.DescribeTrainingJob),
-      );
+      await callConforms("sagemaker", "DescribeTrainingJob", { TrainingJobName: j.TrainingJobName });
       expectConforms(
         "GetMetricData",
         await call("cloudwatch", "GetMetricData", {
           StartTime: 0,
           EndTime: 4_000_000_000,
           ScanBy: "TimestampAscending",
-          MetricDataQueries: [
-            {
-              Id: "m0",
-              MetricStat: {
-                Metric: {
-                  Namespace: "/aws/sagemaker/TrainingJobs",
-                  MetricName: "train:loss",
-                  Dimensions: [{ Name: "Host", Value: `${j.TrainingJobName}/algo-1` }],
-                },
-                Period: 1,
-                Stat: "Average",
-              },
-            },
-          ],
+          MetricDataQueries: [hostMetricQuery(j.TrainingJobName, "train:loss")],
         }),
         Object.values(fx.cloudwatch.GetMetricData).flat(),
       );
@@ -304,42 +278,26 @@ describe("the emulator answers as the AWS API references define", () => {
       ProcessingJobSummaries: { ProcessingJobName: string }[];
     };
     for (const j of processing.ProcessingJobSummaries) {
-      expectConforms(
-        "DescribeProcessingJob",
-        await call("sagemaker", "DescribeProcessingJob", { ProcessingJobName: j.ProcessingJobName }),
-        all(sm.DescribeProcessingJob),
-      );
+      await callConforms("sagemaker", "DescribeProcessingJob", { ProcessingJobName: j.ProcessingJobName });
     }
     const transform = (await call("sagemaker", "ListTransformJobs", { MaxResults: 100 })) as {
       TransformJobSummaries: { TransformJobName: string }[];
     };
     for (const j of transform.TransformJobSummaries) {
-      expectConforms(
-        "DescribeTransformJob",
-        await call("sagemaker", "DescribeTransformJob", { TransformJobName: j.TransformJobName }),
-        all(sm.DescribeTransformJob),
-      );
+      await callConforms("sagemaker", "DescribeTransformJob", { TransformJobName: j.TransformJobName });
     }
     const groups = (await call("sagemaker", "ListModelPackageGroups", {})) as {
       ModelPackageGroupSummaryList: { ModelPackageGroupName: string; ModelPackageGroupArn: string }[];
     };
     expectConforms("ListModelPackageGroups", groups as unknown as Json, sm.ListModelPackageGroups);
     for (const g of groups.ModelPackageGroupSummaryList) {
-      expectConforms(
-        "ListTags",
-        await call("sagemaker", "ListTags", { ResourceArn: g.ModelPackageGroupArn }),
-        all(sm.ListTags),
-      );
+      await callConforms("sagemaker", "ListTags", { ResourceArn: g.ModelPackageGroupArn });
       const packages = (await call("sagemaker", "ListModelPackages", {
         ModelPackageGroupName: g.ModelPackageGroupName,
       })) as { ModelPackageSummaryList: { ModelPackageArn: string }[] };
       expectConforms("ListModelPackages", packages as unknown as Json, Object.values(sm.ListModelPackages).flat());
       for (const p of packages.ModelPackageSummaryList) {
-        expectConforms(
-          "DescribeModelPackage",
-          await call("sagemaker", "DescribeModelPackage", { ModelPackageName: p.ModelPackageArn }),
-          all(sm.DescribeModelPackage),
-        );
+        await callConforms("sagemaker", "DescribeModelPackage", { ModelPackageName: p.ModelPackageArn });
       }
     }
     const cards = (await call("sagemaker", "ListModelCards", {})) as {
@@ -348,11 +306,7 @@ describe("the emulator answers as the AWS API references define", () => {
     expectConforms("ListModelCards", cards as unknown as Json, sm.ListModelCards);
     expect(cards.ModelCardSummaries.length).toBeGreaterThan(0);
     for (const c of cards.ModelCardSummaries) {
-      expectConforms(
-        "DescribeModelCard",
-        await call("sagemaker", "DescribeModelCard", { ModelCardName: c.ModelCardName }),
-        all(sm.DescribeModelCard),
-      );
+      await callConforms("sagemaker", "DescribeModelCard", { ModelCardName: c.ModelCardName });
     }
   });
 });

@@ -33,6 +33,7 @@ import {
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flakyFanDefinition, hostMetricQuery } from "@/lib/sync/testing";
 import { catalogue, type RunningEmulator, startEmulator } from "./index";
 
 let emu: RunningEmulator;
@@ -323,31 +324,7 @@ describe("Step Functions API", () => {
 });
 
 describe("StopExecution and RedriveExecution", () => {
-  const definition = JSON.stringify({
-    StartAt: "Prepare",
-    States: {
-      Prepare: { Type: "Pass", Result: { ok: true }, ResultPath: "$.prepared", Next: "Fan" },
-      Fan: {
-        Type: "Parallel",
-        Branches: [
-          { StartAt: "Quick", States: { Quick: { Type: "Pass", End: true } } },
-          {
-            StartAt: "Flaky",
-            States: {
-              Flaky: {
-                Type: "Task",
-                Resource: "arn:aws:states:::lambda:invoke",
-                Parameters: { FunctionName: "flaky", "Payload.$": "$" },
-                End: true,
-              },
-            },
-          },
-        ],
-        Next: "Finish",
-      },
-      Finish: { Type: "Succeed" },
-    },
-  });
+  const definition = flakyFanDefinition();
 
   it("StopExecution aborts a running execution and makes it redrivable", async () => {
     const machine = emu.createStateMachine({
@@ -684,20 +661,7 @@ describe("SageMaker and metrics API", () => {
         StartTime: job.CreationTime,
         EndTime: new Date((job.TrainingEndTime?.getTime() ?? 0) + 1000),
         ScanBy: "TimestampAscending",
-        MetricDataQueries: [
-          {
-            Id: "m0",
-            MetricStat: {
-              Metric: {
-                Namespace: "/aws/sagemaker/TrainingJobs",
-                MetricName: final?.MetricName,
-                Dimensions: [{ Name: "Host", Value: `${job.TrainingJobName}/algo-1` }],
-              },
-              Period: 1,
-              Stat: "Average",
-            },
-          },
-        ],
+        MetricDataQueries: [hostMetricQuery(job.TrainingJobName ?? "", final?.MetricName)],
       }),
     );
     const series = r.MetricDataResults?.[0];

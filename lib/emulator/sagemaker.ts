@@ -683,6 +683,20 @@ function timeFilter(body: JsonObject, prefix: string, ms: number): boolean {
   return true;
 }
 
+/** The List…Jobs operations: named by the job, filtered by StatusEquals, oldest first unless SortOrder says. */
+type ListedJob = { seq: number; creationTime: number; name: string; status: string };
+function listJobs<T extends ListedJob>(items: Iterable<T>, body: JsonObject, op: string, ctx: ListContext) {
+  return list(
+    items,
+    body,
+    op,
+    ctx,
+    (j) => j.name,
+    (j) => j.status,
+    "Ascending",
+  );
+}
+
 function list<T extends { seq: number; creationTime: number }>(
   items: Iterable<T>,
   body: JsonObject,
@@ -753,15 +767,7 @@ export function sageMakerOp(
       const items = [...s.training.values()].filter(
         (j) => (!status || j.status === status) && timeFilter(body, "LastModifiedTime", j.lastModifiedTime),
       );
-      const { page, nextToken } = list(
-        items,
-        body,
-        op,
-        ctx,
-        (j) => j.name,
-        (j) => j.status,
-        "Ascending",
-      );
+      const { page, nextToken } = listJobs(items, body, op, ctx);
       return withToken(
         {
           TrainingJobSummaries: page.map((j) =>
@@ -794,15 +800,7 @@ export function sageMakerOp(
           (!status || j.status === status) &&
           timeFilter(body, "LastModifiedTime", j.lastModifiedTime),
       );
-      const { page, nextToken } = list(
-        items,
-        body,
-        op,
-        ctx,
-        (j) => j.name,
-        (j) => j.status,
-        "Ascending",
-      );
+      const { page, nextToken } = listJobs(items, body, op, ctx);
       const summaries = page.map((j) =>
         kind === "processing"
           ? clean({

@@ -23,8 +23,10 @@ import {
   type Json,
   type JsonObject,
   num,
+  type PageOptions,
   paginate,
   type Rng,
+  type SortKey,
   str,
 } from "./util";
 
@@ -492,6 +494,46 @@ async function runDistributedMap(e: SfnEngine, parent: Execution, req: Distribut
 
 const invalidToken = (m: string) => new AwsError("InvalidToken", m);
 
+/** Executions and Map Runs are listed newest first. */
+const NEWEST_FIRST = {
+  key: (x: { startDate: number; seq: number }): SortKey => [x.startDate, x.seq],
+  descending: true,
+};
+
+/** What ListExecutions and DescribeExecution both say of an execution. */
+const executionBasics = (x: Execution) => ({
+  executionArn: x.arn,
+  stateMachineArn: x.stateMachineArn,
+  name: x.name,
+  status: x.status,
+  startDate: epoch(x.startDate),
+  stopDate: epoch(x.stopDate),
+});
+
+/** A Map Run as ListMapRuns lists it. */
+function listedMapRun(r: MapRun): JsonObject {
+  return clean({
+    executionArn: r.executionArn,
+    mapRunArn: r.arn,
+    stateMachineArn: r.stateMachineArn,
+    startDate: epoch(r.startDate),
+    stopDate: epoch(r.stopDate),
+  });
+}
+
+/** Step Functions' paging: `maxResults` up to 1000 (100 when not given), `nextToken`s that expire. */
+function sfnPage<T>(e: SfnEngine, body: JsonObject, o: Pick<PageOptions<T>, "items" | "key" | "descending" | "scope">) {
+  return paginate({
+    ...o,
+    maxResults: maxResults(body, 1000),
+    defaultMax: 100,
+    limit: 1000,
+    token: str(body, "nextToken"),
+    ttlMs: e.tokenTtlMs,
+    invalidToken,
+  });
+}
+
 function maxResults(body: JsonObject, limit: number): number | undefined {
   const v = num(body, "maxResults");
   if (v !== undefined && (v < 0 || v > limit || !Number.isInteger(v))) {
@@ -529,16 +571,10 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
   const now = e.liveClock.now();
   switch (op) {
     case "ListStateMachines": {
-      const { page, nextToken } = paginate({
+      const { page, nextToken } = sfnPage(e, body, {
         items: e.stateMachines.values(),
         key: (s) => [s.name, s.seq],
-        maxResults: maxResults(body, 1000),
-        defaultMax: 100,
-        limit: 1000,
-        token: str(body, "nextToken"),
         scope: op,
-        ttlMs: e.tokenTtlMs,
-        invalidToken,
       });
       return {
         stateMachines: page.map((s) => ({
@@ -594,27 +630,15 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
           (!status || x.status === status) &&
           (!redriveFilter || (redriveFilter === "REDRIVEN") === x.redriveCount > 0),
       );
-      const { page, nextToken } = paginate({
+      const { page, nextToken } = sfnPage(e, body, {
         items,
-        key: (x) => [x.startDate, x.seq],
-        descending: true,
-        maxResults: maxResults(body, 1000),
-        defaultMax: 100,
-        limit: 1000,
-        token: str(body, "nextToken"),
+        ...NEWEST_FIRST,
         scope: `${op}:${smArn ?? mapRunArn}:${status ?? ""}:${redriveFilter ?? ""}`,
-        ttlMs: e.tokenTtlMs,
-        invalidToken,
       });
       return {
         executions: page.map((x) =>
           clean({
-            executionArn: x.arn,
-            stateMachineArn: x.stateMachineArn,
-            name: x.name,
-            status: x.status,
-            startDate: epoch(x.startDate),
-            stopDate: epoch(x.stopDate),
+            ...executionBasics(x),
             mapRunArn: x.mapRunArn,
             redriveCount: x.redriveCount,
             redriveDate: epoch(x.redriveDate),
@@ -627,12 +651,7 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
       const x = getExecution(e, str(body, "executionArn", true));
       const rs = redriveStatus(x, now);
       return clean({
-        executionArn: x.arn,
-        stateMachineArn: x.stateMachineArn,
-        name: x.name,
-        status: x.status,
-        startDate: epoch(x.startDate),
-        stopDate: epoch(x.stopDate),
+        ...executionBasics(x),
         input: JSON.stringify(x.input),
         inputDetails: { included: true },
         output: x.output !== undefined ? JSON.stringify(x.output) : undefined,
@@ -650,17 +669,11 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
       const x = getExecution(e, str(body, "executionArn", true));
       const reverse = body.reverseOrder === true;
       const includeData = body.includeExecutionData !== false;
-      const { page, nextToken } = paginate({
+      const { page, nextToken } = sfnPage(e, body, {
         items: x.history.events,
         key: (ev) => [ev.id, 0],
         descending: reverse,
-        maxResults: maxResults(body, 1000),
-        defaultMax: 100,
-        limit: 1000,
-        token: str(body, "nextToken"),
         scope: `${op}:${x.arn}:${reverse}`,
-        ttlMs: e.tokenTtlMs,
-        invalidToken,
       });
       return { events: page.map((ev) => toWire(ev, includeData)), ...(nextToken ? { nextToken } : {}) };
     }
@@ -682,30 +695,9 @@ export function sfnOp(e: SfnEngine, op: string, body: JsonObject): JsonObject {
     }
     case "ListMapRuns": {
       const x = getExecution(e, str(body, "executionArn", true));
-      const { page, nextToken } = paginate({
-        items: [...e.mapRuns.values()].filter((r) => r.executionArn === x.arn),
-        key: (r) => [r.startDate, r.seq],
-        descending: true,
-        maxResults: maxResults(body, 1000),
-        defaultMax: 100,
-        limit: 1000,
-        token: str(body, "nextToken"),
-        scope: `${op}:${x.arn}`,
-        ttlMs: e.tokenTtlMs,
-        invalidToken,
-      });
-      return {
-        mapRuns: page.map((r) =>
-          clean({
-            executionArn: r.executionArn,
-            mapRunArn: r.arn,
-            stateMachineArn: r.stateMachineArn,
-            startDate: epoch(r.startDate),
-            stopDate: epoch(r.stopDate),
-          }),
-        ),
-        ...(nextToken ? { nextToken } : {}),
-      };
+      const mapRuns = [...e.mapRuns.values()].filter((r) => r.executionArn === x.arn);
+      const { page, nextToken } = sfnPage(e, body, { items: mapRuns, ...NEWEST_FIRST, scope: `${op}:${x.arn}` });
+      return { mapRuns: page.map(listedMapRun), ...(nextToken ? { nextToken } : {}) };
     }
     case "DescribeMapRun": {
       const arn = str(body, "mapRunArn", true);

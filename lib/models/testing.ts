@@ -8,23 +8,17 @@ import { randomBytes } from "node:crypto";
 import { sql } from "@/lib/db";
 import { type SeededPipeline, seedPipeline, seedRun, seedTrainingJob } from "@/lib/runs/testing";
 
+/** The quality gate's condition: the evaluation's headline metric is high enough and it passed. */
+const GATE_PASSES = [
+  { Variable: "$.evaluation.metrics.headline", NumericGreaterThanEquals: 0.6 },
+  { Variable: "$.evaluation.passed", BooleanEquals: true },
+];
+
 export const QUALITY_GATE_DEFINITION = {
   StartAt: "Train",
   States: {
     Train: { Type: "Task", Resource: "arn:aws:states:::sagemaker:createTrainingJob.sync", Next: "Gate" },
-    Gate: {
-      Type: "Choice",
-      Choices: [
-        {
-          And: [
-            { Variable: "$.evaluation.metrics.headline", NumericGreaterThanEquals: 0.6 },
-            { Variable: "$.evaluation.passed", BooleanEquals: true },
-          ],
-          Next: "Register",
-        },
-      ],
-      Default: "Done",
-    },
+    Gate: { Type: "Choice", Choices: [{ And: GATE_PASSES, Next: "Register" }], Default: "Done" },
     Register: { Type: "Pass", Next: "Done" },
     Done: { Type: "Succeed" },
   },

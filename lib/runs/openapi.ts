@@ -24,6 +24,9 @@ import {
 export function registerRunPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
   const wording = { 400: "Invalid parameters.", 404: "No such run (or step)." };
   const errors = readErrors(wording);
+  // Every operation addresses one run (`{runId}` in the path); a read answers its schema or the run errors.
+  const ofRun = <Q>(query: Q) => ({ params: RunIdParams, query });
+  const answers = (schema: z.ZodType, description: string) => ({ 200: json(schema, description), ...errors });
   registry.registerPath({
     method: "get",
     path: "/api/v1/runs/{runId}",
@@ -33,8 +36,8 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
       "or the execution ARN (URL-encoded). Numeric database ids are never part of the API.",
     tags: ["runs"],
     security,
-    request: { params: RunIdParams, query: RunQuery },
-    responses: { 200: json(Run, "The run."), ...errors },
+    request: ofRun(RunQuery),
+    responses: answers(Run, "The run."),
   });
   registry.registerPath({
     method: "get",
@@ -42,8 +45,8 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     summary: "The run's steps (one per state execution; retries are attempts), without payloads",
     tags: ["runs"],
     security,
-    request: { params: RunIdParams, query: StepsQuery.extend({ status: StepStatus.optional() }) },
-    responses: { 200: json(StepList, "The steps, in the order they were entered."), ...errors },
+    request: ofRun(StepsQuery.extend({ status: StepStatus.optional() })),
+    responses: answers(StepList, "The steps, in the order they were entered."),
   });
   registry.registerPath({
     method: "get",
@@ -53,7 +56,7 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
     tags: ["runs"],
     security,
     request: { params: z.object({ runId: RunIdParams.shape.runId, stepKey: z.string() }) },
-    responses: { 200: json(StepDetail, "The step."), ...errors },
+    responses: answers(StepDetail, "The step."),
   });
   registry.registerPath({
     method: "get",
@@ -64,8 +67,8 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
       "their item counts are in `GET /api/v1/runs/{runId}` → `mapRuns`.",
     tags: ["runs"],
     security,
-    request: { params: RunIdParams, query: MapRunExecutionsQuery },
-    responses: { 200: json(MapRunExecutionList, "The page; `nextToken` asks for the next one."), ...errors },
+    request: ofRun(MapRunExecutionsQuery),
+    responses: answers(MapRunExecutionList, "The page; `nextToken` asks for the next one."),
   });
   registry.registerPath({
     method: "get",
@@ -79,7 +82,7 @@ export function registerRunPaths(registry: OpenAPIRegistry, security: Record<str
       "`logs:DescribeLogStreams` answers 403 naming the permission.",
     tags: ["runs"],
     security,
-    request: { params: RunIdParams, query: JobLogsQuery },
+    request: ofRun(JobLogsQuery),
     responses: {
       200: json(JobLogPage, "The lines, oldest first, with tokens for earlier and newer lines."),
       ...readErrors({

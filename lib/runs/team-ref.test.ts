@@ -13,6 +13,7 @@ import { GET as getRun } from "@/app/api/v1/runs/[runId]/route";
 import type { ApiHandler } from "@/lib/api/handler";
 import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { type SeededModel, seedModel } from "@/lib/models/testing";
+import { numericTeamIds } from "@/test/support/team-ids";
 import { getRunPage } from "./queries";
 
 let model: SeededModel;
@@ -30,22 +31,6 @@ async function call(handler: ApiHandler, path: string, params: Record<string, st
   });
   expect(response.status, path).toBe(200);
   return (await response.json()) as unknown;
-}
-
-/** Where a team (`team` / `owners`) carries a numeric id, or a `teamId` / `team_id` is a number, in a JSON answer. */
-function numericTeamIds(value: unknown, at = "$"): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => numericTeamIds(item, `${at}[${i}]`));
-  if (value === null || typeof value !== "object") return [];
-  const out: string[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const path = `${at}.${key}`;
-    if ((key === "teamId" || key === "team_id") && typeof child === "number") out.push(path);
-    if ((key === "team" || key === "owners") && child && typeof child === "object" && "id" in child) {
-      if (typeof (child as { id: unknown }).id === "number") out.push(`${path}.id`);
-    }
-    out.push(...numericTeamIds(child, path));
-  }
-  return out;
 }
 
 describe("a team is named by its slug in every answer", () => {

@@ -24,8 +24,8 @@ import {
   createTestSource,
   deleteSource,
   memoryLogger,
-  reloadSource,
   resetStats,
+  runPass,
   sdkClient,
   startTestEmulator,
 } from "./testing";
@@ -131,15 +131,15 @@ describe("CloudWatch GetMetricData denied", () => {
       // A second pass within the backoff window makes no CloudWatch call and logs nothing new about it.
       await resetStats(emu);
       emu.setFaults({ "cloudwatch:GetMetricData": { deny: true } });
-      const second = await runSourcePass(await reloadSource(source.key), { full: false, log, now: minutes(5) });
+      const second = await runPass(source, { full: false, log, now: minutes(5) });
       expect(second.failures).toBe(0);
       expect(emu.stats().calls["cloudwatch:GetMetricData"] ?? 0).toBe(0);
       expect(log.lines.filter((l) => JSON.stringify(l).includes("cloudwatch:GetMetricData"))).toHaveLength(1);
 
       // The permission is granted: after the backoff the probe succeeds and every series is fetched.
       emu.setFaults({});
-      await runSourcePass(await reloadSource(source.key), { full: false, log, now: minutes(20) });
-      await runSourcePass(await reloadSource(source.key), { full: false, log, now: minutes(21) });
+      await runPass(source, { full: false, log, now: minutes(20) });
+      await runPass(source, { full: false, log, now: minutes(21) });
       const after = await pool.query(
         `SELECT j.series_state, count(*)::int AS jobs, sum((SELECT count(*) FROM metric_point p WHERE p.job_id = j.id))::int AS points
            FROM sagemaker_job j WHERE j.source_id = $1 AND j.kind = 'TRAINING' GROUP BY j.series_state`,
@@ -190,7 +190,7 @@ describe("every optional permission missing leaves the rest intact", () => {
       ]);
       await resetStats(emu);
       emu.setFaults({ "sagemaker:ListModelPackageGroups": { deny: true } });
-      await runSourcePass(await reloadSource(source.key), { full: true, log, now: minutes(5) });
+      await runPass(source, { full: true, log, now: minutes(5) });
       expect(emu.stats().calls["sagemaker:ListModelPackageGroups"] ?? 0).toBe(0);
     } finally {
       emu.setFaults({});
@@ -218,7 +218,7 @@ describe("every optional permission missing leaves the rest intact", () => {
       expect(stored.rows[0].cards).toBe(0);
       const hits = faultHits("sagemaker:DescribeModelCard:denied");
       expect(hits).toBe(ModelCardSummaries.length);
-      await runSourcePass(await reloadSource(denied.key), { full: true, log: memoryLogger(), now: minutes(0.5) });
+      await runPass(denied, { full: true, now: minutes(0.5) });
       expect(faultHits("sagemaker:DescribeModelCard:denied")).toBe(hits);
     } finally {
       emu.setFaults({});
@@ -246,7 +246,7 @@ describe("every optional permission missing leaves the rest intact", () => {
         others.map((n) => n.toLowerCase()).sort(),
       );
       const hits = faultHits("sagemaker:DescribeModelCard:failed");
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger(), now: minutes(90) });
+      await runPass(source, { full: true, now: minutes(90) });
       expect(faultHits("sagemaker:DescribeModelCard:failed")).toBe(hits);
       const row = await pool.query(
         "SELECT reason, gave_up_at IS NOT NULL AS gave_up FROM sync_backoff WHERE source_id = $1 AND object = $2",
@@ -280,7 +280,7 @@ describe("every optional permission missing leaves the rest intact", () => {
       const hits = faultHits("sfn:ListTagsForResource:denied");
       expect(hits).toBe(4);
       // Discovery again within the backoff: no tag call.
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger(), now: minutes(0.5) });
+      await runPass(source, { full: true, now: minutes(0.5) });
       expect(faultHits("sfn:ListTagsForResource:denied")).toBe(hits);
     } finally {
       emu.setFaults({});
@@ -317,11 +317,11 @@ describe("every optional permission missing leaves the rest intact", () => {
       }
       const hits = faultHits("sfn:DescribeStateMachine:denied");
       expect(hits).toBe(1);
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger(), now: minutes(0.5) });
+      await runPass(source, { full: true, now: minutes(0.5) });
       expect(faultHits("sfn:DescribeStateMachine:denied")).toBe(hits);
       // The permission comes back: the next discovery after the backoff stores the definition.
       emu.setFaults({});
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger(), now: minutes(2) });
+      await runPass(source, { full: true, now: minutes(2) });
       const healed = await pool.query("SELECT revision_id, sync_note FROM pipeline WHERE state_machine_arn = $1", [
         denied,
       ]);
@@ -374,7 +374,7 @@ describe("every optional permission missing leaves the rest intact", () => {
           },
         ],
       });
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger(), now: minutes(90) });
+      await runPass(source, { full: true, now: minutes(90) });
       expect(faultHits("sagemaker:DescribeTrainingJob:failed")).toBe(0);
       expect(emu.stats().calls["sfn:GetExecutionHistory"] ?? 0).toBe(0);
     } finally {
@@ -410,7 +410,7 @@ describe("back off what keeps failing", () => {
       let now = T0;
       const pass = async (at: Date) => {
         now = at;
-        return runSourcePass(await reloadSource(source.key), { full: at.getTime() === T0.getTime(), log, now: at });
+        return runPass(source, { full: at.getTime() === T0.getTime(), log, now: at });
       };
       await pass(T0);
       const runOfJob = await pool.query(
@@ -488,7 +488,7 @@ describe("what Step Functions no longer has, or never lists", () => {
       expect(before?.events).toBeGreaterThan(0);
       own.expireExecution(arn as string);
       const log = memoryLogger();
-      const pass = await runSourcePass(await reloadSource(source.key), { full: false, log, now: minutes(1) });
+      const pass = await runPass(source, { full: false, log, now: minutes(1) });
       expect(pass.failures).toBe(0);
       const after = (await runsOf(source.id)).find((r) => r.arn === arn);
       expect(after).toEqual({ ...before, complete: true });
@@ -499,7 +499,7 @@ describe("what Step Functions no longer has, or never lists", () => {
       ]);
       expect(view?.syncWarnings[0]?.message).toMatch(/90-day retention/);
       await resetStats(own);
-      await runSourcePass(await reloadSource(source.key), { full: true, log, now: minutes(2) });
+      await runPass(source, { full: true, log, now: minutes(2) });
       expect(own.stats().calls["sfn:GetExecutionHistory"] ?? 0).toBe(0);
       expect(own.stats().calls["sfn:DescribeExecution"] ?? 0).toBe(0);
     } finally {

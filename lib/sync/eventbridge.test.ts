@@ -9,32 +9,20 @@ import { ListExecutionsCommand, ListStateMachinesCommand } from "@aws-sdk/client
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST } from "@/app/api/ingest/eventbridge/route";
 import { pool } from "@/lib/db";
-import type { RunningEmulator } from "@/lib/emulator";
 import { UNKNOWN_STATE_MACHINE_MS } from "./eventbridge";
-import { runSourcePass } from "./pass";
-import {
-  createTestSource,
-  deleteSource,
-  memoryLogger,
-  reloadSource,
-  resetStats,
-  sdkClient,
-  startTestEmulator,
-} from "./testing";
+import { createTestSource, deleteSource, resetStats, runPass, sdkClient, startFileEmulator } from "./testing";
 
-let emu: RunningEmulator;
+const emu = await startFileEmulator({ backfillRuns: 4 });
 const SECRET = "contract-ingest-secret";
 let saved: string | undefined;
 
-beforeAll(async () => {
-  emu = await startTestEmulator({ backfillRuns: 4 });
+beforeAll(() => {
   saved = process.env.EVENTBRIDGE_SECRET;
   process.env.EVENTBRIDGE_SECRET = SECRET;
 });
-afterAll(async () => {
+afterAll(() => {
   if (saved === undefined) delete process.env.EVENTBRIDGE_SECRET;
   else process.env.EVENTBRIDGE_SECRET = saved;
-  await emu?.stop();
 });
 
 const T0 = new Date(Date.UTC(2026, 5, 15, 13, 0, 0));
@@ -68,7 +56,7 @@ describe("EventBridge ingest queue", () => {
     const source = await createTestSource(emu);
     const tag = source.key;
     try {
-      await runSourcePass(source, { full: true, log: memoryLogger(), now: T0 });
+      await runPass(source, { full: true, now: T0 });
       const sfn = sdkClient(emu);
       const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
       const machine = stateMachines[0]?.stateMachineArn as string;
@@ -94,9 +82,8 @@ describe("EventBridge ingest queue", () => {
 
       // The worker's pass (not a full one: discovery is not due) handles the queue.
       await resetStats(emu);
-      const pass = await runSourcePass(await reloadSource(source.key), {
+      const pass = await runPass(source, {
         full: false,
-        log: memoryLogger(),
         now: later(60_000),
       });
       expect(pass.eventsProcessed).toBe(99);
@@ -124,7 +111,7 @@ describe("EventBridge ingest queue", () => {
         ),
       );
       await resetStats(emu);
-      await runSourcePass(await reloadSource(source.key), { full: false, log: memoryLogger(), now: later(120_000) });
+      await runPass(source, { full: false, now: later(120_000) });
       expect(emu.stats().calls["sfn:ListStateMachines"] ?? 0).toBe(0);
 
       // Past it: the next such event may discover once more (the state machine could exist by now).
@@ -132,9 +119,8 @@ describe("EventBridge ingest queue", () => {
         executionEvent(`${tag}-unknown-much-later`, `${unknown.replace(":stateMachine:", ":execution:")}:z`, unknown),
       ]);
       await resetStats(emu);
-      await runSourcePass(await reloadSource(source.key), {
+      await runPass(source, {
         full: false,
-        log: memoryLogger(),
         now: later(120_000 + UNKNOWN_STATE_MACHINE_MS + 1),
       });
       expect(emu.stats().calls["sfn:ListStateMachines"]).toBe(1);

@@ -5,10 +5,9 @@
  * lose nothing, and afterwards settled runs cost no calls.
  */
 import { ListExecutionsCommand, ListStateMachinesCommand } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST } from "@/app/api/ingest/eventbridge/route";
 import { pool } from "@/lib/db";
-import type { RunningEmulator } from "@/lib/emulator";
 import { processQueuedEvents, queueEvents } from "./eventbridge";
 import { createSyncContext, runSourcePass } from "./pass";
 import { knownRuns, syncExecution } from "./runs";
@@ -24,18 +23,12 @@ import {
   memoryLogger,
   reloadSource,
   resetStats,
+  runPass,
   sdkClient,
-  startTestEmulator,
+  startFileEmulator,
 } from "./testing";
 
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await startTestEmulator({ backfillRuns: 14 });
-});
-afterAll(async () => {
-  await emu?.stop();
-});
+const emu = await startFileEmulator({ backfillRuns: 14 });
 
 /** One EventBridge "Step Functions Execution Status Change" per execution of the emulator. */
 async function executionEvents(prefix: string) {
@@ -188,7 +181,7 @@ describe("idempotency", () => {
 describe("crash safety", () => {
   it("a crash after N writes, then a normal restart, yields the database of an uninterrupted pass", async () => {
     const reference = await createTestSource(emu);
-    expect((await runSourcePass(reference, { full: true, log: memoryLogger() })).failures).toBe(0);
+    expect((await runPass(reference, { full: true })).failures).toBe(0);
     const uninterrupted = await dumpSource(reference.id);
     await deleteSource(reference.id);
 
@@ -213,7 +206,7 @@ describe("crash safety", () => {
       const partial = await dumpSource(source.id);
       expect(partial.runs.length).toBeLessThan(uninterrupted.runs.length);
       // Restart with an ordinary incremental pass: its early stop must not skip what the crash left out.
-      const restarted = await runSourcePass(await reloadSource(source.key), { full: false, log: memoryLogger() });
+      const restarted = await runPass(source, { full: false });
       expect(restarted.failures).toBe(0);
       const resumed = await dumpSource(source.id);
       expect(counts(resumed)).toEqual(counts(uninterrupted));
@@ -250,7 +243,7 @@ describe("faults", () => {
 
     await resetStats(emu);
     await runSourcePass(row, { full: false, log });
-    await runSourcePass(await reloadSource(source.key), { full: true, log });
+    await runPass(source, { full: true, log });
     const calls = await adminStats(emu);
     expect(calls["sfn:DescribeExecution"] ?? 0).toBe(0);
     expect(calls["sfn:GetExecutionHistory"] ?? 0).toBe(0);

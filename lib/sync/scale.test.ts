@@ -4,29 +4,20 @@
  * nothing, and NOTIFY carries only live_event ids.
  */
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
-import type { RunningEmulator } from "@/lib/emulator";
 import { LIVE_CHANNEL } from "@/lib/live/notify";
-import { runSourcePass } from "./pass";
 import {
   adminStats,
   createTestSource,
   expectMatchesEmulator,
-  memoryLogger,
-  reloadSource,
   resetStats,
+  runPass,
   sdkClient,
-  startTestEmulator,
+  startFileEmulator,
 } from "./testing";
 
-let emu: RunningEmulator;
-beforeAll(async () => {
-  emu = await startTestEmulator({ demo: false });
-});
-afterAll(async () => {
-  await emu?.stop();
-});
+const emu = await startFileEmulator({ demo: false });
 
 describe("AWS limits", () => {
   it("syncs a 25,000-event history and 256 KiB input/output exactly", async () => {
@@ -72,7 +63,7 @@ describe("AWS limits", () => {
     listener.on("notification", (n) => payloads.push(n.payload ?? ""));
     await listener.query(`LISTEN ${LIVE_CHANNEL}`);
     try {
-      const summary = await runSourcePass(source, { full: true, log: memoryLogger() });
+      const summary = await runPass(source, { full: true });
       expect(summary.failures).toBe(0);
       const run = (await pool.query("SELECT * FROM run WHERE execution_arn = $1", [bigArn])).rows[0];
       expect(run.last_event_id).toBeGreaterThanOrEqual(25_000);
@@ -109,7 +100,7 @@ describe("AWS limits", () => {
 
       // The finished 25,000-event run is never fetched again.
       await resetStats(emu);
-      await runSourcePass(await reloadSource(source.key), { full: true, log: memoryLogger() });
+      await runPass(source, { full: true });
       expect((await adminStats(emu))["sfn:GetExecutionHistory"] ?? 0).toBe(0);
     } finally {
       await listener.end();

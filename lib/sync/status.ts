@@ -125,13 +125,29 @@ export async function getSyncHealth(db: pg.Pool = defaultPool): Promise<SyncHeal
   return { ok, sources };
 }
 
-type Family = {
-  name: string;
-  type: "counter" | "gauge";
-  help: string;
-  labels: readonly string[];
-  samples: [Record<string, string>, number][];
-};
+/** What each sync metric is (its HELP line). */
+const HELP = {
+  stepwise_sync_api_calls_total: "AWS API call attempts by source and operation.",
+  stepwise_sync_api_throttles_total: "Throttled AWS API attempts.",
+  stepwise_sync_api_errors_total: "Failed AWS API attempts (not throttling).",
+  stepwise_sync_passes_total: "Completed sync passes.",
+  stepwise_sync_failed_passes_total: "Sync passes that failed.",
+  stepwise_sync_pass_duration_seconds_sum: "Total time spent in sync passes.",
+  stepwise_sync_last_pass_duration_seconds: "Duration of the last sync pass.",
+  stepwise_sync_executions_synced_total: "Executions synced.",
+  stepwise_sync_item_failures_total: "Executions / pipelines / steps of a pass that failed and were skipped.",
+  stepwise_sync_lag_seconds: "Seconds since the last successful pass.",
+  stepwise_sync_open_runs: "Runs still being followed (running or history incomplete).",
+  stepwise_sync_permission_gaps:
+    "IAM actions the source cannot use (denied or unsupported); see /api/health for which.",
+  stepwise_sync_given_up: "Objects (executions, jobs, cards) the sync gave up on.",
+  stepwise_sync_lease_held: "1 when some instance holds the source's sync lease.",
+} as const;
+
+type Samples = { labels: readonly string[]; samples: [Record<string, string>, number][] };
+type Family = Samples & { type: "counter" | "gauge" };
+const counter = (series: Samples): Family => ({ type: "counter", ...series });
+const gauge = (series: Samples): Family => ({ type: "gauge", ...series });
 
 /**
  * The sync counters and gauges, read from aws_source at scrape time, registered on `registry` (a fresh
@@ -139,118 +155,36 @@ type Family = {
  */
 export async function registerSyncMetrics(registry: Registry, db: pg.Pool = defaultPool): Promise<void> {
   const rows = await readSources(db);
-  const perOp = (pick: (s: Partial<SourceStats>) => Record<string, number> | undefined) =>
-    rows.flatMap((s) =>
+  const perOp = (pick: (s: Partial<SourceStats>) => Record<string, number> | undefined): Samples => ({
+    labels: ["source", "operation"],
+    samples: rows.flatMap((s) =>
       Object.entries(pick(s.stats ?? {}) ?? {}).map(
         ([operation, n]) => [{ source: s.key, operation }, n] as [Record<string, string>, number],
       ),
-    );
-  const perSource = (value: (s: SourceRow) => number | null | undefined) =>
-    rows.map((s) => [{ source: s.key }, value(s) ?? Number.NaN] as [Record<string, string>, number]);
-  const op = ["source", "operation"] as const;
-  const src = ["source"] as const;
-  const families: Family[] = [
-    {
-      name: "stepwise_sync_api_calls_total",
-      type: "counter",
-      help: "AWS API call attempts by source and operation.",
-      labels: op,
-      samples: perOp((s) => s.calls),
-    },
-    {
-      name: "stepwise_sync_api_throttles_total",
-      type: "counter",
-      help: "Throttled AWS API attempts.",
-      labels: op,
-      samples: perOp((s) => s.throttles),
-    },
-    {
-      name: "stepwise_sync_api_errors_total",
-      type: "counter",
-      help: "Failed AWS API attempts (not throttling).",
-      labels: op,
-      samples: perOp((s) => s.errors),
-    },
-    {
-      name: "stepwise_sync_passes_total",
-      type: "counter",
-      help: "Completed sync passes.",
-      labels: src,
-      samples: perSource((s) => s.stats?.passes ?? 0),
-    },
-    {
-      name: "stepwise_sync_failed_passes_total",
-      type: "counter",
-      help: "Sync passes that failed.",
-      labels: src,
-      samples: perSource((s) => s.stats?.failedPasses ?? 0),
-    },
-    {
-      name: "stepwise_sync_pass_duration_seconds_sum",
-      type: "counter",
-      help: "Total time spent in sync passes.",
-      labels: src,
-      samples: perSource((s) => (s.stats?.totalPassMs ?? 0) / 1000),
-    },
-    {
-      name: "stepwise_sync_last_pass_duration_seconds",
-      type: "gauge",
-      help: "Duration of the last sync pass.",
-      labels: src,
-      samples: perSource((s) => (s.stats?.lastPassMs ?? 0) / 1000),
-    },
-    {
-      name: "stepwise_sync_executions_synced_total",
-      type: "counter",
-      help: "Executions synced.",
-      labels: src,
-      samples: perSource((s) => s.stats?.executionsSynced ?? 0),
-    },
-    {
-      name: "stepwise_sync_item_failures_total",
-      type: "counter",
-      help: "Executions / pipelines / steps of a pass that failed and were skipped.",
-      labels: src,
-      samples: perSource((s) => s.stats?.executionFailures ?? 0),
-    },
-    {
-      name: "stepwise_sync_lag_seconds",
-      type: "gauge",
-      help: "Seconds since the last successful pass.",
-      labels: src,
-      samples: perSource((s) => s.lagSeconds ?? Number.NaN),
-    },
-    {
-      name: "stepwise_sync_open_runs",
-      type: "gauge",
-      help: "Runs still being followed (running or history incomplete).",
-      labels: src,
-      samples: perSource((s) => s.openRuns),
-    },
-    {
-      name: "stepwise_sync_permission_gaps",
-      type: "gauge",
-      help: "IAM actions the source cannot use (denied or unsupported); see /api/health for which.",
-      labels: src,
-      samples: perSource((s) => s.gaps?.length ?? 0),
-    },
-    {
-      name: "stepwise_sync_given_up",
-      type: "gauge",
-      help: "Objects (executions, jobs, cards) the sync gave up on.",
-      labels: src,
-      samples: perSource((s) => s.gaveUp),
-    },
-    {
-      name: "stepwise_sync_lease_held",
-      type: "gauge",
-      help: "1 when some instance holds the source's sync lease.",
-      labels: src,
-      samples: perSource((s) => (s.leased ? 1 : 0)),
-    },
-  ];
-  for (const family of families) {
-    const config = { name: family.name, help: family.help, labelNames: family.labels, registers: [registry] };
+    ),
+  });
+  const perSource = (value: (s: SourceRow) => number | null | undefined): Samples => ({
+    labels: ["source"],
+    samples: rows.map((s) => [{ source: s.key }, value(s) ?? Number.NaN] as [Record<string, string>, number]),
+  });
+  const families: Record<keyof typeof HELP, Family> = {
+    stepwise_sync_api_calls_total: counter(perOp((s) => s.calls)),
+    stepwise_sync_api_throttles_total: counter(perOp((s) => s.throttles)),
+    stepwise_sync_api_errors_total: counter(perOp((s) => s.errors)),
+    stepwise_sync_passes_total: counter(perSource((s) => s.stats?.passes ?? 0)),
+    stepwise_sync_failed_passes_total: counter(perSource((s) => s.stats?.failedPasses ?? 0)),
+    stepwise_sync_pass_duration_seconds_sum: counter(perSource((s) => (s.stats?.totalPassMs ?? 0) / 1000)),
+    stepwise_sync_last_pass_duration_seconds: gauge(perSource((s) => (s.stats?.lastPassMs ?? 0) / 1000)),
+    stepwise_sync_executions_synced_total: counter(perSource((s) => s.stats?.executionsSynced ?? 0)),
+    stepwise_sync_item_failures_total: counter(perSource((s) => s.stats?.executionFailures ?? 0)),
+    stepwise_sync_lag_seconds: gauge(perSource((s) => s.lagSeconds ?? Number.NaN)),
+    stepwise_sync_open_runs: gauge(perSource((s) => s.openRuns)),
+    stepwise_sync_permission_gaps: gauge(perSource((s) => s.gaps?.length ?? 0)),
+    stepwise_sync_given_up: gauge(perSource((s) => s.gaveUp)),
+    stepwise_sync_lease_held: gauge(perSource((s) => (s.leased ? 1 : 0))),
+  };
+  for (const [name, family] of Object.entries(families)) {
+    const config = { name, help: HELP[name as keyof typeof HELP], labelNames: family.labels, registers: [registry] };
     // Values are totals read from the database: a fresh counter is incremented once by each.
     const metric = family.type === "counter" ? new Counter(config) : new Gauge(config);
     for (const [labels, value] of family.samples) {

@@ -5,12 +5,10 @@
  */
 import { DescribeTrainingJobCommand, SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { RedriveExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from "@aws-sdk/client-sfn";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/metrics/route";
 import { pool } from "@/lib/db";
-import type { RunningEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
-import { runSourcePass } from "./pass";
 import { getSyncHealth, redactError } from "./status";
 import {
   adminStats,
@@ -18,33 +16,26 @@ import {
   createTestSource,
   dumpSource,
   expectMatchesEmulator,
+  flakyFanDefinition,
   lastLiveEventId,
   liveEventsOfSource,
   memoryLogger,
-  reloadSource,
   resetStats,
-  startTestEmulator,
+  runPass,
+  startFileEmulator,
 } from "./testing";
 
-let emu: RunningEmulator;
+const emu = await startFileEmulator({ backfillRuns: 16 });
+const config = { endpoint: emu.url, region: emu.region, credentials: { accessKeyId: "t", secretAccessKey: "t" } };
+const sfn = new SFNClient(config);
+const sm = new SageMakerClient(config);
 let source: AwsSource;
-let sfn: SFNClient;
-let sm: SageMakerClient;
 const log = memoryLogger();
 
-const pass = async (options: { full?: boolean } = {}) =>
-  runSourcePass(await reloadSource(source.key), { full: options.full ?? true, log });
+const pass = async (options: { full?: boolean } = {}) => runPass(source, { full: options.full ?? true, log });
 
 beforeAll(async () => {
-  emu = await startTestEmulator({ backfillRuns: 16 });
   source = await createTestSource(emu);
-  const config = { endpoint: emu.url, region: emu.region, credentials: { accessKeyId: "t", secretAccessKey: "t" } };
-  sfn = new SFNClient(config);
-  sm = new SageMakerClient(config);
-});
-
-afterAll(async () => {
-  await emu?.stop();
 });
 
 describe("sync against the emulator", () => {
@@ -92,32 +83,7 @@ describe("sync against the emulator", () => {
     const machine = emu.createStateMachine({
       name: `redrive-${Date.now()}`,
       tags: { team: "Sync Tests", "stepwise:headline-metric": "validation:auc" },
-      definition: JSON.stringify({
-        StartAt: "Prepare",
-        States: {
-          Prepare: { Type: "Pass", Result: { ok: true }, ResultPath: "$.prepared", Next: "Fan" },
-          Fan: {
-            Type: "Parallel",
-            Branches: [
-              { StartAt: "Quick", States: { Quick: { Type: "Pass", End: true } } },
-              {
-                StartAt: "Flaky",
-                States: {
-                  Flaky: {
-                    Type: "Task",
-                    Resource: "arn:aws:states:::lambda:invoke",
-                    Parameters: { FunctionName: "flaky", "Payload.$": "$" },
-                    Retry: [{ ErrorEquals: ["Lambda.Unknown"], MaxAttempts: 1, IntervalSeconds: 1 }],
-                    End: true,
-                  },
-                },
-              },
-            ],
-            Next: "Finish",
-          },
-          Finish: { Type: "Succeed" },
-        },
-      }),
+      definition: flakyFanDefinition([{ ErrorEquals: ["Lambda.Unknown"], MaxAttempts: 1, IntervalSeconds: 1 }]),
     });
     const sleeper = emu.createStateMachine({
       name: `sleeper-${Date.now()}`,

@@ -321,3 +321,70 @@ export async function lastLiveEventId(): Promise<string> {
   const { rows } = await pool.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM live_event");
   return rows[0]?.id ?? "0";
 }
+
+// ── The sync's emulator tests' shared setup (degrade, eventbridge, resilience, scale, sync, and the emulator's
+// own stop/redrive tests): one emulator per test file, a pass over a source as stored now, the flaky Parallel.
+import { afterAll } from "vitest";
+import { runSourcePass } from "./pass";
+
+/**
+ * An emulator for the whole test file: started now (`const emu = await startFileEmulator(…)` at the top
+ * level) and stopped after the file's last test.
+ */
+export async function startFileEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emu = await startTestEmulator(options);
+  afterAll(() => emu.stop());
+  return emu;
+}
+
+/**
+ * One pass over the source as it is stored now (the cursors, backoffs and lease earlier passes left), with a
+ * fresh memory logger unless the options bring one.
+ */
+export async function runPass(source: { key: string }, options: Parameters<typeof runSourcePass>[1] = {}) {
+  return runSourcePass(await reloadSource(source.key), { log: memoryLogger(), ...options });
+}
+
+/**
+ * Prepare (Pass) → Fan (Parallel: a quick Pass, and a Lambda task "flaky" whose fate the test decides in
+ * the emulator's manual task mode) → Finish: the machine the stop and redrive tests drive. `retry`: the
+ * flaky task's Retry, if any.
+ */
+export function flakyFanDefinition(retry?: { ErrorEquals: string[]; MaxAttempts: number; IntervalSeconds: number }[]) {
+  const flaky = {
+    Type: "Task",
+    Resource: "arn:aws:states:::lambda:invoke",
+    Parameters: { FunctionName: "flaky", "Payload.$": "$" },
+  };
+  return JSON.stringify({
+    StartAt: "Prepare",
+    States: {
+      Prepare: { Type: "Pass", Result: { ok: true }, ResultPath: "$.prepared", Next: "Fan" },
+      Fan: {
+        Type: "Parallel",
+        Branches: [
+          { StartAt: "Quick", States: { Quick: { Type: "Pass", End: true } } },
+          { StartAt: "Flaky", States: { Flaky: { ...flaky, ...(retry ? { Retry: retry } : {}), End: true } } },
+        ],
+        Next: "Finish",
+      },
+      Finish: { Type: "Succeed" },
+    },
+  });
+}
+
+/**
+ * The CloudWatch GetMetricData query for one metric of a training job's first host, as the sync asks for it
+ * (lib/sync/sagemaker/metric-series.ts): what the emulator's tests send.
+ */
+export function hostMetricQuery<M extends string | undefined>(job: string, metric: M) {
+  const Dimensions = [{ Name: "Host", Value: `${job}/algo-1` }];
+  return {
+    Id: "m0",
+    MetricStat: {
+      Metric: { Namespace: "/aws/sagemaker/TrainingJobs", MetricName: metric, Dimensions },
+      Period: 1,
+      Stat: "Average",
+    },
+  };
+}

@@ -5,7 +5,7 @@
  * model of how each training metric evolves over successive runs (slow improvement, seasonal drift,
  * noise, and seeded regression episodes) so metric-evolution graphs have a story.
  */
-import type { Json } from "../util";
+import type { Json, JsonObject } from "../util";
 
 export interface MetricModel {
   name: string;
@@ -103,7 +103,8 @@ const processing = (name: string, image: string, args: string[]) => ({
   },
 });
 
-const registerModel = (group: string, evaluationPath: string) => ({
+/** The RegisterModel state of a pipeline: a model package in `group` with the evaluation's metadata; `next`: Next or End. */
+const registerModel = (group: string, evaluationPath: string, next: JsonObject = {}) => ({
   Type: "Task",
   Resource: "arn:aws:states:::sagemaker:createModelPackage",
   Parameters: {
@@ -132,6 +133,7 @@ const registerModel = (group: string, evaluationPath: string) => ({
     MetadataProperties: { GeneratedBy: "stepwise-demo", "ProjectId.$": "$$.StateMachine.Name" },
   },
   ResultPath: "$.registration",
+  ...next,
 });
 
 const sizeMetrics: MetricModel[] = [
@@ -321,10 +323,7 @@ export const catalogue: DemoPipeline[] = [
           ResultPath: "$.gate",
           Next: "Done",
         },
-        RegisterModel: {
-          ...registerModel("size-recommendation", "$.evaluation.Payload.customerMetadata"),
-          Next: "Done",
-        },
+        RegisterModel: registerModel("size-recommendation", "$.evaluation.Payload.customerMetadata", { Next: "Done" }),
         Done: { Type: "Succeed" },
       },
     },
@@ -562,10 +561,7 @@ export const catalogue: DemoPipeline[] = [
           Default: "Rejected",
         },
         Rejected: { Type: "Pass", Result: { promoted: false }, ResultPath: "$.gate", Next: "Done" },
-        RegisterModel: {
-          ...registerModel("return-probability", "$.evaluation.metrics.customerMetadata"),
-          Next: "Done",
-        },
+        RegisterModel: registerModel("return-probability", "$.evaluation.metrics.customerMetadata", { Next: "Done" }),
         Done: { Type: "Succeed" },
       },
     },
@@ -627,7 +623,7 @@ export const catalogue: DemoPipeline[] = [
           ),
           Next: "RegisterModel",
         },
-        RegisterModel: { ...registerModel("search-ranking", "$.evaluation.Payload.customerMetadata"), End: true },
+        RegisterModel: registerModel("search-ranking", "$.evaluation.Payload.customerMetadata", { End: true }),
       },
     },
   },

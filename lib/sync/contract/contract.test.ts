@@ -21,6 +21,7 @@ import { ACCOUNT, at, executionArn, iso, OTHER_ACCOUNT, REGION, smArn } from "./
 import { arnOf, EXECUTIONS } from "./fixtures/executions";
 import {
   CARD_CONTENT,
+  DescribeModelPackage,
   DescribeProcessingJob,
   DescribeTrainingJob,
   DescribeTransformJob,
@@ -450,7 +451,19 @@ describe("synced from the reference payloads", () => {
          FROM sagemaker_job j LEFT JOIN step s ON s.id = j.step_id LEFT JOIN run r ON r.id = j.run_id
         WHERE j.source_id = $1 ORDER BY j.name`,
     );
-    const training = (name: string, extra: Record<string, unknown>) => {
+    /**
+     * A training job's row: what its Describe answer says, the step that ran it, when it was created, started
+     * and ended (epoch seconds; null: not yet / never), what it billed (null: nothing, and no model artifact)
+     * and its series' state.
+     */
+    const training = (
+      name: string,
+      step: string,
+      [created, started, ended]: [number, number | null, number | null],
+      billed: number | null,
+      seriesState: "COMPLETE" | "PENDING",
+      extra: Record<string, unknown> = {},
+    ) => {
       const d = DescribeTrainingJob[name] as JsonObject;
       const resources = d.ResourceConfig as JsonObject;
       return {
@@ -470,9 +483,42 @@ describe("synced from the reference payloads", () => {
         status_transitions: epochToIso(d.SecondaryStatusTransitions),
         run: name === "ctr-train-inprogress" ? "run-training-live" : "run-training",
         polled: false,
+        artifact_uri: billed === null ? null : `s3://ml-models/returns/${name}/output/model.tar.gz`,
+        billable_seconds: billed,
+        job_created_at: iso(created),
+        started_at: started === null ? null : iso(started),
+        ended_at: ended === null ? null : iso(ended),
+        series_state: seriesState,
+        step,
         ...extra,
       };
     };
+    /** A processing or transform job's row: completed, nothing billed, no artifact, transitions or series. */
+    const unbilled = (
+      kind: "PROCESSING" | "TRANSFORM",
+      name: string,
+      step: string,
+      [created, started, ended]: [number, number, number],
+      fields: Record<string, unknown>,
+    ) => ({
+      name,
+      kind,
+      arn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:${kind.toLowerCase()}-job/${name}`,
+      status: "Completed",
+      secondary_status: null,
+      failure_reason: null,
+      artifact_uri: null,
+      billable_seconds: null,
+      job_created_at: iso(created),
+      started_at: iso(started),
+      ended_at: iso(ended),
+      status_transitions: [],
+      series_state: null,
+      step,
+      run: "run-training",
+      polled: false,
+      ...fields,
+    });
     const T = 28800;
     const p = DescribeProcessingJob["ctr-processing"] as JsonObject;
     const x = DescribeTransformJob["ctr-transform"] as JsonObject;
@@ -484,13 +530,7 @@ describe("synced from the reference payloads", () => {
         ended_at: isoOf(r.ended_at),
       })),
     ).toEqual([
-      {
-        name: "ctr-processing",
-        kind: "PROCESSING",
-        arn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:processing-job/ctr-processing`,
-        status: "Completed",
-        secondary_status: null,
-        failure_reason: null,
+      unbilled("PROCESSING", "ctr-processing", "Preprocess", [T + 1, T + 120, T + 590], {
         hyper_parameters: { WEEK: "2026-W22" },
         algorithm_image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/returns-features:12`,
         instance_type: "ml.m5.2xlarge",
@@ -498,73 +538,18 @@ describe("synced from the reference payloads", () => {
         volume_size_gb: 40,
         inputs: p.ProcessingInputs,
         outputs: p.ProcessingOutputConfig,
-        artifact_uri: null,
-        billable_seconds: null,
-        job_created_at: iso(T + 1),
-        started_at: iso(T + 120),
-        ended_at: iso(T + 590),
-        status_transitions: [],
-        series_state: null,
-        step: "Preprocess",
-        run: "run-training",
-        polled: false,
-      },
-      training("ctr-train-completed", {
-        artifact_uri: "s3://ml-models/returns/ctr-train-completed/output/model.tar.gz",
-        billable_seconds: 3450,
-        job_created_at: iso(T + 601),
-        started_at: iso(T + 700),
-        ended_at: iso(T + 4150),
-        series_state: "COMPLETE",
-        step: "TrainAll{0}/Train",
       }),
+      training("ctr-train-completed", "TrainAll{0}/Train", [T + 601, T + 700, T + 4150], 3450, "COMPLETE"),
       // Failed at creation: never started, nothing billed, no artifact (S3ModelArtifacts is "").
-      training("ctr-train-failed", {
-        artifact_uri: null,
-        billable_seconds: null,
-        job_created_at: iso(T + 601),
-        started_at: null,
-        ended_at: iso(T + 690),
-        series_state: "COMPLETE",
-        step: "TrainAll{3}/TrainBroken",
-      }),
+      training("ctr-train-failed", "TrainAll{3}/TrainBroken", [T + 601, null, T + 690], null, "COMPLETE"),
       // In progress: no end yet, polled again, its series still growing.
-      training("ctr-train-inprogress", {
-        artifact_uri: null,
-        billable_seconds: null,
-        job_created_at: iso(86400 * 2 + 1),
-        started_at: iso(86400 * 2 + 90),
-        ended_at: null,
-        series_state: "PENDING",
-        step: "Train",
+      training("ctr-train-inprogress", "Train", [86400 * 2 + 1, 86400 * 2 + 90, null], null, "PENDING", {
         polled: true,
       }),
       // Managed spot: billed 1344 s of 4480 s trained.
-      training("ctr-train-spot", {
-        artifact_uri: "s3://ml-models/returns/ctr-train-spot/output/model.tar.gz",
-        billable_seconds: 1344,
-        job_created_at: iso(T + 601),
-        started_at: iso(T + 900),
-        ended_at: iso(T + 5380),
-        series_state: "COMPLETE",
-        step: "TrainAll{1}/TrainSpot",
-      }),
-      training("ctr-train-stopped", {
-        artifact_uri: "s3://ml-models/returns/ctr-train-stopped/output/model.tar.gz",
-        billable_seconds: 770,
-        job_created_at: iso(T + 601),
-        started_at: iso(T + 720),
-        ended_at: iso(T + 1490),
-        series_state: "COMPLETE",
-        step: "TrainAll{2}/TrainStopped",
-      }),
-      {
-        name: "ctr-transform",
-        kind: "TRANSFORM",
-        arn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:transform-job/ctr-transform`,
-        status: "Completed",
-        secondary_status: null,
-        failure_reason: null,
+      training("ctr-train-spot", "TrainAll{1}/TrainSpot", [T + 601, T + 900, T + 5380], 1344, "COMPLETE"),
+      training("ctr-train-stopped", "TrainAll{2}/TrainStopped", [T + 601, T + 720, T + 1490], 770, "COMPLETE"),
+      unbilled("TRANSFORM", "ctr-transform", "BatchScore", [T + 5401, T + 5500, T + 5990], {
         hyper_parameters: { THRESHOLD: "0.5" },
         algorithm_image: null,
         instance_type: "ml.m5.large",
@@ -572,17 +557,7 @@ describe("synced from the reference payloads", () => {
         volume_size_gb: null,
         inputs: [x.TransformInput],
         outputs: x.TransformOutput,
-        artifact_uri: null,
-        billable_seconds: null,
-        job_created_at: iso(T + 5401),
-        started_at: iso(T + 5500),
-        ended_at: iso(T + 5990),
-        status_transitions: [],
-        series_state: null,
-        step: "BatchScore",
-        run: "run-training",
-        polled: false,
-      },
+      }),
     ]);
 
     const metrics = await q<Record<string, unknown>>(
@@ -755,14 +730,8 @@ describe("synced from the reference payloads", () => {
         job: "ctr-train-completed",
         run: "run-training",
         metrics: {
-          ModelMetrics: {
-            ModelQuality: {
-              Statistics: {
-                ContentType: "application/json",
-                S3Uri: "s3://ml-models/returns/ctr-train-completed/evaluation.json",
-              },
-            },
-          },
+          // As DescribeModelPackage answers them.
+          ModelMetrics: (DescribeModelPackage[packageArn(1)] as JsonObject).ModelMetrics,
           CustomerMetadataProperties: { "validation:auc": "0.873" },
           MetadataProperties: {
             GeneratedBy: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:training-job/ctr-train-completed`,

@@ -118,19 +118,25 @@ WHERE ${CHANGED} OR (${BOOKKEEPING.map(([c]) => `j.${c}`).join(", ")}) IS DISTIN
 ).join(", ")})
 RETURNING j.id, j.arn, j.version, j.run_id`;
 
-const UPSERT_METRICS = `
-WITH w AS (
-  INSERT INTO run_metric AS m (pipeline_id, run_id, job_id, scope, name, value, run_started_at, recorded_at)
-  SELECT t.pipeline_id, t.run_id, t.job_id, t.scope, t.name, t.value, t.run_started_at AT TIME ZONE 'UTC', ${NOW_UTC}
-  FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::float8[], $7::timestamptz[])
-    AS t(pipeline_id, run_id, job_id, scope, name, value, run_started_at)
-  ON CONFLICT (run_id, scope, name) DO UPDATE SET
+/**
+ * The end of both metric upserts: a row is rewritten only when something in it changed, and the statement
+ * answers the runs whose metrics changed (each once).
+ */
+const UPDATE_CHANGED_METRIC = `ON CONFLICT (run_id, scope, name) DO UPDATE SET
     pipeline_id = EXCLUDED.pipeline_id, job_id = EXCLUDED.job_id, value = EXCLUDED.value,
     run_started_at = EXCLUDED.run_started_at, recorded_at = EXCLUDED.recorded_at
   WHERE (m.pipeline_id, m.job_id, m.value, m.run_started_at)
     IS DISTINCT FROM (EXCLUDED.pipeline_id, EXCLUDED.job_id, EXCLUDED.value, EXCLUDED.run_started_at)
   RETURNING m.run_id
 ) SELECT DISTINCT run_id FROM w`;
+
+const UPSERT_METRICS = `
+WITH w AS (
+  INSERT INTO run_metric AS m (pipeline_id, run_id, job_id, scope, name, value, run_started_at, recorded_at)
+  SELECT t.pipeline_id, t.run_id, t.job_id, t.scope, t.name, t.value, t.run_started_at AT TIME ZONE 'UTC', ${NOW_UTC}
+  FROM unnest($1::int4[], $2::int4[], $3::int4[], $4::text[], $5::text[], $6::float8[], $7::timestamptz[])
+    AS t(pipeline_id, run_id, job_id, scope, name, value, run_started_at)
+  ${UPDATE_CHANGED_METRIC}`;
 
 const UPSERT_RUN_LEVEL = `
 WITH w AS (
@@ -140,13 +146,7 @@ WITH w AS (
   FROM run_metric x JOIN sagemaker_job j ON j.id = x.job_id AND j.kind = 'TRAINING'
   WHERE x.run_id = ANY($1::int4[]) AND x.scope <> 'run' AND x.name <> $2
   GROUP BY x.run_id, x.name
-  ON CONFLICT (run_id, scope, name) DO UPDATE SET
-    pipeline_id = EXCLUDED.pipeline_id, job_id = EXCLUDED.job_id, value = EXCLUDED.value,
-    run_started_at = EXCLUDED.run_started_at, recorded_at = EXCLUDED.recorded_at
-  WHERE (m.pipeline_id, m.job_id, m.value, m.run_started_at)
-    IS DISTINCT FROM (EXCLUDED.pipeline_id, EXCLUDED.job_id, EXCLUDED.value, EXCLUDED.run_started_at)
-  RETURNING m.run_id
-) SELECT DISTINCT run_id FROM w`;
+  ${UPDATE_CHANGED_METRIC}`;
 
 type Outcome = { jobId: number; runId: number | null; version: number; changed: boolean };
 
@@ -201,11 +201,10 @@ export async function writeJobs(ctx: SyncContext, input: JobWrite[]): Promise<Ou
   return outcomes;
 }
 
-async function writeFinalMetrics(
-  db: pg.PoolClient,
-  writes: JobWrite[],
-  idOf: (arn: string) => number | undefined,
-): Promise<Set<number>> {
+/** The batch's job id by ARN (undefined: not stored). */
+type IdOf = (arn: string) => number | undefined;
+
+async function writeFinalMetrics(db: pg.PoolClient, writes: JobWrite[], idOf: IdOf): Promise<Set<number>> {
   const rows: [number, number, number, string, string, number, string][] = [];
   const runs = new Set<number>();
   for (const w of writes) {
@@ -271,11 +270,7 @@ async function writeRunCosts(db: pg.PoolClient, runIds: readonly number[]): Prom
   return changed;
 }
 
-async function writePoints(
-  db: pg.PoolClient,
-  writes: JobWrite[],
-  idOf: (arn: string) => number | undefined,
-): Promise<Set<number>> {
+async function writePoints(db: pg.PoolClient, writes: JobWrite[], idOf: IdOf): Promise<Set<number>> {
   const rows: PointRow[] = [];
   for (const w of writes) {
     const jobId = idOf(w.job.arn);

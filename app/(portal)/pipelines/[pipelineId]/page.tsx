@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { MetricEvolution } from "@/components/charts/metric-evolution";
 import { TrainingCurves } from "@/components/charts/training-curves";
+import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
 import { SavedViews } from "@/components/pipeline/saved-views";
@@ -10,7 +10,7 @@ import { requirePrincipal } from "@/lib/auth/current";
 import { getPipelinePage } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
-import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
+import { EVOLUTION_KEYS, searchParamsRecord } from "@/lib/pipelines/search-params";
 
 export const dynamic = "force-dynamic";
 
@@ -63,17 +63,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
-        {pipeline.metricNames.length === 0 ? (
-          <div className="empty-state">
-            <p>No run of this pipeline has reported metrics yet.</p>
-          </div>
-        ) : (
-          <MetricEvolution
-            pipelineId={pipeline.id}
-            metricNames={pipeline.metricNames}
-            initial={evolutionView(graph, pipeline)}
-          />
-        )}
+        <PipelineEvolution pipeline={pipeline} graph={graph} />
       </section>
 
       <section aria-labelledby="curves" style={{ marginTop: 16 }}>

@@ -1,13 +1,13 @@
 /** /embed/pipelines/<id>/metrics: the metric-evolution graph alone, with the same query as the pipeline page. */
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { MetricEvolution } from "@/components/charts/metric-evolution";
+import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
 import { SelectionProvider } from "@/components/pipeline/selection";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getPipeline } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { PipelineIdParams } from "@/lib/pipelines/schema";
-import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
+import { EVOLUTION_KEYS, searchParamsRecord } from "@/lib/pipelines/search-params";
 
 export const dynamic = "force-dynamic";
 
@@ -36,17 +36,7 @@ export default async function EmbeddedMetricsPage({ params, searchParams }: Prop
         <h1 id="evolution" className="embed-title">
           {pipeline.name} · metric evolution
         </h1>
-        {pipeline.metricNames.length === 0 ? (
-          <div className="empty-state">
-            <p>No run of this pipeline has reported metrics yet.</p>
-          </div>
-        ) : (
-          <MetricEvolution
-            pipelineId={pipeline.id}
-            metricNames={pipeline.metricNames}
-            initial={evolutionView(graph, pipeline)}
-          />
-        )}
+        <PipelineEvolution pipeline={pipeline} graph={graph} />
       </section>
     </SelectionProvider>
   );

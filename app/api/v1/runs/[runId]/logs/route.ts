@@ -8,14 +8,8 @@ export const dynamic = "force-dynamic";
 
 /** A step's SageMaker job logs, read from CloudWatch Logs on demand (lib/runs/logs.ts). */
 export const GET = withApi({ scope: "read", params: RunIdParams, query: JobLogsQuery }, async ({ params, query }) => {
-  const page = await getStepLogs({
-    id: params.runId,
-    step: query.step,
-    stream: query.stream,
-    before: query.before,
-    after: query.after,
-    limit: query.limit,
-  });
+  // The query is exactly what getStepLogs reads (step, stream, before/after, limit).
+  const page = await getStepLogs({ ...query, id: params.runId });
   if (!page) throw notFound(`No run "${params.runId.slice(0, 200)}".`);
   return page;
 });
