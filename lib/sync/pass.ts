@@ -264,18 +264,27 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     if ((catchUp[key] ?? null) === from) return;
     if (from) catchUp[key] = from;
     else delete catchUp[key];
-    // Bookkeeping only: one statement, so concurrent pipelines of the pass never lose each other's entry.
-    await writeSql(
-      ctx,
-      `catch-up ${pipelineId}`,
-      `UPDATE aws_source SET cursors = CASE
-          WHEN $3::text IS NOT NULL THEN jsonb_set(coalesce(cursors, '{}'::jsonb), '{catchUp}',
-            coalesce(cursors->'catchUp', '{}'::jsonb) || jsonb_build_object($2::text, $3::text))
-          WHEN coalesce(cursors->'catchUp', '{}'::jsonb) - $2::text = '{}'::jsonb THEN cursors - 'catchUp'
-          ELSE jsonb_set(cursors, '{catchUp}', (cursors->'catchUp') - $2::text) END
-        WHERE id = $1`,
-      [ctx.source.id, key, from],
-    );
+    // Bookkeeping only, and one statement: concurrent pipelines of the pass never lose each other's entry.
+    // The lease condition sits in the row lock itself (as in recordPass): writeSql's FOR SHARE check followed
+    // by this UPDATE would upgrade the lock, and two pipelines (or the lease renewal) doing so deadlock.
+    const label = `catch-up ${pipelineId}`;
+    await ctx.hooks?.atWrite?.(label);
+    if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("sync aborted");
+    await transaction(async (client) => {
+      const r = await client.query(
+        `UPDATE aws_source SET cursors = CASE
+            WHEN $3::text IS NOT NULL THEN jsonb_set(coalesce(cursors, '{}'::jsonb), '{catchUp}',
+              coalesce(cursors->'catchUp', '{}'::jsonb) || jsonb_build_object($2::text, $3::text))
+            WHEN coalesce(cursors->'catchUp', '{}'::jsonb) - $2::text = '{}'::jsonb THEN cursors - 'catchUp'
+            ELSE jsonb_set(cursors, '{catchUp}', (cursors->'catchUp') - $2::text) END
+          WHERE id = $1
+            AND ($4::text IS NULL OR (lease_owner = $4 AND lease_epoch = $5
+                 AND lease_expires_at > now() AT TIME ZONE 'UTC'))`,
+        [ctx.source.id, key, from, ctx.lease?.owner ?? null, ctx.lease?.epoch ?? null],
+      );
+      if (ctx.lease && (r.rowCount ?? 0) === 0) await checkLease(client, ctx);
+      ctx.hooks?.beforeWrite?.(label);
+    }, db);
   };
   let allPipelinesOk = true;
   await eachLimited(pipelines.rows, CONCURRENCY, async (pipeline) => {
