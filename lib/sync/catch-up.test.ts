@@ -10,7 +10,9 @@
  *   run that settled out of order (a listing stopping at it would never see the older executions), and ends
  *   with every execution stored exactly as the emulator has it;
  * - a run the live lane settles ahead of the pipeline's listing does not stop that listing: an older execution
- *   that started and finished since the last listing is stored in the same pass.
+ *   that started and finished since the last listing is stored in the same pass;
+ * - the catch-up cursor is written under the pass's lease: once the lease changed hands, it is not written and
+ *   the pass stops (lib/sync/fence.ts).
  */
 import {
   ListExecutionsCommand,
@@ -34,6 +36,7 @@ import {
   sdkClient,
   startTestEmulator,
 } from "./testing";
+import { acquireLease } from "./worker";
 
 const BUDGET = 3;
 const BACKFILL = 8;
@@ -233,5 +236,57 @@ describe("a run settled by the live lane, ahead of its pipeline's listing", () =
     );
     expect(log.lines.filter((l) => l.level === "error")).toEqual([]);
     await expectMatchesEmulator(sfn, source);
+  });
+});
+
+describe("the catch-up cursor under a lease", () => {
+  let emu: RunningEmulator;
+  let source: AwsSource;
+  const saved = process.env.STEPWISE_BACKFILL_PER_PASS;
+
+  beforeAll(async () => {
+    process.env.STEPWISE_BACKFILL_PER_PASS = "1";
+    emu = await startTestEmulator({ backfillRuns: 4, backfillPipelines: [PIPELINE] });
+    source = await createTestSource(emu);
+  });
+
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.STEPWISE_BACKFILL_PER_PASS;
+    else process.env.STEPWISE_BACKFILL_PER_PASS = saved;
+    await emu?.stop();
+    if (source) await deleteSource(source.id);
+  });
+
+  it("is fenced: once another instance holds the lease, the pass writes no cursor and stops", async () => {
+    const owner = `catch-up-test-${source.id}`;
+    const held = await acquireLease(pool, source.id, owner, 60);
+    if (!held) throw new Error("no lease");
+    let tookOver = false;
+    const pass = runSourcePass(held, {
+      log: memoryLogger(),
+      lease: { owner, epoch: held.leaseEpoch },
+      hooks: {
+        atWrite: async (label) => {
+          // Another instance takes the source over just before the first catch-up cursor is written.
+          if (!label.startsWith("catch-up") || tookOver) return;
+          tookOver = true;
+          await pool.query(
+            `UPDATE aws_source SET lease_owner = 'another-instance', lease_epoch = lease_epoch + 1,
+                lease_expires_at = (now() AT TIME ZONE 'UTC') + interval '1 minute' WHERE id = $1`,
+            [source.id],
+          );
+        },
+      },
+    });
+    await expect(pass).rejects.toThrow(/no longer held/);
+    expect(tookOver).toBe(true);
+    const { rows } = await pool.query<{ cursors: { catchUp?: unknown }; runs: number }>(
+      `SELECT s.cursors, (SELECT count(*)::int FROM run r JOIN pipeline p ON p.id = r.pipeline_id
+                            WHERE p.source_id = s.id) AS runs
+         FROM aws_source s WHERE s.id = $1`,
+      [source.id],
+    );
+    expect(rows[0]?.cursors.catchUp).toBeUndefined();
+    expect(rows[0]?.runs).toBe(0);
   });
 });
