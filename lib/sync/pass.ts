@@ -1,15 +1,27 @@
 /**
  * One sync pass over one source, and `runSyncPass` (all sources, for `npm run sync -- --once`).
  *
- * A pass: discovery when due (every STEPWISE_DISCOVERY_SECONDS, or when `full`); the executions of every
- * pipeline whose next_poll_at has come (listing stops at the first settled run; `full` = reconciliation
- * reads the whole listing); every open run of the source (not history_complete: running, or finished with
- * history still missing); the SageMaker module's running jobs and (when due) model registry; then the
- * batched live changes and the pass's counters and status on the aws_source row.
+ * A pass, in this order:
+ * 1. the live lane: every open run of the source (not history_complete: running, or finished with history
+ *    still missing), so a run the sync already follows has its new events and its end stored first, however
+ *    much else the pass has to do;
+ * 2. discovery when due (every STEPWISE_DISCOVERY_SECONDS, or when `full`) and the queued EventBridge events;
+ * 3. the executions of every pipeline whose next_poll_at has come (listing stops at the first settled run;
+ *    `full` = reconciliation reads the whole listing). Executions the sync already stores and new running
+ *    ones are synced at once; new *finished* ones are catch-up (a first pass over a pipeline's history, a
+ *    burst of short runs) and at most STEPWISE_BACKFILL_PER_PASS of them (default 25, across the source's
+ *    pipelines) are synced per pass, oldest first. The rest waits for the next passes: the pipeline stays
+ *    due, and the instant its oldest unsynced execution started is kept in the source's cursors
+ *    (`catchUp`), so its listings read past runs that settled out of order down to that instant;
+ * 4. the SageMaker module's running jobs and (when due) model registry; then the batched live changes and
+ *    the pass's counters and status on the aws_source row.
+ * However long a pipeline's history, a pass does a bounded amount of catch-up, so a running execution's end
+ * waits at most for the rest of one such pass and the pause between passes.
  *
  * Adaptive polling: a pipeline with running runs is polled again after STEPWISE_ACTIVE_POLL_SECONDS (5),
- * an idle one after STEPWISE_IDLE_POLL_SECONDS (300); open runs are re-synced on every pass (the worker
- * ticks every few seconds); settled runs are never asked about again.
+ * an idle one after STEPWISE_IDLE_POLL_SECONDS (300), one with catch-up left at the next pass; open runs are
+ * re-synced on every pass, first (the worker ticks every few seconds); settled runs are never asked about
+ * again.
  *
  * Degrade, never drop (lib/sync/degrade.ts): a call that fails for one object (an execution, a job, a
  * state machine) is backed off for that object and the pass goes on; a denied or unsupported action is a
@@ -21,6 +33,7 @@
  */
 import "server-only";
 import { setMaxListeners } from "node:events";
+import type { ExecutionListItem } from "@aws-sdk/client-sfn";
 import type pg from "pg";
 import { pool as defaultPool, transaction } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
@@ -60,6 +73,12 @@ export const intervals = () => ({
 
 const CONCURRENCY = 4;
 
+/** New finished executions (history catch-up) synced per pass, across the source's pipelines. */
+export const backfillPerPass = () => {
+  const v = Math.floor(Number(process.env.STEPWISE_BACKFILL_PER_PASS));
+  return Number.isFinite(v) && v >= 1 ? v : 25;
+};
+
 /** Runs `work` over `items` with at most `limit` in flight. */
 export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
   let next = 0;
@@ -77,6 +96,11 @@ export type SourceCursors = {
   registryAt?: string;
   reconciledAt?: string;
   stats?: SourceStats;
+  /**
+   * Pipelines (by id) whose catch-up is unfinished → ISO instant the oldest execution still to sync started.
+   * Written as it changes (not at the end of the pass), so a pass that dies mid-way keeps it.
+   */
+  catchUp?: Record<string, string>;
 };
 export type SourceStats = CounterTotals & {
   passes: number;
@@ -100,6 +124,8 @@ export type PassSummary = {
   deferred: number;
   /** EventBridge events handled from the queue. */
   eventsProcessed: number;
+  /** Pipelines whose catch-up of new finished executions goes on at the next pass (the budget ran out). */
+  catchingUp: number;
   jobsPolled: number | null;
   durationMs: number;
   error?: string;
@@ -135,6 +161,7 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     openRuns: 0,
     deferred: 0,
     eventsProcessed: 0,
+    catchingUp: 0,
     jobsPolled: null,
     durationMs: 0,
     cursors: {},
@@ -147,7 +174,44 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
   };
   await loadBackoffs(ctx);
 
-  // 1. Discovery.
+  const synced = new Set<string>();
+  const syncOne = async (pipeline: PipelineRef, arn: string, hint: Parameters<typeof syncExecution>[3]) => {
+    synced.add(arn);
+    const r = await syncExecutionGuarded(ctx, pipeline, arn, hint);
+    if (r.outcome === "synced") {
+      summary.executionsSynced++;
+      if (r.changed) summary.executionsChanged++;
+    } else if (r.outcome === "deferred") summary.deferred++;
+    else if (r.outcome === "failed") summary.failures++;
+  };
+
+  // 1. The live lane: the open runs (running, or finished with history still missing), before anything else
+  //    the pass does — discovery, listings, catch-up of history — so their news never waits behind it. Runs
+  //    waiting for a backoff (next_sync_at) cost no call before it. Running ones first.
+  const open = await db.query<
+    KnownRun & { pipelineArn: string; pipelineName: string; pipelineRevisionId: number | null }
+  >(
+    `SELECT r.id, r.public_id AS "publicId", r.pipeline_id AS "pipelineId", r.execution_arn AS "executionArn", r.status,
+            r.last_event_id AS "lastEventId", r.history_complete AS "historyComplete", r.redrive_count AS "redriveCount",
+            p.state_machine_arn AS "pipelineArn", p.name AS "pipelineName", p.revision_id AS "pipelineRevisionId"
+       FROM run r JOIN pipeline p ON p.id = r.pipeline_id
+      WHERE p.source_id = $1 AND NOT r.history_complete
+        AND (r.next_sync_at IS NULL OR r.next_sync_at <= $2::timestamptz AT TIME ZONE 'UTC')
+      ORDER BY r.status IN ('RUNNING', 'PENDING_REDRIVE') DESC, r.started_at`,
+    [ctx.source.id, now.toISOString()],
+  );
+  summary.openRuns = open.rows.length;
+  await eachLimited(open.rows, CONCURRENCY, async (r) => {
+    const pipeline = {
+      id: r.pipelineId,
+      stateMachineArn: r.pipelineArn,
+      name: r.pipelineName,
+      revisionId: r.pipelineRevisionId,
+    };
+    await syncOne(pipeline, r.executionArn, { known: r });
+  });
+
+  // 2. Discovery.
   if (full || due(cursors.discoveredAt, every.discovery, now)) {
     try {
       const d = await discoverPipelines(ctx);
@@ -175,7 +239,7 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
     });
   }
 
-  // 2. Executions of the pipelines that are due.
+  // 3. Executions of the pipelines that are due, with a bounded catch-up (see the top of this file).
   const pipelines = await db.query<PipelineRef & { type: string }>(
     `SELECT id, state_machine_arn AS "stateMachineArn", name, revision_id AS "revisionId", type FROM pipeline
       WHERE source_id = $1 AND status <> 'DELETED'
@@ -183,19 +247,49 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
       ORDER BY next_poll_at NULLS FIRST, id`,
     [ctx.source.id, full],
   );
-  const synced = new Set<string>();
-  const syncOne = async (pipeline: PipelineRef, arn: string, hint: Parameters<typeof syncExecution>[3]) => {
-    synced.add(arn);
-    const r = await syncExecutionGuarded(ctx, pipeline, arn, hint);
-    if (r.outcome === "synced") {
-      summary.executionsSynced++;
-      if (r.changed) summary.executionsChanged++;
-    } else if (r.outcome === "deferred") summary.deferred++;
-    else if (r.outcome === "failed") summary.failures++;
+  // The pass's catch-up budget, shared out as the listings come back: each pipeline may take its even part of
+  // what is left, so one long history does not hold up the others' oldest runs.
+  let catchUpLeft = backfillPerPass();
+  let toClaim = pipelines.rows.length;
+  const claim = (wanted: number) => {
+    const share = Math.ceil(catchUpLeft / Math.max(1, toClaim));
+    toClaim--;
+    const take = Math.min(wanted, share);
+    catchUpLeft -= take;
+    return take;
+  };
+  const catchUp: Record<string, string> = { ...(cursors.catchUp ?? {}) };
+  const setCatchUp = async (pipelineId: number, from: string | null) => {
+    const key = String(pipelineId);
+    if ((catchUp[key] ?? null) === from) return;
+    if (from) catchUp[key] = from;
+    else delete catchUp[key];
+    // Bookkeeping only, and one statement: concurrent pipelines of the pass never lose each other's entry.
+    // The lease condition sits in the row lock itself (as in recordPass): writeSql's FOR SHARE check followed
+    // by this UPDATE would upgrade the lock, and two pipelines (or the lease renewal) doing so deadlock.
+    const label = `catch-up ${pipelineId}`;
+    await ctx.hooks?.atWrite?.(label);
+    if (ctx.signal?.aborted) throw ctx.signal.reason ?? new Error("sync aborted");
+    await transaction(async (client) => {
+      const r = await client.query(
+        `UPDATE aws_source SET cursors = CASE
+            WHEN $3::text IS NOT NULL THEN jsonb_set(coalesce(cursors, '{}'::jsonb), '{catchUp}',
+              coalesce(cursors->'catchUp', '{}'::jsonb) || jsonb_build_object($2::text, $3::text))
+            WHEN coalesce(cursors->'catchUp', '{}'::jsonb) - $2::text = '{}'::jsonb THEN cursors - 'catchUp'
+            ELSE jsonb_set(cursors, '{catchUp}', (cursors->'catchUp') - $2::text) END
+          WHERE id = $1
+            AND ($4::text IS NULL OR (lease_owner = $4 AND lease_epoch = $5
+                 AND lease_expires_at > now() AT TIME ZONE 'UTC'))`,
+        [ctx.source.id, key, from, ctx.lease?.owner ?? null, ctx.lease?.epoch ?? null],
+      );
+      if (ctx.lease && (r.rowCount ?? 0) === 0) await checkLease(client, ctx);
+      ctx.hooks?.beforeWrite?.(label);
+    }, db);
   };
   let allPipelinesOk = true;
   await eachLimited(pipelines.rows, CONCURRENCY, async (pipeline) => {
     try {
+      const from = catchUp[String(pipeline.id)];
       // Express state machines keep no execution history in Step Functions: nothing to list (discovery
       // notes it on the pipeline); the pipeline is looked at again at the idle interval.
       const listing =
@@ -204,9 +298,16 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
           : await guarded(
               ctx,
               { operation: "states:ListExecutions", object: pipeline.stateMachineArn, giveUpWhenGone: false },
-              () => listExecutionsToSync(ctx, pipeline, { full }),
+              () =>
+                listExecutionsToSync(ctx, pipeline, {
+                  full,
+                  catchUpFrom: from ? new Date(from) : undefined,
+                  // The live lane's runs settled out of order: executions older than them may still be new.
+                  passOver: synced,
+                }),
             );
       if (listing && !listing.ok) {
+        claim(0);
         if (listing.skipped) summary.deferred++;
         else if (listing.kind === "failing") {
           allPipelinesOk = false;
@@ -221,10 +322,27 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
         return;
       }
       if (listing) summary.pipelinesPolled++;
-      // Oldest first and one at a time within a pipeline: see runs.ts on crash safety.
-      for (const item of listing?.value.toSync ?? []) {
+      // Runs the sync stores already (their status moved) and new running executions are news: synced at once.
+      // New finished executions are catch-up: oldest first, as many as the pass's budget has left.
+      const unknown = listing?.value.unknown ?? new Set<string>();
+      const items = (listing?.value.toSync ?? []).filter((x) => !synced.has(x.executionArn as string));
+      const isCatchUp = (x: ExecutionListItem) =>
+        unknown.has(x.executionArn as string) && x.status !== "RUNNING" && x.status !== "PENDING_REDRIVE";
+      const news = items.filter((x) => !isCatchUp(x));
+      const backlog = items.filter(isCatchUp);
+      const take = claim(backlog.length);
+      const later = backlog.slice(take);
+      const startOf = (x: ExecutionListItem | undefined) => (x ? (x.startDate ?? new Date(0)).toISOString() : null);
+      // News goes ahead of older catch-up, and what the budget leaves waits for later passes: before anything
+      // is stored out of order, note where the catch-up starts, so no later listing stops above it.
+      if (listing && backlog.length > 0 && (later.length > 0 || news.length > 0)) {
+        await setCatchUp(pipeline.id, startOf(backlog[0]));
+      }
+      // One at a time within a pipeline, each part oldest first: see runs.ts on crash safety.
+      for (const item of [...news, ...backlog.slice(0, take)]) {
         await syncOne(pipeline, item.executionArn as string, { item });
       }
+      if (listing) await setCatchUp(pipeline.id, startOf(later[0]));
       const stats = await db.query<{ running: number; lastRunAt: Date | null }>(
         `SELECT count(*) FILTER (WHERE status IN ('RUNNING', 'PENDING_REDRIVE'))::int AS running,
                 max(started_at) AS "lastRunAt"
@@ -232,7 +350,8 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
         [pipeline.id],
       );
       const running = stats.rows[0]?.running ?? 0;
-      const wait = running > 0 ? every.activePoll : every.idlePoll;
+      // A catch-up the budget cut short goes on at the next pass.
+      const wait = later.length > 0 ? 0 : running > 0 ? every.activePoll : every.idlePoll;
       // Bookkeeping only: neither updated_at nor version change.
       await writeSql(
         ctx,
@@ -253,33 +372,8 @@ export async function syncSource(ctx: SyncContext, options: PassOptions = {}): P
       });
     }
   });
+  summary.catchingUp = Object.keys(catchUp).length;
   if (full && allPipelinesOk && !passError) nextCursors.reconciledAt = now.toISOString();
-
-  // 3. Open runs (running, or finished with history still missing) not already synced by the listings,
-  //    except those waiting for a backoff (next_sync_at): they cost no call before it.
-  const open = await db.query<
-    KnownRun & { pipelineArn: string; pipelineName: string; pipelineRevisionId: number | null }
-  >(
-    `SELECT r.id, r.public_id AS "publicId", r.pipeline_id AS "pipelineId", r.execution_arn AS "executionArn", r.status,
-            r.last_event_id AS "lastEventId", r.history_complete AS "historyComplete", r.redrive_count AS "redriveCount",
-            p.state_machine_arn AS "pipelineArn", p.name AS "pipelineName", p.revision_id AS "pipelineRevisionId"
-       FROM run r JOIN pipeline p ON p.id = r.pipeline_id
-      WHERE p.source_id = $1 AND NOT r.history_complete
-        AND (r.next_sync_at IS NULL OR r.next_sync_at <= $2::timestamptz AT TIME ZONE 'UTC')
-      ORDER BY r.started_at`,
-    [ctx.source.id, now.toISOString()],
-  );
-  const openRuns = open.rows.filter((r) => !synced.has(r.executionArn));
-  summary.openRuns = openRuns.length;
-  await eachLimited(openRuns, CONCURRENCY, async (r) => {
-    const pipeline = {
-      id: r.pipelineId,
-      stateMachineArn: r.pipelineArn,
-      name: r.pipelineName,
-      revisionId: r.pipelineRevisionId,
-    };
-    await syncOne(pipeline, r.executionArn, { known: r });
-  });
 
   // 4. Reconciliation safety net for jobs: steps that started a job the SageMaker module never stored.
   if (full) {
@@ -449,9 +543,29 @@ export async function runSourcePass(
   }
 }
 
+/** Two consecutive passes over one source, reported as one. */
+function combine(a: PassSummary, b: PassSummary): PassSummary {
+  return {
+    ...a,
+    pipelinesPolled: a.pipelinesPolled + b.pipelinesPolled,
+    executionsSynced: a.executionsSynced + b.executionsSynced,
+    executionsChanged: a.executionsChanged + b.executionsChanged,
+    failures: a.failures + b.failures,
+    deferred: a.deferred + b.deferred,
+    eventsProcessed: a.eventsProcessed + b.eventsProcessed,
+    catchingUp: b.catchingUp,
+    jobsPolled: a.jobsPolled === null && b.jobsPolled === null ? null : (a.jobsPolled ?? 0) + (b.jobsPolled ?? 0),
+    durationMs: a.durationMs + b.durationMs,
+    error: a.error ?? b.error,
+    cursors: { ...a.cursors, ...b.cursors },
+  };
+}
+
 /**
  * `npm run sync -- --once` and tests: upserts the configured sources, then one pass over each (or the one
- * named), `full` by default (reconciliation: whole listings, discovery, registry).
+ * named), `full` by default (reconciliation: whole listings, discovery, registry), followed by as many
+ * incremental passes as the catch-up budget needs (STEPWISE_BACKFILL_PER_PASS), so nothing listed is left
+ * behind; the passes over one source are reported as one summary.
  */
 export async function runSyncPass(
   options: {
@@ -473,7 +587,16 @@ export async function runSyncPass(
   if (options.sourceKey && sources.length === 0) throw new Error(`no enabled source with key "${options.sourceKey}"`);
   const summaries: PassSummary[] = [];
   for (const source of sources) {
-    summaries.push(await runSourcePass(source, { ...options, full: options.full ?? true, db }));
+    let summary = await runSourcePass(source, { ...options, full: options.full ?? true, db });
+    while (summary.catchingUp > 0 && !options.signal?.aborted) {
+      const [current] = await loadSources({ keys: [source.key] }, db);
+      if (!current) break;
+      const more = await runSourcePass(current, { ...options, full: false, db });
+      summary = combine(summary, more);
+      // Nothing tried (what is left waits for a backoff): the worker's passes take it from here.
+      if (more.executionsSynced + more.failures === 0) break;
+    }
+    summaries.push(summary);
   }
   return summaries;
 }

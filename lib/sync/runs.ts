@@ -6,7 +6,9 @@
  *
  * Listing order vs. crashes: new executions are synced oldest-first, so the executions already stored
  * are always the older part of the listing; after a crash the next listing's early stop (at the newest
- * stored, finished run) cannot skip an unsynced older one.
+ * stored, finished run) cannot skip an unsynced older one. Where a pass stores a newer one first (a running
+ * execution ahead of a catch-up the pass's budget cuts short, lib/sync/pass.ts), it first records where the
+ * catch-up starts (`catchUpFrom`), and listings do not stop at a settled run newer than that.
  */
 import "server-only";
 import {
@@ -78,18 +80,30 @@ export function isSettled(known: KnownRun | undefined, item: ExecutionListItem):
   );
 }
 
-export type ListResult = { toSync: ExecutionListItem[]; listed: number; pages: number };
+export type ListResult = {
+  toSync: ExecutionListItem[];
+  /** The ARNs in `toSync` no run is stored for yet. */
+  unknown: Set<string>;
+  listed: number;
+  pages: number;
+};
 
 /**
  * Lists a pipeline's executions newest-first and returns those that need a sync, oldest first. Stops at the
- * first settled run unless `full` (reconciliation), which reads the whole listing.
+ * first settled run unless `full` (reconciliation), which reads the whole listing. With `catchUpFrom` (a
+ * catch-up of the pipeline's history is unfinished: executions that started at or after it may not be stored
+ * yet) a settled run stops the listing only when it started before that instant, so a newer run that settled
+ * out of order (an immediate sync, the live lane) never hides older executions still to store. Nor does a
+ * run in `passOver` (the pass synced it already, out of order, ahead of this listing).
  */
 export async function listExecutionsToSync(
   ctx: SyncContext,
   pipeline: PipelineRef,
-  options: { full?: boolean } = {},
+  options: { full?: boolean; catchUpFrom?: Date; passOver?: ReadonlySet<string> } = {},
 ): Promise<ListResult> {
   const toSync = new Map<string, ExecutionListItem>();
+  const unknown = new Set<string>();
+  const catchUpFrom = options.catchUpFrom?.getTime();
   let nextToken: string | undefined;
   let restarts = 0;
   let listed = 0;
@@ -100,7 +114,7 @@ export async function listExecutionsToSync(
       page = await ctx.clients.sfn.send(
         new ListExecutionsCommand({
           stateMachineArn: pipeline.stateMachineArn,
-          maxResults: options.full ? 1000 : 100,
+          maxResults: options.full || catchUpFrom !== undefined ? 1000 : 100,
           nextToken,
         }),
         { abortSignal: ctx.signal },
@@ -125,13 +139,15 @@ export async function listExecutionsToSync(
     for (const item of items) {
       const k = known.get(item.executionArn as string);
       if (isSettled(k, item)) {
-        if (!options.full) {
+        const beforeCatchUp = catchUpFrom === undefined || (item.startDate?.getTime() ?? 0) < catchUpFrom;
+        if (!options.full && beforeCatchUp && !options.passOver?.has(item.executionArn as string)) {
           stop = true;
           break;
         }
         continue;
       }
       toSync.set(item.executionArn as string, item);
+      if (!k) unknown.add(item.executionArn as string);
     }
     if (stop || !page.nextToken) break;
     nextToken = page.nextToken;
@@ -139,7 +155,7 @@ export async function listExecutionsToSync(
   const oldestFirst = [...toSync.values()].sort(
     (a, b) => (a.startDate?.getTime() ?? 0) - (b.startDate?.getTime() ?? 0),
   );
-  return { toSync: oldestFirst, listed, pages };
+  return { toSync: oldestFirst, unknown, listed, pages };
 }
 
 export type ExecutionSyncResult = { changed: boolean; runId: number | null; status: string | null; calls: number };
