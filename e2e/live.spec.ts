@@ -11,7 +11,7 @@ import http from "node:http";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eEnv } from "./support/env";
 import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
-import { withDb } from "./support/seed";
+import { seedPipeline, withDb } from "./support/seed";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 
@@ -72,6 +72,54 @@ test("a committed change reaches the DOM over SSE, and still does after the LIST
   await publish(topic, "second");
   await expect(page.locator("#live-log li", { hasText: "change second" })).toHaveCount(1);
   await expect(page.locator("#live-log li", { hasText: /change/ })).toHaveCount(2);
+});
+
+test("a run that ends between the page's render and its stream's subscription is shown ended", async ({ page }) => {
+  const tag = unique();
+  const publicId = `gap${tag}`;
+  const definition = { StartAt: "Train", States: { Train: { Type: "Pass", End: true } } };
+  await withDb(async (db) => {
+    const seeded = await seedPipeline(db, { prefix: "live-gap", definition });
+    await db.query(
+      `WITH rev AS (
+         INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
+         VALUES ($1, $2, $3::jsonb) RETURNING id, pipeline_id)
+       INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, history_complete)
+       SELECT $4, rev.pipeline_id, rev.id, $5, $6, 'RUNNING', now() - interval '5 minutes', false FROM rev`,
+      [seeded.pipelineId, `e2e-gap-${tag}`, JSON.stringify(definition), publicId, seeded.executionArn(tag), tag],
+    );
+  });
+  // The page's stream is held at the network until the run has ended, as when the sync commits the end while
+  // the page is still loading: the change is committed before the stream subscribes, so it never arrives on it.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let asked = 0;
+  await page.route(/\/api\/live\?/, async (route) => {
+    asked += 1;
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Running");
+  await expect.poll(() => asked).toBeGreaterThan(0);
+  // What the sync writes when a run ends: the row, its live event and the NOTIFY, in one transaction.
+  await withDb(async (db) => {
+    await db.query("BEGIN");
+    await db.query("UPDATE run SET status = 'FAILED', stopped_at = now(), version = version + 1 WHERE public_id = $1", [
+      publicId,
+    ]);
+    await db.query(
+      "INSERT INTO live_event (topic, kind, entity_id, version) SELECT $1, 'run', public_id, version FROM run WHERE public_id = $2",
+      [`run:${publicId}`, publicId],
+    );
+    await db.query("SELECT pg_notify('stepwise_live', '{}')");
+    await db.query("COMMIT");
+  });
+  release();
+  await expect(page.getByTestId("run-status")).toContainText("Failed");
+  await page.unroute(/\/api\/live\?/);
 });
 
 test.describe("two app instances on one Postgres", () => {

@@ -6,6 +6,13 @@
  * provider keeps the union of topics, reopens the stream when it changes,
  * invalidates the matching TanStack Query keys on each message, and while the
  * stream is down it falls back to polling those keys.
+ *
+ * Nothing committed between what the page shows and the stream's "ready" is lost: a stream opened after
+ * another carries the last event id seen (the server sends what came after it for the topics both streams
+ * carried), and every topic the server could not catch up — a new topic, or any topic when no event id is
+ * known (the first stream of a page load, a reconnect before any event) — has its queries refetched once
+ * when the stream is ready. Without this, a run that ended between the page's render and the subscription
+ * stayed "Running" for good (a finished run sends no further change).
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
@@ -32,6 +39,9 @@ export function LiveProvider({ children }: { children: ReactNode }) {
   const counts = useRef(new Map<string, number>());
   const listeners = useRef(new Set<Listener>());
   const reopenTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  /** The last event id any stream of this tab delivered, and the topics the last ready stream carried. */
+  const lastEventId = useRef<string | null>(null);
+  const covered = useRef(new Set<string>());
 
   const recomputeTopics = useCallback(() => {
     if (reopenTimer.current) clearTimeout(reopenTimer.current);
@@ -68,11 +78,12 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       return;
     }
     const topics = topicKey.split(",");
-    const invalidateTopics = () => {
-      for (const topic of topics) {
+    const invalidate = (stale: readonly string[]) => {
+      for (const topic of stale) {
         for (const queryKey of keysForTopic(topic)) void queryClient.invalidateQueries({ queryKey: [...queryKey] });
       }
     };
+    const invalidateTopics = () => invalidate(topics);
     let poll: ReturnType<typeof setInterval> | null = null;
     const startPolling = () => {
       poll ??= setInterval(invalidateTopics, POLL_WHILE_DOWN_MS);
@@ -83,13 +94,28 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     };
 
     setStatus("connecting");
-    // EventSource sends Last-Event-ID itself when it reconnects, so the server can catch up.
-    const source = new EventSource(`/api/live?topics=${encodeURIComponent(topicKey)}`);
+    // EventSource sends Last-Event-ID itself when it reconnects after an event; a new stream (other topics)
+    // names the last id the previous one delivered, so the server can catch up either way.
+    const after = lastEventId.current;
+    const source = new EventSource(
+      `/api/live?topics=${encodeURIComponent(topicKey)}${after ? `&lastEventId=${encodeURIComponent(after)}` : ""}`,
+    );
+    let readies = 0;
+    let seenHere = false;
     source.addEventListener("ready", () => {
       setStatus("live");
       stopPolling();
+      // Caught up by the server: the first ready when an id was sent, a reconnect when this stream saw an id.
+      const caughtUp = readies === 0 ? after !== null : seenHere;
+      readies += 1;
+      invalidate(caughtUp ? topics.filter((topic) => !covered.current.has(topic)) : topics);
+      covered.current = new Set(topics);
     });
     source.addEventListener("change", (event) => {
+      if ((event as MessageEvent).lastEventId) {
+        lastEventId.current = (event as MessageEvent).lastEventId;
+        seenHere = true;
+      }
       const message = JSON.parse((event as MessageEvent<string>).data) as LiveMessage;
       for (const queryKey of keysForTopic(message.topic))
         void queryClient.invalidateQueries({ queryKey: [...queryKey] });
