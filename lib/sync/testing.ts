@@ -321,3 +321,32 @@ export async function lastLiveEventId(): Promise<string> {
   const { rows } = await pool.query<{ id: string }>("SELECT coalesce(max(id), 0)::text AS id FROM live_event");
   return rows[0]?.id ?? "0";
 }
+
+// ─────────── an emulator, its source and an API token: tests of routes over synced runs ───────────
+
+export type TestApiSource = {
+  emu: RunningEmulator;
+  source: AwsSource;
+  /** The Authorization header of an API token of a user in no team (reads are open to every user). */
+  auth: Record<string, string>;
+  /** Stops the emulator and deletes the source (and so everything synced from it). */
+  stop: () => Promise<void>;
+};
+
+export async function startTestApiSource(options: EmulatorOptions = {}): Promise<TestApiSource> {
+  // Imported here, not at the top, so this block stays one piece of the file.
+  const { createTestToken, createTestUser } = await import("@/lib/auth/testing");
+  const emu = await startTestEmulator(options);
+  const source = await createTestSource(emu);
+  const { user } = await createTestUser({ teams: [] });
+  const { token } = await createTestToken({ userId: user.id });
+  return {
+    emu,
+    source,
+    auth: { authorization: `Bearer ${token}` },
+    stop: async () => {
+      await emu.stop();
+      await deleteSource(source.id);
+    },
+  };
+}
