@@ -359,6 +359,9 @@ test("cost per run is one more selectable series of the pipeline's metric graph,
   expect(cost?.direction).toBe("lower");
   expect(cost?.y.length).toBeGreaterThan(0);
   await expect(graph.locator("[data-series]")).toHaveCount(2);
+  // Two metrics, two stacked panels, each titled: the cost's by its label, never by the reserved name.
+  await expect(graph.locator("svg text").filter({ hasText: /^Cost per run \(USD, approx\.\)$/ })).toHaveCount(1);
+  await expect(graph.locator("svg text").filter({ hasText: "stepwise:run_cost_usd" })).toHaveCount(0);
   await expect(page).toHaveURL(/m=[^&]*stepwise%3Arun_cost_usd/);
   await expect(graph.getByTestId("cost-series-note")).toContainText("approximate");
   await expect(graph).toContainText("Cost per run (USD, approx.) (lower is better");
@@ -417,4 +420,69 @@ test("a 60-state definition opens fitted and centred in its panel", async ({ pag
   await shot(page, "run-depth-graph-60-dark");
   await page.emulateMedia({ colorScheme: "light" });
   await page.setViewportSize({ width: 1280, height: 720 });
+});
+
+test("the graph stays fitted and centred through full-page screenshots and colour scheme changes", async ({ page }) => {
+  // As the attempts view was when its dark screenshot showed the graph at 5 % in a corner: a step open, an axe
+  // scan and a full-page screenshot in light, the scheme switched, then the same in dark. The full-page capture
+  // lays the page out again, and for a moment the graph's panel measured 0 px wide: the graph was fitted into
+  // nothing (5 %), the capture took that, and the next measurement fitted it back.
+  await openRun(page, await pastExecution("size-recommendation-training"), "?step=EvaluateModel");
+  await expect(page.getByTestId("step-details")).toContainText("EvaluateModel");
+  await expectFittedAndCentred(page, "light");
+  const zoom = page.getByLabel("Graph zoom level");
+  const level = await zoom.textContent();
+  // Every zoom level the panel shows from here on, however briefly: a screenshot catches a passing one too.
+  await zoom.evaluate((el) => {
+    const seen: string[] = [];
+    (window as unknown as { zoomLevelsShown: string[] }).zoomLevelsShown = seen;
+    new MutationObserver(() => seen.push(el.textContent ?? "")).observe(el, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
+  });
+  const shown = () => page.evaluate(() => (window as unknown as { zoomLevelsShown: string[] }).zoomLevelsShown);
+  await expectNoSeriousA11yViolations(page);
+  await shot(page, "run-depth-scheme-light");
+  expect(
+    (await shown()).filter((l) => l !== level),
+    "zoom levels shown during the light screenshot",
+  ).toEqual([]);
+  for (const scheme of ["dark", "light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    expect(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches)).toBe(scheme === "dark");
+    await expectNoSeriousA11yViolations(page);
+    await shot(page, `run-depth-scheme-${scheme}`);
+    await expectFittedAndCentred(page, scheme);
+    expect(
+      (await shown()).filter((l) => l !== level),
+      `zoom levels shown around the ${scheme} screenshot`,
+    ).toEqual([]);
+  }
+  // The same moment, made to happen: the panel collapsed to 0 px wide until it has been measured and the page has
+  // rendered twice, then restored. The graph keeps its fit; it is never fitted into nothing.
+  await page.getByTestId("state-graph").evaluate(
+    (el) =>
+      new Promise<void>((resolve) => {
+        const frames = (n: number, then: () => void) =>
+          n === 0 ? then() : requestAnimationFrame(() => frames(n - 1, then));
+        const observer = new ResizeObserver(([entry]) => {
+          if (entry?.contentRect.width !== 0) return;
+          observer.disconnect();
+          frames(2, () => {
+            (el as HTMLElement).style.width = "";
+            resolve();
+          });
+        });
+        (el as HTMLElement).style.width = "0px";
+        observer.observe(el);
+      }),
+  );
+  await expectFittedAndCentred(page, "after the panel measured 0 px wide");
+  expect(
+    (await shown()).filter((l) => l !== level),
+    "zoom levels shown while the panel measured 0 px",
+  ).toEqual([]);
+  await page.emulateMedia({ colorScheme: "light" });
 });

@@ -16,6 +16,7 @@ import form from "@/components/ui/form.module.css";
 import ui from "@/components/ui/ui.module.css";
 import type { AlertSettings } from "@/lib/dal/alerts";
 import { formatUtc } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import { alertKeys } from "@/lib/query-keys";
 import styles from "./alerts.module.css";
 
@@ -482,7 +483,7 @@ function ruleState(rule: RuleRow): string {
 function paramsText(rule: RuleRow): string {
   const p = rule.params;
   const parts: string[] = [];
-  if (p.metric) parts.push(p.metric);
+  if (p.metric) parts.push(metricLabel(p.metric));
   if (p.step) parts.push(`step ${p.step}`);
   if (p.thresholdPercent !== undefined) parts.push(`> ${p.thresholdPercent} %`);
   if (p.factor !== undefined) parts.push(`${p.factor} × p95`);

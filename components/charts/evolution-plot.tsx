@@ -5,6 +5,7 @@
  * never re-renders it (the hover layer draws on top), which is what keeps hover under a frame.
  */
 import { memo, useEffect } from "react";
+import { metricLabel } from "@/lib/metrics/direction";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor } from "./geometry";
@@ -57,7 +58,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
       width={g.width}
       height={g.height}
       role="img"
-      aria-label={`${data.series.map((s) => `${s.name}: ${s.count} runs`).join("; ")}; ${data.failed.reduce((a, f) => a + f.count, 0)} failed runs; ${data.definitionChanges.length} definition changes`}
+      aria-label={`${data.series.map((s) => `${metricLabel(s.name)}: ${s.count} runs`).join("; ")}; ${data.failed.reduce((a, f) => a + f.count, 0)} failed runs; ${data.definitionChanges.length} definition changes`}
     >
       {g.panels.map((panel, pi) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: panels are positional
@@ -149,7 +150,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
                     stroke="var(--surface)"
                     strokeWidth={1}
                   />
-                  <title>{`Regression: ${data.runs[r.run]?.name ?? ""} ${s.name} ${r.y.toPrecision(4)}, baseline ${r.baseline.toPrecision(4)}`}</title>
+                  <title>{`Regression: ${data.runs[r.run]?.name ?? ""} ${metricLabel(s.name)} ${r.y.toPrecision(4)}, baseline ${r.baseline.toPrecision(4)}`}</title>
                 </g>
               );
             })}

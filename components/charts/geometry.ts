@@ -4,6 +4,7 @@
  * pointer move is a binary search and a few reads, never a recomputation or a re-render of the SVG.
  */
 import { scaleLinear } from "@visx/scale";
+import { metricLabel } from "@/lib/metrics/direction";
 import { extent } from "@/lib/metrics/nearest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 
@@ -22,6 +23,7 @@ export type Panel = {
   /** value → px, per series (normalised mode: each series maps its own extent onto the panel) */
   y: ((v: number) => number)[];
   ticks: { value: number; px: number; label: string }[];
+  /** the series' name as people read it (metricLabel), drawn at the panel's top when there are several */
   label: string | null;
 };
 
@@ -83,7 +85,7 @@ export function computeGeometry(
         series: [i],
         y: [(v) => ys(v)],
         ticks: makeTicks((v) => ys(v), domain, false),
-        label: n > 1 ? s.name : null,
+        label: n > 1 ? metricLabel(s.name) : null,
       });
       panelOf.push(i);
     });

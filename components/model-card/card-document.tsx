@@ -7,6 +7,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration, formatMetric, formatUsd, formatUtc } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import type { ModelCardView, NarrativeKey } from "@/lib/models/schema";
 import { type CardSectionId, sectionTitle } from "@/lib/models/sections";
 import { runPath } from "@/lib/runs/links";
@@ -266,7 +267,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
             [
               "Objective",
               training.objective
-                ? `${training.objective.metric} (${direction(training.objective.direction)} is better)`
+                ? `${metricLabel(training.objective.metric)} (${direction(training.objective.direction)} is better)`
                 : "—",
             ],
             [
@@ -346,7 +347,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
               {evaluation.metrics.map((m) => (
                 <tr key={m.name}>
                   <td>
-                    {m.name}
+                    {metricLabel(m.name)}
                     {m.headline ? <span className={styles.tag}>headline</span> : null}
                   </td>
                   <td className={styles.num}>{formatMetric(m.value)}</td>
@@ -391,7 +392,7 @@ export function CardDocument({ card }: { card: ModelCardView }) {
                   <th scope="col">Slice</th>
                   {evaluation.sliceMetrics.slice(0, 4).map((m) => (
                     <th key={m} scope="col" className={styles.num}>
-                      {m}
+                      {metricLabel(m)}
                     </th>
                   ))}
                 </tr>

@@ -9,6 +9,7 @@ import { Group } from "@visx/group";
 import { scaleLinear } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import { ChartAxes } from "@/components/charts/axes";
+import { metricLabel } from "@/lib/metrics/direction";
 import type { Curve, MetricThreshold, VersionPoint } from "@/lib/models/schema";
 import styles from "./model-card.module.css";
 
@@ -60,7 +61,7 @@ export function MetricAcrossVersionsChart({
   });
   const current = points.find((p) => p.current);
   const xTicks = Math.min(12, Math.max(2, points.length));
-  const summary = `${metric} across ${points.length} model versions${
+  const summary = `${metricLabel(metric)} across ${points.length} model versions${
     current ? `; this version (${current.version}) is ${formatTick(current.value)}` : ""
   }${threshold ? `; threshold ${threshold.op} ${threshold.value}` : ""}.`;
 
@@ -175,7 +176,7 @@ export function MetricAcrossVersionsChart({
         </Group>
       </svg>
       <figcaption className={styles.caption}>
-        <strong>{metric}</strong> by model version.{" "}
+        <strong>{metricLabel(metric)}</strong> by model version.{" "}
         <span className={styles.legend}>
           <span aria-hidden="true">●</span> approved <span aria-hidden="true">○</span> pending{" "}
           <span aria-hidden="true">✕</span> rejected <span aria-hidden="true">◯</span> this version

@@ -40,7 +40,7 @@ export function CompareTable({
               {shown.map((row) => (
                 <tr key={row.key} data-key={row.key}>
                   <th scope="row" style={{ fontWeight: row.differs ? 600 : 400 }}>
-                    {row.key}
+                    {row.label ?? row.key}
                     {row.differs ? <span className="visually-hidden"> (differs)</span> : null}
                   </th>
                   {row.cells.map((cell, i) => (

@@ -4,6 +4,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
 import type { PipelineDetail } from "@/lib/dal/pipelines";
 import { formatUtc } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import styles from "./pipeline.module.css";
 
 const JOB_LABELS: Record<string, string> = {
@@ -106,7 +107,7 @@ export function PipelineHeader({ pipeline }: { pipeline: PipelineDetail }) {
         </div>
         <div>
           <dt>Headline metric</dt>
-          <dd>{pipeline.headlineMetric ?? "—"}</dd>
+          <dd>{pipeline.headlineMetric ? metricLabel(pipeline.headlineMetric) : "—"}</dd>
         </div>
       </dl>
     </>

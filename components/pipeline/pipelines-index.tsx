@@ -13,6 +13,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { TableScroll } from "@/components/ui/table-scroll";
 import { useNow } from "@/components/ui/use-now";
 import { formatAgo, formatDuration, formatPercent, formatUtc } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import { PIPELINE_SORTS, type PipelinePage } from "@/lib/pipelines/schema";
 import { type Params, usePipelines } from "./hooks";
 import styles from "./pipeline.module.css";
@@ -154,8 +155,8 @@ function PipelineRow({ p, now }: { p: PipelinePage["pipelines"][number]; now: nu
       <td>
         {p.headlineMetric ? (
           <>
-            <Sparkline values={p.sparkline} label={p.headlineMetric} />
-            <span className={styles.sub}>{p.headlineMetric}</span>
+            <Sparkline values={p.sparkline} label={metricLabel(p.headlineMetric)} />
+            <span className={styles.sub}>{metricLabel(p.headlineMetric)}</span>
           </>
         ) : (
           <span className="muted">—</span>

@@ -15,6 +15,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { Breakable, TableScroll } from "@/components/ui/table-scroll";
 import { useNow } from "@/components/ui/use-now";
 import { formatDuration, formatUtc, formatValue } from "@/lib/format";
+import { metricLabel } from "@/lib/metrics/direction";
 import { RUN_SORTS, type RunPage } from "@/lib/pipelines/schema";
 import { type Params, useRuns } from "./hooks";
 import styles from "./pipeline.module.css";
@@ -125,7 +126,7 @@ export function RunsTable({
                 <th scope="col">Trigger</th>
                 {page.metricColumns.map((m) => (
                   <th scope="col" key={m} className={`${styles.num} ${styles.wrapHead}`}>
-                    <Breakable text={m} />
+                    <Breakable text={metricLabel(m)} />
                   </th>
                 ))}
                 <th scope="col">Model version</th>

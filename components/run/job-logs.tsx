@@ -236,6 +236,7 @@ function JobLogsPanel({ publicId, step }: { publicId: string; step: StepSummary 
           <span className="visually-hidden">Search the loaded lines</span>
           <input
             id={searchId}
+            className={ui.tool}
             type="search"
             placeholder="Search loaded lines"
             value={search}

@@ -7,12 +7,10 @@
  * "Show counts and child executions" opens the counts table and the child executions — read from Step Functions
  * a page at a time, filterable by status — and puts the Map Run in the shareable URL (`&mapRun=`).
  */
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration } from "@/lib/format";
-import { runKeys } from "@/lib/query-keys";
 import { mapRunText } from "@/lib/runs/graph";
 import { runActionUnavailable } from "@/lib/runs/permissions";
 import { MAP_RUN_EXECUTION_STATUSES, type MapRunSummary, type Run } from "@/lib/runs/schema";
@@ -24,6 +22,7 @@ import type { RunActionFns } from "./run-actions";
 import depth from "./run-depth.module.css";
 import { useRunPage } from "./run-page-context";
 import { findMapRun, mapRunToken } from "./run-url";
+import { useRunAction } from "./use-run-action";
 
 const COUNT_ROWS: [keyof MapRunSummary["itemCounts"], string][] = [
   ["total", "Total"],
@@ -190,10 +189,8 @@ function MapRunRedrive({
   run: Run | null;
   actions: RunActionFns | null;
 }) {
-  const queryClient = useQueryClient();
   const [asking, setAsking] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, confirm } = useRunAction(publicId);
   const [message, setMessage] = useState<string | null>(null);
   const c = mapRun.itemCounts;
   const unsuccessful = c.failed + c.timedOut + c.aborted;
@@ -202,21 +199,10 @@ function MapRunRedrive({
   const reason = redriveUnavailable(mapRun, run, actions);
   const redrive = async () => {
     if (!actions) return;
-    setPending(true);
-    setError(null);
-    try {
-      const outcome = await actions.redrive({ publicId });
-      if (outcome.ok) {
-        setMessage(outcome.data.message);
-        setAsking(false);
-        void queryClient.invalidateQueries({ queryKey: runKeys.detail(publicId) });
-      } else {
-        setError(outcome.error.message);
-      }
-    } catch {
-      setError("The request did not reach the server. Check your connection and try again.");
-    } finally {
-      setPending(false);
+    const done = await confirm(actions.redrive);
+    if (done) {
+      setMessage(done.message);
+      setAsking(false);
     }
   };
   return (

@@ -4,17 +4,14 @@
  * checks again on every call). Each asks for confirmation in a modal <dialog>, runs a server action, and
  * reports the outcome; the run's new state then arrives through the live stream like any other change.
  */
-import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRef, useState } from "react";
-import type { ActionResult } from "@/lib/auth/action";
-import { runKeys } from "@/lib/query-keys";
 import { runPath } from "@/lib/runs/links";
 import { runActionAvailability } from "@/lib/runs/permissions";
 import type { RunAction, RunActionResult, RunStatus } from "@/lib/runs/schema";
 import styles from "./run.module.css";
+import { type RunActionFn, useRunAction } from "./use-run-action";
 
-export type RunActionFn = (input: { publicId: string; reason?: string }) => Promise<ActionResult<RunActionResult>>;
 export type RunActionFns = Record<RunAction, RunActionFn>;
 
 const COPY: Record<RunAction, { button: string; title: string; body: string; confirm: string; busy: string }> = {
@@ -52,12 +49,10 @@ export function RunActions({
   stoppedAt: string | null;
   actions: RunActionFns;
 }) {
-  const queryClient = useQueryClient();
   const dialog = useRef<HTMLDialogElement>(null);
-  const [pending, setPending] = useState<RunAction | null>(null);
+  const { pending, error, setError, confirm: run } = useRunAction(publicId);
   const [open, setOpen] = useState<RunAction | null>(null);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<RunActionResult | null>(null);
   const available = runActionAvailability({ status, stoppedAt });
   const shown = (["stop", "redrive", "rerun"] as const).filter((a) => available[a]);
@@ -74,22 +69,10 @@ export function RunActions({
   };
   const confirm = async () => {
     if (!open) return;
-    const action = open;
-    setPending(action);
-    setError(null);
-    try {
-      const outcome = await actions[action]({ publicId, reason: action === "stop" && reason ? reason : undefined });
-      if (outcome.ok) {
-        setResult(outcome.data);
-        close();
-        void queryClient.invalidateQueries({ queryKey: runKeys.detail(publicId) });
-      } else {
-        setError(outcome.error.message);
-      }
-    } catch {
-      setError("The request did not reach the server. Check your connection and try again.");
-    } finally {
-      setPending(null);
+    const done = await run(actions[open], open === "stop" && reason ? reason : undefined);
+    if (done) {
+      setResult(done);
+      close();
     }
   };
 
@@ -103,7 +86,7 @@ export function RunActions({
           className={styles.button}
           data-variant={action === "stop" ? "danger" : undefined}
           onClick={() => ask(action)}
-          disabled={pending !== null}
+          disabled={pending}
         >
           {COPY[action].button}
         </button>
@@ -153,14 +136,14 @@ export function RunActions({
               </p>
             ) : null}
             <div className={styles.dialogButtons}>
-              <button type="button" className={styles.button} onClick={close} disabled={pending !== null}>
+              <button type="button" className={styles.button} onClick={close} disabled={pending}>
                 Cancel
               </button>
               <button
                 type="submit"
                 className={styles.button}
                 data-variant={open === "stop" ? "danger" : "primary"}
-                disabled={pending !== null}
+                disabled={pending}
               >
                 {pending ? copy.busy : copy.confirm}
               </button>

@@ -43,7 +43,16 @@ export function StateGraph(props: StateGraphProps) {
   useLayoutEffect(() => {
     const element = viewport.current;
     if (!element) return;
-    const measure = () => setSize({ width: element.clientWidth, height: element.clientHeight });
+    const measure = () => {
+      const width = element.clientWidth;
+      const height = element.clientHeight;
+      // A panel laid out with no room for a moment measures 0 px (Chromium's full-page screenshot lays the page out
+      // again and the panel reported 0 × 500 before its real width): fitting the drawing into nothing showed it at
+      // 5 % in a corner, and that is what the capture took. Keep the last real size. An unchanged size keeps the same
+      // object, so it does not fit the graph again.
+      if (width <= 0 || height <= 0) return;
+      setSize((current) => (current.width === width && current.height === height ? current : { width, height }));
+    };
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(element);

@@ -7,6 +7,7 @@
  */
 import "server-only";
 import nodemailer from "nodemailer";
+import { metricLabel } from "@/lib/metrics/direction";
 import type { AlertPayload } from "./schema";
 
 const TIMEOUT_MS = 10_000;
@@ -52,7 +53,7 @@ export function alertEmail(alert: { title: string; payload: AlertPayload }): {
   if (payload.model) facts.push(["Model", `${payload.model.name} v${payload.model.version}`, payload.model.url]);
   facts.push(["Rule", payload.rule.name, null]);
   const metric = payload.metric
-    ? `${payload.metric.name} ${number(payload.metric.value)} vs baseline ${number(payload.metric.baseline)} ` +
+    ? `${metricLabel(payload.metric.name)} ${number(payload.metric.value)} vs baseline ${number(payload.metric.baseline)} ` +
       `(${payload.metric.changePercent > 0 ? "+" : ""}${payload.metric.changePercent} %, threshold ${payload.metric.thresholdPercent} %)`
     : null;
   const changes = payload.changes.slice(0, 10);

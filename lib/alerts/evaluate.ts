@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { getRunChanges } from "@/lib/changes/queries";
 import { formatDuration } from "@/lib/format";
-import { RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { metricLabel, RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { regressionDepth } from "@/lib/metrics/regression";
 import { runPath } from "@/lib/runs/links";
 import { type AlertPayload, type RuleKind, RuleParams } from "./schema";
@@ -261,7 +261,7 @@ export async function evaluateRunAlerts(
           .sort((a, b) => b.depth - a.depth)[0];
         if (!worst) continue;
         found = {
-          title: `${run.pipeline_name}: ${worst.m.name} regressed in run ${run.name}`,
+          title: `${run.pipeline_name}: ${metricLabel(worst.m.name)} regressed in run ${run.name}`,
           extra: {
             metric: {
               name: worst.m.name,

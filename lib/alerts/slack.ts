@@ -9,6 +9,7 @@
  * mrkdwn escaped — `&`, `<`, `>` are Slack's control characters (`<!channel>`, `<url|label>`), so a run named
  * `<!channel>` cannot ping a channel or forge a link —, and every text is cut to Block Kit's limits.
  */
+import { metricLabel } from "@/lib/metrics/direction";
 import { RUN_STATUS, type RunStatus } from "@/lib/status";
 import type { AlertPayload } from "./schema";
 
@@ -81,7 +82,7 @@ export function slackMessage(alert: { title: string; payload: AlertPayload }): S
     blocks.push({
       type: "section",
       text: mrkdwn(
-        `*${escapeMrkdwn(metric.name)}* ${number(metric.value)} vs baseline ${number(metric.baseline)} ` +
+        `*${escapeMrkdwn(metricLabel(metric.name))}* ${number(metric.value)} vs baseline ${number(metric.baseline)} ` +
           `(${sign}${metric.changePercent} %, threshold ${metric.thresholdPercent} %)`,
       ),
     });
@@ -110,7 +111,7 @@ export function slackMessage(alert: { title: string; payload: AlertPayload }): S
     alert.title,
     payload.run ? payload.run.url : null,
     payload.model ? payload.model.url : null,
-    metric ? `${metric.name} ${number(metric.value)} vs baseline ${number(metric.baseline)}` : null,
+    metric ? `${metricLabel(metric.name)} ${number(metric.value)} vs baseline ${number(metric.baseline)}` : null,
     ...payload.changes.slice(0, 3),
   ]
     .filter((l): l is string => l !== null)

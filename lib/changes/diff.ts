@@ -7,7 +7,7 @@
  */
 
 import { formatMetric as fmt, formatDuration, formatUsd } from "@/lib/format";
-import { improvement, metricDirection } from "@/lib/metrics/direction";
+import { improvement, metricDirection, metricLabel } from "@/lib/metrics/direction";
 import { isRegression } from "@/lib/metrics/regression";
 import { approximateCost } from "@/lib/models/pricing";
 import type { ChangesRun, MetricChange, RunChanges, StepDurationChange, ValueChange } from "./schema";
@@ -187,7 +187,9 @@ export function summarize(changes: Omit<RunChanges, "summary">, limit = 6): stri
   const out: string[] = [];
   for (const m of changes.metrics)
     if (m.regressed && m.value !== null && m.trailingBaseline !== null)
-      out.push(`${m.name} ${fmt(m.value)} vs baseline ${fmt(m.trailingBaseline)}${pct(m.value, m.trailingBaseline)}`);
+      out.push(
+        `${metricLabel(m.name)} ${fmt(m.value)} vs baseline ${fmt(m.trailingBaseline)}${pct(m.value, m.trailingBaseline)}`,
+      );
   if (!changes.baseline) return out.slice(0, limit);
   if (changes.definition.changed)
     out.push(`definition revision ${changes.definition.before ?? "?"} → ${changes.definition.after ?? "?"}`);

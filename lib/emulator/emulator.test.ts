@@ -35,6 +35,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flakyFanDefinition, hostMetricQuery } from "@/lib/sync/testing";
 import { catalogue, type RunningEmulator, startEmulator } from "./index";
+import { DISTRIBUTED_MAP_DEFINITION, isWaiting, runToFailedMapRun, settleMapItem } from "./testing";
 
 let emu: RunningEmulator;
 let sfn: SFNClient;
@@ -402,74 +403,27 @@ describe("StopExecution and RedriveExecution", () => {
 });
 
 describe("Redriving a Map Run (through its parent, as the AWS reference describes it)", () => {
-  const definition = JSON.stringify({
-    StartAt: "Score",
-    States: {
-      Score: {
-        Type: "Map",
-        ItemsPath: "$.shards",
-        MaxConcurrency: 1,
-        Label: "Score",
-        ItemProcessor: {
-          ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
-          StartAt: "ScoreShard",
-          States: {
-            ScoreShard: {
-              Type: "Task",
-              Resource: "arn:aws:states:::lambda:invoke",
-              Parameters: { FunctionName: "arn:aws:lambda:eu-west-1:123456789012:function:score", "Payload.$": "$" },
-              End: true,
-            },
-          },
-        },
-        End: true,
-      },
-    },
-  });
-
-  const waitingIn = async (arn: string) =>
-    (
-      (await (await fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}`)).json()) as {
-        waiting: unknown[];
-      }
-    ).waiting.length > 0;
-  const advance = (arn: string, body: object) =>
-    fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}/advance`, {
-      method: "POST",
-      body: JSON.stringify(body),
-    });
+  const definition = JSON.stringify(DISTRIBUTED_MAP_DEFINITION);
+  const waitingIn = (arn: string) => isWaiting(emu, arn);
   const childrenOf = async (mapRunArn: string) =>
     ((await sfn.send(new ListExecutionsCommand({ mapRunArn }))).executions ?? []).sort((a, b) =>
       (a.name ?? "").localeCompare(b.name ?? ""),
     );
   /** Holds until the child of item `name` waits on its task, then settles it. */
   const settle = async (mapRunArn: string, name: string, outcome: "fail" | "ok") => {
-    let arn = "";
-    await waitFor(async () => {
-      const child = (await childrenOf(mapRunArn)).find((c) => c.name === name && c.status === "RUNNING");
-      arn = child?.executionArn ?? "";
-      return arn !== "" && (await waitingIn(arn));
-    });
-    const r = await advance(arn, outcome === "fail" ? { outcome: "fail", reason: `shard ${name} is empty` } : {});
-    expect(r.status).toBe(200);
+    const status = await settleMapItem(emu, sfn, { mapRunArn, name, outcome, reason: `shard ${name} is empty` });
+    expect(status).toBe(200);
   };
 
   it("reruns only the unsuccessful children, in place, and moves the Map Run's counts as DescribeMapRun defines them", async () => {
     const machine = emu.createStateMachine({ name: "map-run-redrive", definition });
     emu.config.taskMode = "manual";
     try {
-      const { executionArn = "" } = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn: machine.arn, input: JSON.stringify({ shards: [0, 1, 2] }) }),
-      );
-      let mapRunArn = "";
-      await waitFor(async () => {
-        mapRunArn = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn ?? "";
-        return mapRunArn !== "";
+      const { executionArn, mapRunArn } = await runToFailedMapRun(emu, sfn, {
+        stateMachineArn: machine.arn,
+        shards: [0, 1, 2],
+        reason: (name) => `shard ${name} is empty`,
       });
-      await settle(mapRunArn, "0", "fail");
-      await settle(mapRunArn, "1", "fail");
-      await settle(mapRunArn, "2", "ok");
-      await emu.waitForExecution(executionArn);
       const failed = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
       expect(failed).toMatchObject({ status: "FAILED", redriveCount: 0 });
       expect(failed.redriveDate).toBeUndefined();

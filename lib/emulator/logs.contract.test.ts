@@ -12,6 +12,8 @@ import {
   CloudWatchLogsClient,
   DescribeLogStreamsCommand,
   GetLogEventsCommand,
+  type GetLogEventsCommandInput,
+  type GetLogEventsCommandOutput,
   type OutputLogEvent,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -124,6 +126,10 @@ function seedStream(name: string, count: number, from = 0): void {
     })),
   );
 }
+/** One GetLogEvents of a stream of GROUP. */
+type ReadParams = Omit<GetLogEventsCommandInput, "logGroupName" | "logGroupIdentifier" | "logStreamName">;
+const read = (stream: string, params: ReadParams = {}) =>
+  logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, ...params }));
 const messages = (events: OutputLogEvent[] | undefined) => (events ?? []).map((e) => e.message);
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => `line ${a + i}`);
 
@@ -166,113 +172,66 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
   it("pages GetLogEvents from the end, backwards to the start, and answers the same token at either end", async () => {
     const stream = "paging-job/algo-1-1780000000";
     seedStream(stream, 25);
-    const last = await logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10 }));
-    expect(messages(last.events)).toEqual(range(15, 25));
-    const middle = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        limit: 10,
-        nextToken: last.nextBackwardToken,
-      }),
-    );
-    expect(messages(middle.events)).toEqual(range(5, 15));
-    const start = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        limit: 10,
-        nextToken: middle.nextBackwardToken,
-      }),
-    );
-    expect(messages(start.events)).toEqual(range(0, 5));
-    const beyond = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        limit: 10,
-        nextToken: start.nextBackwardToken,
-      }),
-    );
-    expect(beyond.events).toEqual([]);
-    expect(beyond.nextBackwardToken).toBe(start.nextBackwardToken);
+    // Backwards, ten lines a page, each with the backward token of the page before: at the start, the same token.
+    const backwards: { lines: string[]; token?: "same" }[] = [
+      { lines: range(15, 25) },
+      { lines: range(5, 15) },
+      { lines: range(0, 5) },
+      { lines: [], token: "same" },
+    ];
+    let last: GetLogEventsCommandOutput | undefined;
+    let backward: string | undefined;
+    for (const [i, step] of backwards.entries()) {
+      const page = await read(stream, { limit: 10, nextToken: backward });
+      expect(messages(page.events), `page ${i}`).toEqual(step.lines);
+      if (step.token === "same") expect(page.nextBackwardToken, `page ${i}`).toBe(backward);
+      last ??= page;
+      backward = page.nextBackwardToken;
+    }
 
-    // At the end, the forward token comes back unchanged until something is written; then exactly the new lines.
-    const idle = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        nextToken: last.nextForwardToken,
-        startFromHead: true,
-      }),
-    );
-    expect(idle.events).toEqual([]);
-    expect(idle.nextForwardToken).toBe(last.nextForwardToken);
-    seedStream(stream, 3, 25);
-    const tail = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        nextToken: idle.nextForwardToken,
-        startFromHead: true,
-      }),
-    );
-    expect(messages(tail.events)).toEqual(range(25, 28));
-    const again = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        nextToken: tail.nextForwardToken,
-        startFromHead: true,
-      }),
-    );
-    expect(again.events).toEqual([]);
-    expect(again.nextForwardToken).toBe(tail.nextForwardToken);
+    // Forwards from the last page: the token comes back unchanged until something is written, then exactly the
+    // new lines.
+    const forwards: { write: number; lines: string[] }[] = [
+      { write: 0, lines: [] },
+      { write: 3, lines: range(25, 28) },
+      { write: 0, lines: [] },
+    ];
+    let forward = last?.nextForwardToken;
+    let written = 25;
+    for (const [i, step] of forwards.entries()) {
+      if (step.write > 0) seedStream(stream, step.write, written);
+      written += step.write;
+      const page = await read(stream, { nextToken: forward, startFromHead: true });
+      expect(messages(page.events), `tail ${i}`).toEqual(step.lines);
+      if (step.lines.length === 0) expect(page.nextForwardToken, `tail ${i}`).toBe(forward);
+      forward = page.nextForwardToken;
+    }
   });
 
   it("reads from the head when asked, filters by time, and holds limit to 1–10,000", async () => {
     const stream = "head-job/algo-1-1780000000";
     seedStream(stream, 25);
-    const head = await logs.send(
-      new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit: 10, startFromHead: true }),
-    );
+    const head = await read(stream, { limit: 10, startFromHead: true });
     expect(messages(head.events)).toEqual(range(0, 10));
-    const next = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        limit: 10,
-        nextToken: head.nextForwardToken,
-        startFromHead: true,
-      }),
-    );
-    expect(messages(next.events)).toEqual(range(10, 20));
-    // startTime inclusive, endTime exclusive.
-    const window = await logs.send(
-      new GetLogEventsCommand({
-        logGroupName: GROUP,
-        logStreamName: stream,
-        startTime: T0 + 3000,
-        endTime: T0 + 6000,
-        startFromHead: true,
-      }),
-    );
-    expect(messages(window.events)).toEqual(range(3, 6));
-    for (const limit of [0, 10_001]) {
-      await expect(
-        logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, limit })),
-      ).rejects.toMatchObject({ name: "InvalidParameterException" });
+    const cases: [string, ReadParams, string[]][] = [
+      [
+        "the next page from the head",
+        { limit: 10, nextToken: head.nextForwardToken, startFromHead: true },
+        range(10, 20),
+      ],
+      // startTime inclusive, endTime exclusive.
+      ["a time window", { startTime: T0 + 3000, endTime: T0 + 6000, startFromHead: true }, range(3, 6)],
+    ];
+    for (const [what, params, lines] of cases)
+      expect(messages((await read(stream, params)).events), what).toEqual(lines);
+    const refused: [string, string, ReadParams][] = [
+      ["limit 0", stream, { limit: 0 }],
+      ["limit 10,001", stream, { limit: 10_001 }],
+      ["a token of another stream", "paging-job/algo-1-1780000000", { nextToken: head.nextForwardToken }],
+    ];
+    for (const [what, name, params] of refused) {
+      await expect(read(name, params), what).rejects.toMatchObject({ name: "InvalidParameterException" });
     }
-    // A token of another stream is refused.
-    await expect(
-      logs.send(
-        new GetLogEventsCommand({
-          logGroupName: GROUP,
-          logStreamName: "paging-job/algo-1-1780000000",
-          nextToken: head.nextForwardToken,
-        }),
-      ),
-    ).rejects.toMatchObject({ name: "InvalidParameterException" });
   });
 
   it("takes the group by name or ARN, not both, and answers ResourceNotFoundException for a missing group or stream", async () => {
@@ -285,15 +244,26 @@ describe("the emulator's CloudWatch Logs answer as the API reference defines", (
       }),
     );
     expect(messages(byArn.events)).toEqual(range(0, 2));
-    await expect(
-      logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logGroupIdentifier: GROUP, logStreamName: stream })),
-    ).rejects.toMatchObject({ name: "InvalidParameterException" });
-    await expect(
-      logs.send(new GetLogEventsCommand({ logGroupName: "/aws/sagemaker/Endpoints/none", logStreamName: stream })),
-    ).rejects.toMatchObject({ name: "ResourceNotFoundException", message: "The specified log group does not exist." });
-    await expect(
-      logs.send(new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: "ident-job/algo-2-1" })),
-    ).rejects.toMatchObject({ name: "ResourceNotFoundException", message: "The specified log stream does not exist." });
+    const refused: [string, GetLogEventsCommandInput, { name: string; message?: string }][] = [
+      [
+        "name and ARN",
+        { logGroupName: GROUP, logGroupIdentifier: GROUP, logStreamName: stream },
+        { name: "InvalidParameterException" },
+      ],
+      [
+        "a missing group",
+        { logGroupName: "/aws/sagemaker/Endpoints/none", logStreamName: stream },
+        { name: "ResourceNotFoundException", message: "The specified log group does not exist." },
+      ],
+      [
+        "a missing stream",
+        { logGroupName: GROUP, logStreamName: "ident-job/algo-2-1" },
+        { name: "ResourceNotFoundException", message: "The specified log stream does not exist." },
+      ],
+    ];
+    for (const [what, input, error] of refused) {
+      await expect(logs.send(new GetLogEventsCommand(input)), what).rejects.toMatchObject(error);
+    }
   });
 
   it("lists streams by prefix or by last event time (not both), descending on request, 1–50 a page", async () => {

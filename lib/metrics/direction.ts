@@ -17,6 +17,11 @@ export function metricLabel(name: string): string {
   return name === RUN_COST_METRIC ? "Cost per run (USD, approx.)" : name;
 }
 
+/** The short form where space is tight (the model page's version list): the name after its last ":". */
+export function shortMetricLabel(name: string): string {
+  return name === RUN_COST_METRIC ? metricLabel(name) : (name.split(":").pop() ?? name);
+}
+
 const LOWER_IS_BETTER =
   /(loss|error|err\b|rmse|mse|mae|mape|wape|smape|perplexity|logloss|latency|duration|cost|brier|bias_abs|regret)/i;
 

@@ -37,6 +37,17 @@ describe("compare rows", () => {
     expect(loss?.cells[2]?.text).toBe("—");
   });
 
+  it("heads a metric row with the metric's label: the run cost by its words, never its reserved name", () => {
+    const rows = metricRows(
+      [run({ metrics: { "stepwise:run_cost_usd": 1.5, "validation:auc": 0.8 } }), run({ metrics: {} })],
+      String,
+    );
+    expect(rows.map((r) => [r.key, r.label])).toEqual([
+      ["stepwise:run_cost_usd", "Cost per run (USD, approx.)"],
+      ["validation:auc", "validation:auc"],
+    ]);
+  });
+
   it("aligns hyperparameters, inputs and steps and flags the rows that differ", () => {
     const runs = [
       run({

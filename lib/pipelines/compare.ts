@@ -2,11 +2,12 @@
  * Turning the compared runs into aligned rows (one per metric, hyperparameter, input field or step),
  * with deltas against the reference run (the first selected). Pure, so it is unit-tested.
  */
-import { improvement, metricDirection } from "@/lib/metrics/direction";
+import { improvement, metricDirection, metricLabel } from "@/lib/metrics/direction";
 import type { ComparedRun } from "./queries";
 
 export type Cell = { text: string; value: number | null; delta: number | null; better: boolean | null };
-export type Row = { key: string; cells: Cell[]; differs: boolean };
+/** `label`: what the row header shows when it is not the key itself (a metric's label). */
+export type Row = { key: string; label?: string; cells: Cell[]; differs: boolean };
 
 const text = (v: unknown): string =>
   v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v);
@@ -73,14 +74,15 @@ function numericRow(
 
 export function metricRows(runs: ComparedRun[], format: (v: number) => string): Row[] {
   const names = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
-  return names.map((name) =>
-    numericRow(
+  return names.map((name) => ({
+    ...numericRow(
       name,
       runs.map((r) => r.metrics[name] ?? null),
       format,
       metricDirection(name),
     ),
-  );
+    label: metricLabel(name),
+  }));
 }
 
 /** Step timings by state, in the order the reference run went through them (then the others' extra states). */

@@ -7,20 +7,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
-import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { pool } from "@/lib/db";
-import type { RunningEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { metricDirection, RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { runSourcePass } from "@/lib/sync/pass";
-import { createTestSource, reloadSource, startTestEmulator } from "@/lib/sync/testing";
+import { reloadSource, startTestApiSource, type TestApiSource } from "@/lib/sync/testing";
 import { getMetricSeries, getPipeline } from "./queries";
 import { MetricSeriesQuery } from "./schema";
 
 type RunCost = { usd: number; pricedJobs: number; jobs: number } | null;
 
 describe("cost per run as a metric series", () => {
-  let emu: RunningEmulator;
+  let api: TestApiSource | undefined;
   let source: AwsSource;
   let pipelineId: number;
   let auth: Record<string, string>;
@@ -34,23 +32,17 @@ describe("cost per run as a metric series", () => {
   };
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ backfillRuns: 8 });
-    source = await createTestSource(emu);
+    api = await startTestApiSource({ backfillRuns: 8 });
+    ({ source, auth } = api);
     await runSourcePass(await reloadSource(source.key), { full: true });
     const { rows } = await pool.query<{ id: number }>("SELECT id FROM pipeline WHERE source_id = $1 AND name = $2", [
       source.id,
       "size-recommendation-training",
     ]);
     pipelineId = rows[0]?.id ?? 0;
-    const { user } = await createTestUser({ teams: [] });
-    const { token } = await createTestToken({ userId: user.id });
-    auth = { authorization: `Bearer ${token}` };
   });
 
-  afterAll(async () => {
-    await emu?.stop();
-    if (source) await pool.query("DELETE FROM aws_source WHERE id = $1", [source.id]);
-  });
+  afterAll(() => api?.stop());
 
   it("is one more selectable metric, listed last, lower is better, not a runs-table column", async () => {
     const pipeline = await getPipeline({ pipelineId });

@@ -15,14 +15,13 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as logsRoute } from "@/app/api/v1/runs/[runId]/logs/route";
 import { cookieNames } from "@/lib/auth/config";
-import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
 import { putLogEvents } from "@/lib/emulator/logs";
 import { AppError } from "@/lib/errors";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { runSourcePass } from "@/lib/sync/pass";
-import { createTestSource, memoryLogger, startTestEmulator } from "@/lib/sync/testing";
+import { memoryLogger, startTestApiSource, type TestApiSource } from "@/lib/sync/testing";
 import { LogsAccessDenied, readJobLogs } from "./logs";
 import type { JobLogPage } from "./logs-schema";
 
@@ -74,6 +73,47 @@ async function fixtureServer() {
       client.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
+  };
+}
+
+/**
+ * A counting STS stand-in (awsQuery: a form-encoded request, the XML answer of the STS API reference's
+ * AssumeRole): every role assumed, with its external id; the credentials it hands out last `lifetimeMs`.
+ */
+async function stsStandIn() {
+  const assumed: { roleArn: string | null; externalId: string | null }[] = [];
+  const state = { lifetimeMs: 3_600_000 };
+  const server = http.createServer((req, res) => {
+    let text = "";
+    req.on("data", (c: Buffer) => {
+      text += c.toString("utf8");
+    });
+    req.on("end", () => {
+      const form = new URLSearchParams(text);
+      if (form.get("Action") !== "AssumeRole") {
+        res.writeHead(400, { "content-type": "text/xml" });
+        res.end("<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>");
+        return;
+      }
+      assumed.push({ roleArn: form.get("RoleArn"), externalId: form.get("ExternalId") });
+      const expiration = new Date(Date.now() + state.lifetimeMs).toISOString();
+      res.writeHead(200, { "content-type": "text/xml" });
+      res.end(
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>` +
+          `<Credentials><AccessKeyId>ASIASTANDIN${assumed.length}</AccessKeyId><SecretAccessKey>secret</SecretAccessKey>` +
+          `<SessionToken>session-${assumed.length}</SessionToken><Expiration>${expiration}</Expiration></Credentials>` +
+          `<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/stepwise-read/stepwise</Arn>` +
+          `<AssumedRoleId>AROASTANDIN:stepwise</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>` +
+          `<ResponseMetadata><RequestId>standin-${assumed.length}</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    assumed,
+    state,
+    close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
 
@@ -295,14 +335,15 @@ const get = (runId: string, query: string, headers: Record<string, string> = {})
   );
 
 describe("GET /api/v1/runs/{runId}/logs", () => {
+  let api: TestApiSource | undefined;
   let emu: RunningEmulator;
   let source: AwsSource;
   let auth: Record<string, string>;
   let run: { publicId: string; trainKey: string; trainJob: string; lambdaKey: string };
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ backfillRuns: 3, backfillPipelines: ["size-recommendation-training"] });
-    source = await createTestSource(emu);
+    api = await startTestApiSource({ backfillRuns: 3, backfillPipelines: ["size-recommendation-training"] });
+    ({ emu, source, auth } = api);
     await runSourcePass(source, { full: true, log: memoryLogger() });
     const { rows } = await pool.query<{ public_id: string; train_key: string; train_job: string; lambda_key: string }>(
       `SELECT r.public_id, t.key AS train_key, t.job_name AS train_job, l.key AS lambda_key
@@ -316,15 +357,9 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
     const row = rows[0];
     if (!row) throw new Error("no synced run with a training step");
     run = { publicId: row.public_id, trainKey: row.train_key, trainJob: row.train_job, lambdaKey: row.lambda_key };
-    const { user } = await createTestUser({ teams: [] });
-    const { token } = await createTestToken({ userId: user.id });
-    auth = { authorization: `Bearer ${token}` };
   });
 
-  afterAll(async () => {
-    await emu?.stop();
-    if (source) await pool.query("DELETE FROM aws_source WHERE id = $1", [source.id]);
-  });
+  afterAll(() => api?.stop());
 
   it("answers 401 without credentials, with a forged session cookie and with a forged token", async () => {
     const query = `step=${encodeURIComponent(run.trainKey)}`;
@@ -405,6 +440,56 @@ describe("GET /api/v1/runs/{runId}/logs", () => {
       await get(run.publicId, `${step}&after=${encodeURIComponent(idle.after ?? "")}`, auth)
     ).json()) as JobLogPage;
     expect(tail.events.map((e) => e.message)).toEqual(["written later"]);
+  });
+
+  it("assumes the source's role once for many reads (the live tail), again when the role changes or nears expiry", async () => {
+    const sts = await stsStandIn();
+    const endpoint = process.env.AWS_ENDPOINT_URL_STS;
+    process.env.AWS_ENDPOINT_URL_STS = sts.url;
+    const setRole = (roleArn: string | null, externalId: string | null) =>
+      pool.query("UPDATE aws_source SET role_arn = $2, external_id = $3 WHERE id = $1", [
+        source.id,
+        roleArn,
+        externalId,
+      ]);
+    const read = async (times: number) => {
+      for (let i = 0; i < times; i++) {
+        const response = await get(run.publicId, `step=${encodeURIComponent(run.trainKey)}&limit=5`, auth);
+        expect(response.status).toBe(200);
+        expect(((await response.json()) as JobLogPage).events).toHaveLength(5);
+      }
+    };
+    const READ = "arn:aws:iam::123456789012:role/stepwise-read";
+    const LOGS = "arn:aws:iam::123456789012:role/stepwise-logs";
+    try {
+      await setRole(READ, null);
+      await read(8);
+      expect(sts.assumed).toEqual([{ roleArn: READ, externalId: null }]);
+      // Another role or external id is new credentials, kept in turn.
+      await setRole(LOGS, "ext-1");
+      await read(4);
+      await setRole(LOGS, "ext-2");
+      await read(4);
+      expect(sts.assumed).toEqual([
+        { roleArn: READ, externalId: null },
+        { roleArn: LOGS, externalId: "ext-1" },
+        { roleArn: LOGS, externalId: "ext-2" },
+      ]);
+      // Credentials within five minutes of their expiry are not used again: every read assumes the role anew.
+      sts.state.lifetimeMs = 60_000;
+      await setRole(READ, "ext-3");
+      for (let i = 0; i < 3; i++) {
+        const before = sts.assumed.length;
+        await read(1);
+        expect(sts.assumed.length, `read ${i}`).toBeGreaterThan(before);
+      }
+      expect(new Set(sts.assumed.slice(3).map((a) => a.externalId))).toEqual(new Set(["ext-3"]));
+    } finally {
+      await setRole(null, null);
+      if (endpoint === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+      else process.env.AWS_ENDPOINT_URL_STS = endpoint;
+      await sts.close();
+    }
   });
 
   it("answers 403 naming logs:GetLogEvents when the role lacks it", async () => {

@@ -1,8 +1,10 @@
 /**
  * A SageMaker job's CloudWatch Logs, read when the run page (or the API) asks — never synced or stored: logs
- * are large, rarely read, and AWS keeps them. The client is built per request with the region, endpoint and
- * credentials of the run's source (the same the sync uses, lib/sync `sourceClientSettings`) and the SDK's
- * standard retry (throttling and 5xx are retried with backoff, three attempts: a person is waiting).
+ * are large, rarely read, and AWS keeps them. One client per source is kept between requests (the live tail
+ * asks every 2–30 s per viewer), with the region, endpoint and credentials of the run's source (the same the
+ * sync uses, lib/sync `sourceClientSettings`: its role assumed once and again before the credentials expire, not
+ * per request) and the SDK's standard retry (throttling and 5xx are retried with backoff, three attempts: a
+ * person is waiting). A change of the source's settings builds a new client.
  *
  * - The job's streams come from DescribeLogStreams (prefix `<job name>/`, as SageMaker names them).
  * - Lines are paged from the END (GetLogEvents startFromHead=false); `before` (AWS's nextBackwardToken)
@@ -23,7 +25,7 @@ import {
 import { sql } from "@/lib/db";
 import { AppError, badRequest, notFound, unavailable } from "@/lib/errors";
 import { logger } from "@/lib/log";
-import { sourceClientSettings } from "@/lib/sync";
+import { type SourceClientSettings, sourceClientSettings } from "@/lib/sync";
 import {
   JOB_LOG_GROUPS,
   type JobLogEvent,
@@ -165,6 +167,21 @@ function earlierToken(input: ReadJobLogsInput, token: string | undefined, count:
   return token;
 }
 
+// ─────────────────────────────── one client per source ───────────────────────────────
+
+const clientsBySource = new Map<number, { settings: SourceClientSettings; client: CloudWatchLogsClient }>();
+
+/** The source's kept client; a new one (the old one closed) when its settings changed. */
+function logsClientFor(sourceId: number, settings: SourceClientSettings): CloudWatchLogsClient {
+  const kept = clientsBySource.get(sourceId);
+  if (kept?.settings === settings) return kept.client;
+  kept?.client.destroy();
+  const { region, endpoint, credentials } = settings;
+  const client = new CloudWatchLogsClient({ region, endpoint, credentials, maxAttempts: 3, retryMode: "standard" });
+  clientsBySource.set(sourceId, { settings, client });
+  return client;
+}
+
 // ─────────────────────────────── the run's step → its job ───────────────────────────────
 
 const KIND_OF_RESOURCE: [RegExp, LoggedJobKind][] = [
@@ -211,8 +228,7 @@ export async function getStepLogs(input: {
   if (!kind) throw notFound("This step ran no SageMaker training, processing or transform job: it has no job logs.");
   if (!row.job_name) return emptyPage({ kind, jobName: null }, "not_started");
 
-  const settings = await sourceClientSettings(row.source_id);
-  const client = new CloudWatchLogsClient({ ...settings, maxAttempts: 3, retryMode: "standard" });
+  const client = logsClientFor(row.source_id, await sourceClientSettings(row.source_id));
   try {
     return await readJobLogs(client, {
       kind,
@@ -227,7 +243,5 @@ export async function getStepLogs(input: {
     // AWS unreachable or failing after the SDK's retries: say so, and let the panel try again later.
     logger.warn({ err: error, job: row.job_name }, "reading a job's CloudWatch Logs failed");
     throw unavailable(`CloudWatch Logs did not answer (${errorName(error) || "no answer"}); try again shortly.`, 30);
-  } finally {
-    client.destroy();
   }
 }

@@ -5,7 +5,7 @@
  * a role without states:RedriveExecution (the message names it), a parent that is not redrivable (409), and the
  * Map Run row following the redrive (redriveCount, redriveDate, pendingRedrive, then every item succeeded).
  */
-import { ListExecutionsCommand, ListMapRunsCommand, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { ListExecutionsCommand, type SFNClient } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as redriveRoute } from "@/app/api/v1/runs/[runId]/redrive/route";
 import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
@@ -14,38 +14,13 @@ import { findActiveSession, sessionPrincipal } from "@/lib/auth/session";
 import { createTestSession, createTestUser, uniqueName } from "@/lib/auth/testing";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
+import { DISTRIBUTED_MAP_DEFINITION, isWaiting, runToFailedMapRun, settleMapItem, until } from "@/lib/emulator/testing";
 import { isAppError } from "@/lib/errors";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { publicIdFor } from "@/lib/sync/ids";
 import { runSourcePass } from "@/lib/sync/pass";
 import { createTestSource, reloadSource, sdkClient, startTestEmulator } from "@/lib/sync/testing";
 import { redriveRun } from "./redrive-run";
-
-const DEFINITION = {
-  StartAt: "Score",
-  States: {
-    Score: {
-      Type: "Map",
-      ItemsPath: "$.shards",
-      // One child at a time: while the first redriven child runs, the second waits as PENDING_REDRIVE.
-      MaxConcurrency: 1,
-      Label: "Score",
-      ItemProcessor: {
-        ProcessorConfig: { Mode: "DISTRIBUTED", ExecutionType: "STANDARD" },
-        StartAt: "ScoreShard",
-        States: {
-          ScoreShard: {
-            Type: "Task",
-            Resource: "arn:aws:states:::lambda:invoke",
-            Parameters: { FunctionName: "arn:aws:lambda:eu-west-1:123456789012:function:score", "Payload.$": "$" },
-            End: true,
-          },
-        },
-      },
-      End: true,
-    },
-  },
-};
 
 async function principalFor(userId: string): Promise<{ principal: Principal; cookie: string }> {
   const { token, cookie } = await createTestSession({ userId });
@@ -63,10 +38,6 @@ async function appErrorOf(promise: Promise<unknown>): Promise<{ code: string; me
   }
   throw new Error("expected an AppError");
 }
-
-const until = async (check: () => Promise<boolean>) => {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 20));
-};
 
 type MapRunRow = {
   status: string;
@@ -95,22 +66,15 @@ describe("redriving a Map Run through its parent", () => {
         [mapRunArn],
       )
     ).rows[0];
-  const waiting = async (arn: string) =>
-    ((await (await fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}`)).json()) as { waiting: unknown[] })
-      .waiting.length > 0;
   /** Waits for the child of item `name` to hold on its task, then settles it. */
   const settle = async (name: string, outcome: "fail" | "ok") => {
-    let arn = "";
-    await until(async () => {
-      const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn }));
-      arn = executions.find((x) => x.name === name && x.status === "RUNNING")?.executionArn ?? "";
-      return arn !== "" && (await waiting(arn));
+    const status = await settleMapItem(emu, sfn, {
+      mapRunArn,
+      name,
+      outcome,
+      reason: `shard ${name} has no click logs`,
     });
-    const r = await fetch(`${emu.url}/__admin/executions/${encodeURIComponent(arn)}/advance`, {
-      method: "POST",
-      body: JSON.stringify(outcome === "fail" ? { outcome: "fail", reason: `shard ${name} has no click logs` } : {}),
-    });
-    expect(r.status).toBe(200);
+    expect(status).toBe(200);
   };
 
   beforeAll(async () => {
@@ -120,22 +84,15 @@ describe("redriving a Map Run through its parent", () => {
     const team = uniqueName("map-redrive-team");
     const machine = emu.createStateMachine({
       name: uniqueName("map-redrive"),
-      definition: JSON.stringify(DEFINITION),
+      definition: JSON.stringify(DISTRIBUTED_MAP_DEFINITION),
       tags: { team },
     });
-    const started = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn: machine.arn, input: JSON.stringify({ shards: ["a", "b", "c"] }) }),
-    );
-    executionArn = started.executionArn ?? "";
+    ({ executionArn, mapRunArn } = await runToFailedMapRun(emu, sfn, {
+      stateMachineArn: machine.arn,
+      shards: ["a", "b", "c"],
+      reason: (name) => `shard ${name} has no click logs`,
+    }));
     publicId = publicIdFor(executionArn);
-    await until(async () => {
-      mapRunArn = (await sfn.send(new ListMapRunsCommand({ executionArn }))).mapRuns?.[0]?.mapRunArn ?? "";
-      return mapRunArn !== "";
-    });
-    await settle("0", "fail");
-    await settle("1", "fail");
-    await settle("2", "ok");
-    await emu.waitForExecution(executionArn);
     await pass();
     const { user: memberUser } = await createTestUser({ teams: [{ slug: team }] });
     const { user: outsiderUser } = await createTestUser({ teams: [{ slug: uniqueName("other") }] });
@@ -215,7 +172,7 @@ describe("redriving a Map Run through its parent", () => {
     await until(async () => {
       const { executions = [] } = await sfn.send(new ListExecutionsCommand({ mapRunArn }));
       firstArn = executions.find((x) => x.name === "0" && x.status === "RUNNING")?.executionArn ?? "";
-      return firstArn !== "" && (await waiting(firstArn));
+      return firstArn !== "" && (await isWaiting(emu, firstArn));
     });
     await pass();
     const during = await mapRunRow();

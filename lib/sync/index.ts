@@ -3,5 +3,10 @@
  * under lib/sync is its own (the import rules in .dependency-cruiser.cjs hold other domains to this file).
  */
 export { publicIdFor } from "./ids";
-export { sourceClientSettings, syncExecutionNow, withSourceStepFunctions } from "./on-demand";
+export {
+  type SourceClientSettings,
+  sourceClientSettings,
+  syncExecutionNow,
+  withSourceStepFunctions,
+} from "./on-demand";
 export { getSyncHealth, registerSyncMetrics, type SyncHealth } from "./status";

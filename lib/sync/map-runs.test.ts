@@ -7,13 +7,12 @@ import { DescribeMapRunCommand, type SFNClient, StartExecutionCommand } from "@a
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as mapRunExecutionsRoute } from "@/app/api/v1/runs/[runId]/map-runs/executions/route";
 import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
-import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { pool } from "@/lib/db";
 import type { RunningEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { publicIdFor } from "./ids";
 import { runSourcePass } from "./pass";
-import { adminStats, createTestSource, memoryLogger, reloadSource, sdkClient, startTestEmulator } from "./testing";
+import { adminStats, memoryLogger, reloadSource, sdkClient, startTestApiSource, type TestApiSource } from "./testing";
 
 const ITEMS = ["a", "b", "c", "d", "e"];
 const DEFINITION = {
@@ -37,6 +36,7 @@ const DEFINITION = {
 const routeContext = (params: Record<string, unknown>) => ({ params: Promise.resolve(params) });
 
 describe("Map Runs", () => {
+  let api: TestApiSource | undefined;
   let emu: RunningEmulator;
   let sfn: SFNClient;
   let source: AwsSource;
@@ -47,9 +47,9 @@ describe("Map Runs", () => {
   const pass = async () => runSourcePass(await reloadSource(source.key), { full: true, log });
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ demo: false });
+    api = await startTestApiSource({ demo: false });
+    ({ emu, source, auth } = api);
     sfn = sdkClient(emu);
-    source = await createTestSource(emu);
     const machine = emu.createStateMachine({ name: `map-runs-${Date.now()}`, definition: JSON.stringify(DEFINITION) });
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: machine.arn, input: JSON.stringify({ shards: ITEMS }) }),
@@ -57,15 +57,9 @@ describe("Map Runs", () => {
     executionArn = started.executionArn ?? "";
     publicId = publicIdFor(executionArn);
     await emu.waitForExecution(executionArn);
-    const { user } = await createTestUser({ teams: [] });
-    const { token } = await createTestToken({ userId: user.id });
-    auth = { authorization: `Bearer ${token}` };
   });
 
-  afterAll(async () => {
-    await emu?.stop();
-    if (source) await pool.query("DELETE FROM aws_source WHERE id = $1", [source.id]);
-  });
+  afterAll(() => api?.stop());
 
   it("stores the Map Run of a distributed Map with DescribeMapRun's counts, and describes it once", async () => {
     await pass();
@@ -141,18 +135,17 @@ describe("Map Runs", () => {
 });
 
 describe("Map Runs the role may not describe", () => {
+  let api: TestApiSource | undefined;
   let emu: RunningEmulator;
   let source: AwsSource;
+  let auth: Record<string, string>;
 
   beforeAll(async () => {
-    emu = await startTestEmulator({ demo: false });
-    source = await createTestSource(emu);
+    api = await startTestApiSource({ demo: false });
+    ({ emu, source, auth } = api);
   });
 
-  afterAll(async () => {
-    await emu?.stop();
-    if (source) await pool.query("DELETE FROM aws_source WHERE id = $1", [source.id]);
-  });
+  afterAll(() => api?.stop());
 
   it("stores the run and its steps without the Map Run, backs off on it and does not ask again at once", async () => {
     // states:DescribeMapRun missing from the role: AccessDeniedException, as AWS answers it.
@@ -193,12 +186,9 @@ describe("Map Runs the role may not describe", () => {
       [source.id],
     );
     expect(backoff).toEqual([{ reason: "denied", gave_up_at: null }]);
-    const { user } = await createTestUser({ teams: [] });
-    const { token } = await createTestToken({ userId: user.id });
-    const answer = await getRunRoute(
-      new Request(`http://localhost/api/v1/runs/${id}`, { headers: { authorization: `Bearer ${token}` } }),
-      { params: Promise.resolve({ runId: id }) },
-    );
+    const answer = await getRunRoute(new Request(`http://localhost/api/v1/runs/${id}`, { headers: auth }), {
+      params: Promise.resolve({ runId: id }),
+    });
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { mapRuns: unknown[] }).mapRuns).toEqual([]);
 

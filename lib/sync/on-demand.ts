@@ -26,18 +26,41 @@ export async function withSourceStepFunctions<T>(sourceId: number, work: (sfn: S
   }
 }
 
-/**
- * Region, endpoint and credentials of a source (its role assumed as the sync does), for an AWS client the
- * sync itself does not keep: CloudWatch Logs, read only when a user opens a job's logs (lib/runs/logs.ts).
- */
-export async function sourceClientSettings(sourceId: number): Promise<{
+export type SourceClientSettings = {
   region: string;
   endpoint: string | undefined;
   credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined;
-}> {
+  /** Changes whenever the source's settings that the client or its credentials depend on change. */
+  configKey: string;
+};
+
+// Per source: its settings and ONE credential provider, kept while the settings stay the same, so callers polling
+// (the live tail of a job's logs, every 2–30 s per viewer) share the provider's cached AssumeRole (re-assumed
+// five minutes before the credentials expire, lib/sync/clients.ts) instead of assuming the role on every request.
+const settingsBySource = new Map<number, SourceClientSettings>();
+
+/**
+ * Region, endpoint and credentials of a source (its role assumed as the sync does), for an AWS client the
+ * sync itself does not keep: CloudWatch Logs, read only when a user opens a job's logs (lib/runs/logs.ts).
+ * The same object comes back until the source's region, endpoint, role or external id change.
+ */
+export async function sourceClientSettings(sourceId: number): Promise<SourceClientSettings> {
   const source = await prisma.awsSource.findUnique({ where: { id: sourceId } });
-  if (!source) throw notFound("The AWS source of this pipeline is no longer configured.");
-  return { region: source.region, endpoint: source.endpoint ?? undefined, credentials: credentialsFor(source) };
+  if (!source) {
+    settingsBySource.delete(sourceId);
+    throw notFound("The AWS source of this pipeline is no longer configured.");
+  }
+  const configKey = JSON.stringify([source.key, source.region, source.endpoint, source.roleArn, source.externalId]);
+  const kept = settingsBySource.get(sourceId);
+  if (kept?.configKey === configKey) return kept;
+  const settings: SourceClientSettings = {
+    region: source.region,
+    endpoint: source.endpoint ?? undefined,
+    credentials: credentialsFor(source),
+    configKey,
+  };
+  settingsBySource.set(sourceId, settings);
+  return settings;
 }
 
 /**

@@ -388,3 +388,32 @@ export function hostMetricQuery<M extends string | undefined>(job: string, metri
     },
   };
 }
+
+// ─────────── an emulator, its source and an API token: tests of routes over synced runs ───────────
+
+export type TestApiSource = {
+  emu: RunningEmulator;
+  source: AwsSource;
+  /** The Authorization header of an API token of a user in no team (reads are open to every user). */
+  auth: Record<string, string>;
+  /** Stops the emulator and deletes the source (and so everything synced from it). */
+  stop: () => Promise<void>;
+};
+
+export async function startTestApiSource(options: EmulatorOptions = {}): Promise<TestApiSource> {
+  // Imported here, not at the top, so this block stays one piece of the file.
+  const { createTestToken, createTestUser } = await import("@/lib/auth/testing");
+  const emu = await startTestEmulator(options);
+  const source = await createTestSource(emu);
+  const { user } = await createTestUser({ teams: [] });
+  const { token } = await createTestToken({ userId: user.id });
+  return {
+    emu,
+    source,
+    auth: { authorization: `Bearer ${token}` },
+    stop: async () => {
+      await emu.stop();
+      await deleteSource(source.id);
+    },
+  };
+}

@@ -11,6 +11,7 @@ import ui from "@/components/ui/ui.module.css";
 import { requireUser } from "@/lib/auth/current";
 import { getModel, getModelCard } from "@/lib/dal/models";
 import { formatMetric, formatUtc } from "@/lib/format";
+import { shortMetricLabel } from "@/lib/metrics/direction";
 import { availableTransitions, canEditModelCard, ownerRef, STATUS_LABEL } from "@/lib/models/permissions";
 import { ModelIdParams } from "@/lib/models/schema";
 import { setCardStatusAction } from "./actions";
@@ -97,7 +98,7 @@ export default async function ModelPage({ params, searchParams }: Props) {
                     <span>{formatUtc(v.createdAt, "date")}</span>
                     {v.headline ? (
                       <span>
-                        {v.headline.metric.split(":").pop()} {formatMetric(v.headline.value)}
+                        {shortMetricLabel(v.headline.metric)} {formatMetric(v.headline.value)}
                       </span>
                     ) : null}
                     {v.cardStatus ? <span>card: {v.cardStatus.toLowerCase().replace("_", " ")}</span> : null}
