@@ -13,7 +13,7 @@ import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
 import { formatValue } from "@/lib/format";
 import { metricLabel, RUN_COST_METRIC } from "@/lib/metrics/direction";
-import { PRICE_TABLE_NOTE } from "@/lib/models/pricing";
+import { PRICE_BASIS, PRICE_TABLE_NOTE } from "@/lib/models/pricing";
 import type { XAxis } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { EvolutionHover } from "./evolution-hover";
@@ -277,13 +277,17 @@ export function MetricEvolution({
             </span>
           ))}
           {data.series.some((s) => s.name === RUN_COST_METRIC) ? (
-            <span data-testid="cost-series-note">Cost per run is approximate. {PRICE_TABLE_NOTE}</span>
+            <span data-testid="cost-series-note">Cost per run is approximate: {PRICE_BASIS}</span>
           ) : null}
           <span>
             ▒ trailing baseline of {data.window} runs ± {data.threshold}%
           </span>
           <span>
-            <span style={{ color: "var(--fail)" }}>▼</span> regression
+            {/* The marker points the way the series got worse: down where higher is better, up where lower is. */}
+            <span style={{ color: "var(--fail)" }}>
+              {[...new Set(data.series.map((s) => (s.direction === "lower" ? "▲" : "▼")))].join(" ")}
+            </span>{" "}
+            regression
           </span>
           <span>
             <span style={{ color: "var(--fail)" }}>✕</span> failed run

@@ -4,9 +4,11 @@
  * section an order of magnitude: real bills differ by region, Savings Plans, Spot training, and price
  * changes. Types missing here show no cost rather than a guess.
  */
-export const PRICE_TABLE_NOTE =
-  "Approximate: SageMaker on-demand list prices (us-east-1, USD per instance-hour, 2025), before Savings " +
-  "Plans, Spot and regional differences. For orders of magnitude only.";
+/** What the prices are, and are not. */
+export const PRICE_BASIS =
+  "SageMaker on-demand list prices (us-east-1, USD per instance-hour, 2025), before Savings Plans, Spot and " +
+  "regional differences. For orders of magnitude only.";
+export const PRICE_TABLE_NOTE = `Approximate: ${PRICE_BASIS}`;
 
 export const ON_DEMAND_USD_PER_HOUR: Readonly<Record<string, number>> = {
   "ml.t3.medium": 0.05,
