@@ -91,7 +91,7 @@ async function allowStorageAccess(context: BrowserContext, page: Page, app: stri
     origin: PORTAL,
     embeddedOrigin: app,
   });
-  await cdp.detach();
+  // The session stays attached: Chromium drops a session's permission overrides when it detaches.
 }
 
 /** Opens the portal framing `view`, checks the frame offers sign-in without storage access, and signs in. */
