@@ -120,6 +120,9 @@ test("a portal page, and any origin not listed, may not frame Stepwise (CSP fram
   ).toBeVisible();
 });
 
+// The portal here is localhost:<PORT + 20>, the same site as the app (a port does not make another site), so the
+// frame gets the SameSite=Lax session cookie; the cross-site case, third-party cookies blocked, is
+// e2e/embed-popup.spec.ts.
 test("signing in from inside the frame goes through a popup and comes back to the view", async ({
   browser,
   page: ada,

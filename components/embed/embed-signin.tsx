@@ -14,6 +14,23 @@ type StorageAccessDocument = Document & {
   requestStorageAccess?: () => Promise<void>;
 };
 
+/**
+ * Whether this frame's own requests carry a Stepwise session: next-auth's session endpoint answers `{}` without
+ * one. Asked after the popup (and after any storage-access request) rather than reloading blindly: a browser that
+ * keeps third-party cookies apart, or a session cookie that is not SameSite=None (Stepwise served without TLS),
+ * leaves the frame without the session even though the popup signed in.
+ */
+async function frameHasSession(): Promise<boolean> {
+  try {
+    const answer = await fetch("/api/auth/session", { cache: "no-store", credentials: "same-origin" });
+    if (!answer.ok) return false;
+    const body = (await answer.json()) as { user?: unknown } | null;
+    return Boolean(body?.user);
+  } catch {
+    return false;
+  }
+}
+
 /** The framed sign-in prompt: a popup signs in, then the frame reloads the view it was asked for. */
 export function EmbedSignIn({ next }: { next: string }) {
   const [state, setState] = useState<"idle" | "waiting" | "blocked" | "needs-access" | "no-session">("idle");
@@ -28,22 +45,16 @@ export function EmbedSignIn({ next }: { next: string }) {
     }
   }, []);
 
-  const reload = () => {
-    remember(true);
-    window.location.replace(next);
-  };
-
   useEffect(() => {
     const onMessage = async (event: MessageEvent) => {
       if (event.origin !== window.location.origin || event.data !== SIGNED_IN_MESSAGE) return;
       const doc = document as StorageAccessDocument;
-      // A browser that partitions third-party cookies needs the user's consent before the frame sees the session.
+      // A browser that blocks third-party cookies needs the user's consent before the frame may use the session.
       if (window.top !== window && doc.hasStorageAccess && !(await doc.hasStorageAccess())) {
         setState("needs-access");
         return;
       }
-      remember(true);
-      window.location.replace(next);
+      await reloadWithSession(next, () => setState("no-session"));
     };
     window.addEventListener("message", onMessage);
     return () => window.removeEventListener("message", onMessage);
@@ -57,12 +68,12 @@ export function EmbedSignIn({ next }: { next: string }) {
   const allow = async () => {
     const doc = document as StorageAccessDocument;
     try {
+      // First thing in the click handler: the browser grants storage access only during a user gesture.
       await doc.requestStorageAccess?.();
     } catch {
-      // Refused: the reload below shows the prompt again, which then explains and links out.
-    } finally {
-      reload();
+      // Refused: the check below finds no session, and the prompt explains and links out.
     }
+    await reloadWithSession(next, () => setState("no-session"));
   };
 
   return (
@@ -75,8 +86,8 @@ export function EmbedSignIn({ next }: { next: string }) {
       {state === "no-session" ? (
         <>
           <p>
-            You signed in, but your browser does not let this frame use your Stepwise session (it blocks third-party
-            cookies here).
+            You signed in, but this frame cannot use your Stepwise session: your browser blocks third-party cookies
+            here, or Stepwise is not served over HTTPS.
           </p>
           <a className={styles.button} href={fullPage} target="_blank" rel="noopener">
             Open this view in Stepwise
@@ -113,4 +124,18 @@ export function EmbedSignIn({ next }: { next: string }) {
       )}
     </div>
   );
+}
+
+/**
+ * Reloads the frame on the view once its requests carry the session (the flag of ./signin-return.ts guards a
+ * browser that still drops it on the way), or reports that they do not.
+ */
+async function reloadWithSession(next: string, noSession: () => void): Promise<void> {
+  if (await frameHasSession()) {
+    remember(true);
+    window.location.replace(next);
+  } else {
+    remember(false);
+    noSession();
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * A flag in the frame's own session storage, set just before the frame reloads the view after a sign-in and
- * cleared when a view renders. Seeing the sign-in prompt again with it set means the browser still sends the
- * frame no session: third-party cookies are blocked and storage access was refused, or the session cookie is
- * not SameSite=None (Stepwise served without TLS). Without it the frame would offer the same popup forever;
- * with it, the prompt says so and opens the view in a tab instead.
+ * cleared when a view renders. The prompt reloads only once the frame's own requests carry the session
+ * (./embed-signin.tsx asks next-auth's session endpoint first), so this is the backstop for a browser that still
+ * drops the session on the reload: seeing the sign-in prompt again with the flag set, the prompt says so and
+ * opens the view in a tab instead of offering the same popup forever. Where the browser refuses third-party
+ * storage altogether the flag is simply never set, which is why it is not the first check.
  */
 const RETURNED_KEY = "stepwise:embed-signin-returned";
 
