@@ -130,7 +130,9 @@ export async function measureIngest(
     started = performance.now();
     await inLanes(runs, LANES, (i) => insertHistoryEvents(db, runId(1, i), histories[i] ?? []).then(() => undefined));
     const eventsPerSecond = rate(started);
-    log(`history events: ${events} at ${Math.round(eventsPerSecondOneLane)}/s (1 lane), ${Math.round(eventsPerSecond)}/s (${LANES} lanes)`);
+    log(
+      `history events: ${events} at ${Math.round(eventsPerSecondOneLane)}/s (1 lane), ${Math.round(eventsPerSecond)}/s (${LANES} lanes)`,
+    );
 
     // 2. The whole per-run write of a sync (lib/sync/runs.ts writeExecution), in a transaction per run: events,
     //    derivation, step upsert. As there, a first sync derives from the events in hand (every event was new:

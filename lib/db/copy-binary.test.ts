@@ -35,14 +35,25 @@ describe("binary COPY encoding", () => {
   });
 
   it("writes instants before Postgres' epoch as negative microseconds (two's complement over 64 bits)", () => {
-    const out = bytes(binaryCopyChunks(["timestamp"], [[new Date(0)], [new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999))]]));
+    const out = bytes(
+      binaryCopyChunks(["timestamp"], [[new Date(0)], [new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999))]]),
+    );
     expect(out.readBigInt64BE(19 + 2 + 4)).toBe(-946_684_800_000_000n);
     expect(out.readBigInt64BE(19 + 14 + 2 + 4)).toBe(-1_000n);
   });
 
   it("splits the stream into ~1 MiB chunks and gives a row larger than a chunk a buffer of its own", () => {
     const big = "x".repeat(3 << 20);
-    const chunks = [...binaryCopyChunks(["int4", "text"], [[1, "a"], [2, big], [3, "b"]])];
+    const chunks = [
+      ...binaryCopyChunks(
+        ["int4", "text"],
+        [
+          [1, "a"],
+          [2, big],
+          [3, "b"],
+        ],
+      ),
+    ];
     expect(chunks.length).toBeGreaterThan(1);
     const out = Buffer.concat(chunks);
     expect(out.length).toBe(19 + (2 + 8 + 5) + (2 + 8 + 4 + big.length) + (2 + 8 + 5) + 2);
@@ -67,7 +78,13 @@ describe("binary COPY into Postgres", () => {
     const rows: [number, number | null, string, string | null, Date][] = [
       [1, 2_147_483_647, text, json, new Date(Date.UTC(2026, 0, 1, 12, 34, 56, 789))],
       [2, -2_147_483_648, "", null, new Date(0)],
-      [3, null, "x".repeat(300_000), JSON.stringify({ big: "y".repeat(2 << 20) }), new Date(Date.UTC(1969, 6, 20, 20, 17, 40))],
+      [
+        3,
+        null,
+        "x".repeat(300_000),
+        JSON.stringify({ big: "y".repeat(2 << 20) }),
+        new Date(Date.UTC(1969, 6, 20, 20, 17, 40)),
+      ],
     ];
     const client = await pool.connect();
     try {
@@ -110,9 +127,17 @@ describe("binary COPY into Postgres", () => {
     const client = await pool.connect();
     try {
       await client.query("CREATE TEMP TABLE copy_binary_nul (k int, t text)");
-      await expect(copyBinary(client, "copy_binary_nul (k, t)", ["int4", "text"], [[1, "ok"], [2, "a\u0000b"]])).rejects.toThrow(
-        /0x00/,
-      );
+      await expect(
+        copyBinary(
+          client,
+          "copy_binary_nul (k, t)",
+          ["int4", "text"],
+          [
+            [1, "ok"],
+            [2, "a\u0000b"],
+          ],
+        ),
+      ).rejects.toThrow(/0x00/);
       expect((await client.query("SELECT count(*)::int AS n FROM copy_binary_nul")).rows[0]?.n).toBe(0);
     } finally {
       await client.query("DROP TABLE IF EXISTS copy_binary_nul");

@@ -42,7 +42,8 @@ export function* binaryCopyChunks(
   buf.writeInt32BE(0, 15); // header extension length
   let pos = 19;
   for (const row of rows) {
-    if (row.length !== columns.length) throw new Error(`binary COPY row has ${row.length} fields, not ${columns.length}`);
+    if (row.length !== columns.length)
+      throw new Error(`binary COPY row has ${row.length} fields, not ${columns.length}`);
     // The most this row can take: UTF-8 needs at most 3 bytes per UTF-16 code unit.
     let need = 2;
     for (const value of row) need += 4 + (typeof value === "string" ? value.length * 3 + 1 : 8);

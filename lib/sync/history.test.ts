@@ -7,14 +7,13 @@ import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import { insertHistoryEvents, loadStoredEvents } from "./history";
-import { randomAccount } from "./testing";
 
 const tag = Math.random().toString(36).slice(2, 8);
 let sourceId = 0;
 let runIds: number[] = [];
 
 beforeAll(async () => {
-  const account = randomAccount();
+  const account = String(Math.floor(Math.random() * 9e11) + 1e11);
   const src = await pool.query<{ id: number }>(
     `INSERT INTO aws_source (key, account_id, region, updated_at) VALUES ($1, $2, 'eu-west-1', now()) RETURNING id`,
     [`history-${tag}`, account],
@@ -43,7 +42,7 @@ const HUGE = 3 * 1024 * 1024; // beyond the encoder's 1 MiB chunk, and the 256 K
 /** Events that stress the encoding: huge details, unicode, NUL, no details, no timestamp, 1969 and 2000. */
 function hostileHistory(): HistoryEvent[] {
   const unicode = 'ünïcödé 🚀 𝔘 \u2028\u2029 ﷽ "q" \\ \t\n\r \\u0000 literal';
-  const events = [
+  const events: Omit<HistoryEvent, "id" | "previousEventId">[] = [
     {
       type: "ExecutionStarted",
       timestamp: new Date(Date.UTC(1969, 6, 20, 20, 17, 40, 5)),
@@ -55,7 +54,7 @@ function hostileHistory(): HistoryEvent[] {
       stateEnteredEventDetails: { name: `Huge ${unicode}`, input: JSON.stringify({ blob: "é".repeat(HUGE) }) },
     },
     // No timestamp (stored as the epoch) and a type whose details member is absent.
-    { type: "TaskStarted" },
+    { type: "TaskStarted" } as Omit<HistoryEvent, "id" | "previousEventId">,
     {
       type: "TaskSucceeded",
       timestamp: new Date(Date.UTC(2026, 10, 30, 23, 59, 59, 999)),
@@ -63,7 +62,7 @@ function hostileHistory(): HistoryEvent[] {
     },
     { type: "ExecutionSucceeded", timestamp: new Date(Date.UTC(2026, 11, 1)) },
   ];
-  return events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i === 0 ? undefined : i }) as HistoryEvent);
+  return events.map((e, i) => ({ ...e, id: i + 1, previousEventId: i === 0 ? undefined : i }));
 }
 
 const stored = async (runId: number) =>
@@ -113,13 +112,37 @@ describe("insertHistoryEvents", () => {
       timestamp: at(id),
       stateEnteredEventDetails: { name },
     });
-    expect(await insertHistoryEvents(pool, run, [1, 2, 3].map((id) => event(id, "first")))).toBe(3);
+    expect(
+      await insertHistoryEvents(
+        pool,
+        run,
+        [1, 2, 3].map((id) => event(id, "first")),
+      ),
+    ).toBe(3);
     // A replay that overlaps the stored tail, with one id repeated within the batch.
-    expect(await insertHistoryEvents(pool, run, [2, 3, 4, 4, 5].map((id) => event(id, "second")))).toBe(2);
+    expect(
+      await insertHistoryEvents(
+        pool,
+        run,
+        [2, 3, 4, 4, 5].map((id) => event(id, "second")),
+      ),
+    ).toBe(2);
     // Out of order and all new: still stored once each.
-    expect(await insertHistoryEvents(pool, run, [7, 6].map((id) => event(id, "third")))).toBe(2);
+    expect(
+      await insertHistoryEvents(
+        pool,
+        run,
+        [7, 6].map((id) => event(id, "third")),
+      ),
+    ).toBe(2);
     // All new but an id repeated: the statement path, each stored once.
-    expect(await insertHistoryEvents(pool, run, [8, 9, 8].map((id) => event(id, "fourth")))).toBe(2);
+    expect(
+      await insertHistoryEvents(
+        pool,
+        run,
+        [8, 9, 8].map((id) => event(id, "fourth")),
+      ),
+    ).toBe(2);
     const rows = await stored(run);
     expect(rows.map((r) => [r.event_id, r.details.name])).toEqual([
       [1, "first"],

@@ -139,7 +139,7 @@ export async function insertHistoryEvents(
       ids.add(id);
     }
     if (!allNew) return await insertOverlapping(db, runId, events);
-    function* rows() {
+    function* newRows() {
       for (const event of events) {
         yield [
           runId,
@@ -151,7 +151,7 @@ export async function insertHistoryEvents(
         ];
       }
     }
-    return await copyBinary(db, HISTORY_COPY_TARGET, HISTORY_COPY_COLUMNS, rows());
+    return await copyBinary(db, HISTORY_COPY_TARGET, HISTORY_COPY_COLUMNS, newRows());
   } finally {
     if (db !== client) db.release();
   }
