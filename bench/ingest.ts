@@ -1,12 +1,14 @@
 /**
  * History and metric ingest throughput into Postgres through the sync's bulk paths:
- *   - history events: lib/sync/history.ts insertHistoryEvents (COPY for new events), alone and with the
- *     per-run step derivation + step upsert that follows it in a real sync;
+ *   - history events: lib/sync/history.ts insertHistoryEvents (binary COPY for new events), alone and with the
+ *     per-run step derivation + step upsert that follows it in a real sync, two runs at a time as the sync
+ *     writes them (see LANES; the one-at-a-time bulk figure is printed beside it);
  *   - metric points: lib/sync/sagemaker/write-points.ts upsertMetricPoints (unnest arrays, 10,000 per
  *     statement), one transaction per job as the SageMaker module writes them.
  * Prints events/s and points/s. `npx tsx bench/ingest.ts [--events=200000] [--points=500000]`;
  * `measureIngest(pool)` is what `npm run bench` folds in. Uses DATABASE_URL or an embedded Postgres in
- * STEPWISE_DATA_DIR (default .data/bench-ingest); everything it writes is deleted afterwards.
+ * STEPWISE_DATA_DIR (default .data/bench-ingest); everything it writes is deleted afterwards and the tables it
+ * wrote are VACUUMed (ANALYZE), so whatever is measured next reads them as they were.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,10 +19,31 @@ import type pg from "pg";
 export type IngestFigures = {
   events: number;
   eventsPerSecond: number;
+  /** The same bulk insert with one run at a time (no overlap), for comparison. */
+  eventsPerSecondOneLane: number;
   eventsWithStepsPerSecond: number;
+  lanes: number;
   points: number;
   pointsPerSecond: number;
 };
+
+/**
+ * Runs written at once, each on its own connection. The sync writes up to 4 executions at a time (lib/sync/pass.ts:
+ * eachLimited(…, CONCURRENCY = 4) over the open runs and over the pipelines, one execution at a time within a
+ * pipeline), so the bench writes two runs of two different pipelines at a time: Node encodes one run's events
+ * while Postgres stores the other's, and one run's commit (its WAL flush) overlaps the other's work.
+ */
+const LANES = 2;
+
+/** Calls `work(i)` for i in [0, count) with at most `lanes` calls in flight, in order of i. */
+async function inLanes(count: number, lanes: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(lanes, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
+}
 
 /** A realistic history: a chain of SageMaker/Lambda task states with a few hundred bytes of details each. */
 function syntheticHistory(eventCount: number, start: number): HistoryEvent[] {
@@ -79,45 +102,60 @@ export async function measureIngest(
   );
   const sourceId = src[0]?.id as number;
   try {
-    const { rows: pipe } = await db.query<{ id: number }>(
+    // One pipeline per lane: the sync's concurrent writes are of different pipelines' executions.
+    const { rows: pipes } = await db.query<{ id: number }>(
       `INSERT INTO pipeline (source_id, state_machine_arn, name, definition, updated_at)
-       VALUES ($1, $2, 'bench', '{"StartAt":"Step0","States":{}}', now()) RETURNING id`,
-      [sourceId, `arn:aws:states:eu-west-1:${account}:stateMachine:${key}`],
+       SELECT $1, $2 || i, 'bench', '{"StartAt":"Step0","States":{}}', now() FROM generate_series(1, $3) i
+       RETURNING id`,
+      [sourceId, `arn:aws:states:eu-west-1:${account}:stateMachine:${key}-`, LANES],
     );
-    const pipelineId = pipe[0]?.id as number;
+    // Three sets of fresh runs (one per measurement), run i of a set in pipeline i mod LANES.
     const { rows: runRows } = await db.query<{ id: number }>(
       `INSERT INTO run (public_id, pipeline_id, execution_arn, name, status, started_at)
-       SELECT $2 || '-' || i, $1, $3 || i, 'r' || i, 'SUCCEEDED', now() FROM generate_series(1, $4) i RETURNING id`,
-      [pipelineId, key, `arn:aws:states:eu-west-1:${account}:execution:${key}:`, runs * 2],
+       SELECT $2 || '-' || i, ($1::int[])[1 + i % $5], $3 || i, 'r' || i, 'SUCCEEDED', now()
+         FROM generate_series(0, $4 - 1) i ORDER BY i RETURNING id`,
+      [pipes.map((p) => p.id), key, `arn:aws:states:eu-west-1:${account}:execution:${key}:`, runs * 3, LANES],
     );
+    const runId = (set: number, i: number) => runRows[set * runs + i]?.id as number;
     const histories = Array.from({ length: runs }, (_, i) =>
       syntheticHistory(perRun, Date.UTC(2026, 0, 1) + i * 3_600_000),
     );
     const events = histories.reduce((n, h) => n + h.length, 0);
+    const rate = (since: number) => events / ((performance.now() - since) / 1000);
 
-    // 1. Raw events only (the bulk insert), one run at a time as the sync does.
+    // 1. Raw events only (the bulk insert, autocommit per run), one run at a time and then in lanes.
     let started = performance.now();
-    for (let i = 0; i < runs; i++) await insertHistoryEvents(db, runRows[i]?.id as number, histories[i] ?? []);
-    const eventsPerSecond = events / ((performance.now() - started) / 1000);
-    log(`history events: ${events} in ${((performance.now() - started) / 1000).toFixed(2)} s`);
-
-    // 2. The whole per-run write of a sync: events + reading them back + derivation + step upsert, in a transaction.
+    for (let i = 0; i < runs; i++) await insertHistoryEvents(db, runId(0, i), histories[i] ?? []);
+    const eventsPerSecondOneLane = rate(started);
     started = performance.now();
-    for (let i = 0; i < runs; i++) {
-      const runId = runRows[runs + i]?.id as number;
+    await inLanes(runs, LANES, (i) => insertHistoryEvents(db, runId(1, i), histories[i] ?? []).then(() => undefined));
+    const eventsPerSecond = rate(started);
+    log(
+      `history events: ${events} at ${Math.round(eventsPerSecondOneLane)}/s (1 lane), ${Math.round(eventsPerSecond)}/s (${LANES} lanes)`,
+    );
+
+    // 2. The whole per-run write of a sync (lib/sync/runs.ts writeExecution), in a transaction per run: events,
+    //    derivation, step upsert. As there, a first sync derives from the events in hand (every event was new:
+    //    inserted === events.length) and only reads the stored history back otherwise.
+    started = performance.now();
+    await inLanes(runs, LANES, async (i) => {
+      const id = runId(2, i);
+      const history = histories[i] ?? [];
       const client = await db.connect();
       try {
         await client.query("BEGIN");
-        await insertHistoryEvents(client, runId, histories[i] ?? []);
-        const stored = await loadStoredEvents(client, runId);
-        await writeSteps(client, runId, deriveSteps(stored).steps);
+        const inserted = await insertHistoryEvents(client, id, history);
+        const all = inserted === history.length ? history : await loadStoredEvents(client, id);
+        await writeSteps(client, id, deriveSteps(all).steps);
         await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
       } finally {
         client.release();
       }
-    }
-    const eventsWithStepsPerSecond = events / ((performance.now() - started) / 1000);
-
+    });
+    const eventsWithStepsPerSecond = rate(started);
     // 3. Metric points, 10,000 per statement (the SageMaker module's chunk size).
     const jobs = 50;
     const { rows: jobRows } = await db.query<{ id: number }>(
@@ -154,12 +192,20 @@ export async function measureIngest(
     return {
       events,
       eventsPerSecond: Math.round(eventsPerSecond),
+      eventsPerSecondOneLane: Math.round(eventsPerSecondOneLane),
       eventsWithStepsPerSecond: Math.round(eventsWithStepsPerSecond),
+      lanes: LANES,
       points,
       pointsPerSecond: Math.round(pointsPerSecond),
     };
   } finally {
+    // Everything written goes with the source (pipelines, runs and their events and steps, jobs and their points).
     await db.query("DELETE FROM aws_source WHERE id = $1", [sourceId]);
+    // The modules measured after this one read these tables: leave them vacuumed (the dead rows of what was just
+    // deleted gone, the visibility map set for index-only scans) and analysed, as the seed left them.
+    await db.query(
+      "VACUUM (ANALYZE) history_event, step, run, pipeline, aws_source, sagemaker_job, metric_point, metric_rollup",
+    );
   }
 }
 
@@ -184,7 +230,7 @@ async function main() {
       log: (l) => console.log(`[bench:ingest] ${l}`),
     });
     console.log(
-      `[bench:ingest] history events (bulk insert):            ${f.eventsPerSecond.toLocaleString("en")} events/s (${f.events.toLocaleString("en")} events)`,
+      `[bench:ingest] history events (bulk insert):            ${f.eventsPerSecond.toLocaleString("en")} events/s (${f.events.toLocaleString("en")} events, ${f.lanes} runs at a time; one at a time ${f.eventsPerSecondOneLane.toLocaleString("en")})`,
     );
     console.log(
       `[bench:ingest] history events + derive + step upsert:     ${f.eventsWithStepsPerSecond.toLocaleString("en")} events/s`,

@@ -9,14 +9,15 @@
  * the stored history never has a gap even if a fetch fails half-way.
  *
  * Writing. New events (all newer than the newest stored one: a first sync, or what came after last_event_id)
- * go in with COPY (lib/db/copy.ts); a replay that overlaps stored events uses INSERT … SELECT FROM
+ * go in with binary COPY (lib/db/copy-binary.ts: no per-byte escaping in Node nor scanning in Postgres, and no
+ * timestamp parsing); a replay that overlaps stored events uses INSERT … SELECT FROM
  * json_to_recordset(…) ON CONFLICT DO NOTHING, chunked by count and by bytes. Steps: one unnest upsert that
  * only rewrites rows whose values changed, plus one DELETE of keys that disappeared.
  */
 import "server-only";
 import { GetExecutionHistoryCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
 import type pg from "pg";
-import { copyLine, copyLines } from "@/lib/db/copy";
+import { type BinaryColumn, copyBinary } from "@/lib/db/copy-binary";
 import type { SyncContext } from "./context";
 import type { DerivedStep } from "./derive-steps";
 import { historyEventDetails, historyEventFromStored, type StoredHistoryEvent } from "./history-types";
@@ -102,6 +103,10 @@ function detailsJson(event: HistoryEvent): string | null {
   return JSON.stringify(details, (_k, v: unknown) => (typeof v === "string" ? pgText(v) : v));
 }
 
+const EPOCH = new Date(0);
+const HISTORY_COPY_TARGET = `history_event (run_id, event_id, previous_event_id, type, "timestamp", details)`;
+const HISTORY_COPY_COLUMNS: readonly BinaryColumn[] = ["int4", "int4", "int4", "text", "timestamp", "jsonb"];
+
 const CHUNK_EVENTS = 5_000;
 const CHUNK_BYTES = 16 * 1024 * 1024;
 
@@ -134,23 +139,19 @@ export async function insertHistoryEvents(
       ids.add(id);
     }
     if (!allNew) return await insertOverlapping(db, runId, events);
-    function* lines() {
+    function* newRows() {
       for (const event of events) {
-        yield copyLine([
+        yield [
           runId,
           event.id ?? 0,
           event.previousEventId ?? null,
           pgText(event.type ?? "Unknown"),
-          (event.timestamp ?? new Date(0)).toISOString(),
+          event.timestamp ?? EPOCH,
           detailsJson(event),
-        ]);
+        ];
       }
     }
-    return await copyLines(
-      db,
-      `history_event (run_id, event_id, previous_event_id, type, "timestamp", details)`,
-      lines(),
-    );
+    return await copyBinary(db, HISTORY_COPY_TARGET, HISTORY_COPY_COLUMNS, newRows());
   } finally {
     if (db !== client) db.release();
   }
