@@ -6,7 +6,7 @@
 import type { HistoryEvent } from "@aws-sdk/client-sfn";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
-import { insertHistoryEvents, loadStoredEvents } from "./history";
+import { insertHistoryEvents, loadStoredEvents, pgJson } from "./history";
 
 const tag = Math.random().toString(36).slice(2, 8);
 let sourceId = 0;
@@ -168,5 +168,14 @@ describe("insertHistoryEvents", () => {
       client.release();
     }
     expect(await stored(run)).toEqual([]);
+  });
+});
+
+describe("pgJson", () => {
+  it("replaces NUL characters in values and keeps a literal backslash-u0000 as written", () => {
+    const value = { nul: "a\u0000b", literal: "C:\\u0000\\dir", nested: [{ cause: "\u0000" }] };
+    const parsed = JSON.parse(pgJson(value));
+    expect(parsed).toEqual({ nul: "a\uFFFDb", literal: "C:\\u0000\\dir", nested: [{ cause: "\uFFFD" }] });
+    expect(pgJson({ plain: "x" })).toBe('{"plain":"x"}');
   });
 });

@@ -95,12 +95,19 @@ export function pgText<T extends string | null | undefined>(value: T): T {
   return (typeof value === "string" && value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value) as T;
 }
 
+/**
+ * JSON text jsonb accepts: NUL characters in strings replaced as pgText does. The replacement is made on the
+ * values, not on the text — a string holding a backslash followed by "u0000" is kept as it is.
+ */
+export function pgJson(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (!text.includes("\\u0000")) return text;
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "string" ? pgText(v) : v));
+}
+
 function detailsJson(event: HistoryEvent): string | null {
   const details = historyEventDetails(event);
-  if (!details) return null;
-  const text = JSON.stringify(details);
-  if (!text.includes("\\u0000")) return text;
-  return JSON.stringify(details, (_k, v: unknown) => (typeof v === "string" ? pgText(v) : v));
+  return details ? pgJson(details) : null;
 }
 
 const EPOCH = new Date(0);
@@ -269,7 +276,7 @@ export async function writeSteps(client: pg.PoolClient, runId: number, steps: re
         col((s) => pgText(s.jobName)),
         col((s) => pgText(s.jobArn)),
         // jsonb refuses \u0000 as text refuses NUL: the same replacement pgText makes.
-        col((s) => (s.attemptLog ? JSON.stringify(s.attemptLog).replaceAll("\\u0000", "\\uFFFD") : null)),
+        col((s) => (s.attemptLog ? pgJson(s.attemptLog) : null)),
       ],
     );
     changed += r.rowCount ?? 0;
