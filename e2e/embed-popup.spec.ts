@@ -27,7 +27,7 @@ import {
 import { CHROMIUM_ARGS, chromiumPath } from "../lib/chromium";
 import { baseURL } from "../playwright.config";
 import { e2eEnv } from "./support/env";
-import { ADA, fillIdpLogin } from "./support/login";
+import { ADA, fillIdpLogin, sessionCookie } from "./support/login";
 import { startRun } from "./support/runs";
 import { type TlsFront, tlsFront } from "./support/tls";
 
@@ -163,6 +163,56 @@ test("over plain http the popup signs in, and the cross-site frame says it canno
   }
 });
 
+/** One GET with exactly these headers (no redirect followed); status and the headers that answer it. */
+function ask(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers }, (response) => {
+      response.resume();
+      response.once("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+    });
+    request.on("error", reject);
+  });
+}
+
+test("the embeddable views answer the Storage Access Headers: retry for a cookie-less framed visit that holds the permission, load for an active one", async ({
+  page: ada,
+}) => {
+  const { publicId } = await startRun(ada, "size-recommendation-training");
+  const view = `${baseURL}/embed/runs/${publicId}`;
+  const inactive = { "sec-fetch-storage-access": "inactive", origin: PORTAL };
+
+  // Permission granted, not active, no cookie: the sign-in redirect, and the browser is asked to retry first.
+  const retry = await ask(view, inactive);
+  expect(retry.status).toBe(307);
+  expect(retry.headers.location).toBe(`/embed/signin?callbackUrl=${encodeURIComponent(`/embed/runs/${publicId}`)}`);
+  expect(retry.headers["activate-storage-access"]).toBe(`retry; allowed-origin="${PORTAL}"`);
+  expect(retry.headers.vary).toContain("Sec-Fetch-Storage-Access");
+
+  // No retry where the permission is missing, the framer is not listed or unknown, or the page is no view.
+  for (const headers of [
+    { ...inactive, "sec-fetch-storage-access": "none" },
+    { ...inactive, origin: `http://127.0.0.1:${PORT + 21}` },
+    { "sec-fetch-storage-access": "inactive" },
+    {},
+  ]) {
+    const answer = await ask(view, headers);
+    expect(answer.status).toBe(307);
+    expect(answer.headers["activate-storage-access"]).toBeUndefined();
+  }
+  const portalPage = await ask(`${baseURL}/runs/${publicId}`, inactive);
+  expect(portalPage.headers["activate-storage-access"]).toBeUndefined();
+
+  // The retried request carries the cookie and says "active": the view, kept active for the document.
+  const cookie = await sessionCookie(ada);
+  const active = await ask(view, {
+    "sec-fetch-storage-access": "active",
+    origin: PORTAL,
+    cookie: `${cookie.name}=${cookie.value}`,
+  });
+  expect(active.status).toBe(200);
+  expect(active.headers["activate-storage-access"]).toBe("load");
+});
+
 test.describe("behind TLS, as an embed-enabled deployment runs", () => {
   let second: ChildProcess | undefined;
   let front: TlsFront | undefined;
@@ -231,6 +281,31 @@ test.describe("behind TLS, as an embed-enabled deployment runs", () => {
       // The reloaded view kept the storage access its sign-in prompt was given.
       expect(await inFrame.evaluate(() => document.hasStorageAccess())).toBe(true);
       expect(new URL(inFrame.url()).pathname).toBe(`/embed/runs/${publicId}`);
+
+      // A repeat visit (the portal page loaded again): the permission stays granted, but a new frame does not use
+      // it until asked, so its first request carries no cookie. The browser says so (Sec-Fetch-Storage-Access:
+      // inactive), Stepwise answers "retry", and the browser asks again with the cookie: no sign-in step.
+      const asked: { access: string | null; cookie: boolean }[] = [];
+      page.on("request", (request) => {
+        if (!request.isNavigationRequest() || !request.url().startsWith(`${app}/embed/`)) return;
+        asked.push({
+          access: request.headers()["sec-fetch-storage-access"] ?? null,
+          cookie: /stepwise\.session=/.test(request.headers().cookie ?? ""),
+        });
+      });
+      await page.reload();
+      const again = page.frameLocator('iframe[title="Stepwise"]');
+      await expect(again.getByRole("link", { name: /Open in Stepwise/ })).toHaveAttribute("href", `/runs/${publicId}`);
+      await expect(again.getByRole("heading", { level: 1 })).toBeVisible();
+      await expect(again.getByRole("heading", { name: "Sign in to see this view" })).toHaveCount(0);
+      const reloaded = await page
+        .locator('iframe[title="Stepwise"]')
+        .elementHandle()
+        .then((e) => e?.contentFrame());
+      expect(new URL(reloaded?.url() ?? "").pathname).toBe(`/embed/runs/${publicId}`);
+      // The "load" answer kept the permission active for the view, so its own requests carry the session.
+      expect(await reloaded?.evaluate(() => document.hasStorageAccess())).toBe(true);
+      expect(asked[0]).toEqual({ access: "inactive", cookie: false });
     } finally {
       await close();
     }
