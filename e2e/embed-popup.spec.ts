@@ -9,8 +9,6 @@
  *    embed-enabled deployment runs: its cookie is SameSite=None; Secure, and after the popup and the storage
  *    access request the frame shows the view.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -26,7 +24,7 @@ import {
 } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "../lib/chromium";
 import { baseURL } from "../playwright.config";
-import { e2eEnv } from "./support/env";
+import { type SecondInstance, startSecondInstance } from "./support/instance";
 import { ADA, fillIdpLogin, sessionCookie } from "./support/login";
 import { startRun } from "./support/runs";
 import { type TlsFront, tlsFront } from "./support/tls";
@@ -214,52 +212,23 @@ test("the embeddable views answer the Storage Access Headers: retry for a cookie
 });
 
 test.describe("behind TLS, as an embed-enabled deployment runs", () => {
-  let second: ChildProcess | undefined;
+  let second: SecondInstance | undefined;
   let front: TlsFront | undefined;
 
   test.beforeAll(async () => {
     test.setTimeout(300_000);
-    const env = e2eEnv();
-    const logDir = path.resolve(`test-results/e2e-${PORT}`);
-    mkdirSync(logDir, { recursive: true });
-    const log = openSync(path.join(logDir, "tls-instance.log"), "w");
-    second = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      stdio: ["ignore", log, log],
-      env: {
-        ...process.env,
-        PORT: String(TLS_APP_PORT),
-        NEXTAUTH_URL: `https://localhost:${TLS_FRONT_PORT}`,
-        STEPWISE_FRAME_ANCESTORS: PORTAL,
-        DATABASE_URL: env.databaseUrl,
-        NEXT_DIST_DIR: env.distDir,
-        STEPWISE_DATA_DIR: env.dataDir,
-        // Pages only: the e2e server syncs the shared database.
-        STEPWISE_DEMO: "off",
-        STEPWISE_SYNC: "off",
-        LOCAL_IDP_PORT: String(TLS_APP_PORT + 1),
-      },
+    second = await startSecondInstance({
+      port: TLS_APP_PORT,
+      idpPort: TLS_APP_PORT + 1,
+      env: { NEXTAUTH_URL: `https://localhost:${TLS_FRONT_PORT}`, STEPWISE_FRAME_ANCESTORS: PORTAL },
+      logFile: path.resolve(`test-results/e2e-${PORT}`, "tls-instance.log"),
     });
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      if (second.exitCode !== null) throw new Error(`the TLS instance exited (${second.exitCode}); see ${logDir}`);
-      if (Date.now() > deadline) throw new Error("the TLS instance did not start");
-      try {
-        if ((await fetch(`http://localhost:${TLS_APP_PORT}/api/health`)).ok) break;
-      } catch {
-        // starting
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
     front = await tlsFront(TLS_FRONT_PORT, TLS_APP_PORT);
   });
 
   test.afterAll(async () => {
     await front?.close();
-    if (second && second.exitCode === null) {
-      const exited = new Promise((r) => second?.once("exit", r));
-      second.kill("SIGTERM");
-      await exited;
-    }
+    await second?.stop();
   });
 
   test("the popup signs in, the frame asks for storage access, and then shows the run", async ({ page: ada }) => {

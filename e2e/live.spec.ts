@@ -5,11 +5,12 @@
  * thousands of streams; streams closed when the session ends; 500 streams of one
  * session refused past the per-user cap while other users' streams work.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eEnv } from "./support/env";
+import { type SecondInstance, startSecondInstance } from "./support/instance";
 import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
 import { type SeedDb, seedPipeline, seedRun, withDb } from "./support/seed";
 
@@ -227,44 +228,17 @@ test("a render's id past the feed's catch-up reach: the server says resync and t
 });
 
 test.describe("two app instances on one Postgres", () => {
-  let second: ChildProcess | undefined;
+  let second: SecondInstance | undefined;
   const port = Number(process.env.E2E_PORT ?? 3100) + 10;
 
   test.beforeAll(async () => {
     test.setTimeout(300_000);
-    const env = e2eEnv();
-    second = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: env.databaseUrl,
-        NEXT_DIST_DIR: env.distDir,
-        STEPWISE_DATA_DIR: env.dataDir,
-        // Instance B serves pages and streams only; instance A (the e2e server) does all the syncing.
-        STEPWISE_DEMO: "off",
-        STEPWISE_SYNC: "off",
-        LOCAL_IDP_PORT: String(port + 1),
-      },
-    });
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      if (Date.now() > deadline) throw new Error("instance B did not start");
-      try {
-        if ((await fetch(`http://localhost:${port}/api/health`)).ok) break;
-      } catch {
-        // starting
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    // Instance B serves pages and streams only; instance A (the e2e server) does all the syncing.
+    second = await startSecondInstance({ port, idpPort: port + 1 });
   });
 
   test.afterAll(async () => {
-    if (second && second.exitCode === null) {
-      const exited = new Promise((r) => second?.once("exit", r));
-      second.kill("SIGTERM");
-      await exited;
-    }
+    await second?.stop();
   });
 
   test("a session from instance A works on B, and changes synced by A reach a browser on B", async ({ page }) => {
