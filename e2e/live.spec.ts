@@ -203,6 +203,7 @@ test("a 2,000-step run page's stream starts from its render's live event id: not
 test("a render's id past the feed's catch-up reach: the server says resync and the page refetches, as before", async ({
   page,
 }) => {
+  await publish(`run:e2e${unique()}`, "before");
   const publicId = await seedRunningRun(unique());
   // As in the test above this one, the stream is held until the run has ended; then the feed is pruned past the
   // render's id (retention), so the server cannot replay what the render missed and must say so.
@@ -210,18 +211,21 @@ test("a render's id past the feed's catch-up reach: the server says resync and t
   const held = new Promise<void>((resolve) => {
     release = resolve;
   });
-  let asked = 0;
+  const asked: URL[] = [];
   await page.route(/\/api\/live\?/, async (route) => {
-    asked += 1;
+    asked.push(new URL(route.request().url()));
     await held;
     await route.continue();
   });
   await page.goto(`/runs/${publicId}`);
   await expect(page.getByTestId("run-status")).toContainText("Running");
-  await expect.poll(() => asked).toBeGreaterThan(0);
+  await expect.poll(() => asked.length).toBeGreaterThan(0);
+  const renderedAt = Number(asked[0]?.searchParams.get("lastEventId"));
   const ended = await withDb((db) => endRun(db, publicId));
   await publish(`run:e2e${unique()}`, "after");
   await withDb((db) => db.query("DELETE FROM live_event WHERE id <= $1", [ended]));
+  expect(renderedAt).toBeGreaterThan(0);
+  expect(renderedAt).toBeLessThan(ended);
   release();
   await expect(page.getByTestId("run-status")).toContainText("Failed");
   await page.unroute(/\/api\/live\?/);
