@@ -116,13 +116,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
     };
 
     setStatus("connecting");
-    // A stated id counts only for a topic no stream of this tab has carried yet: only then do its queries
-    // hold the render's data (a topic seen before may show what the cache kept from then).
+    // A topic is known as of the ids its components stated only when every component keeping it stated one
+    // (one that did not may show data read at another moment), and only when no stream of this tab carried it
+    // yet: only then do its queries hold the renders' data (a topic seen before may show what the cache kept).
     const stated = new Map<string, string>();
     for (const topic of topics) {
-      if (carried.current.has(topic)) continue;
+      const ids = declared.current.get(topic);
+      if (carried.current.has(topic) || !ids || ids.size < (counts.current.get(topic) ?? 0)) continue;
       let lowest: string | undefined;
-      for (const id of declared.current.get(topic)?.values() ?? []) lowest = lowerId(lowest, id);
+      for (const id of ids.values()) lowest = lowerId(lowest, id);
       if (lowest !== undefined) stated.set(topic, lowest);
     }
     const plan = planStream({ topics, covered: covered.current, point: point.current, declared: stated });
