@@ -182,7 +182,10 @@ test("the embeddable views answer the Storage Access Headers: retry for a cookie
   // Permission granted, not active, no cookie: the sign-in redirect, and the browser is asked to retry first.
   const retry = await ask(view, inactive);
   expect(retry.status).toBe(307);
-  expect(retry.headers.location).toBe(`/embed/signin?callbackUrl=${encodeURIComponent(`/embed/runs/${publicId}`)}`);
+  const signin = new URL(retry.headers.location ?? "", baseURL);
+  expect(`${signin.pathname}${signin.search}`).toBe(
+    `/embed/signin?callbackUrl=${encodeURIComponent(`/embed/runs/${publicId}`)}`,
+  );
   expect(retry.headers["activate-storage-access"]).toBe(`retry; allowed-origin="${PORTAL}"`);
   expect(retry.headers.vary).toContain("Sec-Fetch-Storage-Access");
 
