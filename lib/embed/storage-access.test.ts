@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseFrameAncestors } from "./frame-ancestors";
 import { isAllowedFramer, storageAccessHeaders } from "./storage-access";
 
+type Request = Parameters<typeof storageAccessHeaders>[0];
+
 const setting = parseFrameAncestors("http://127.0.0.1:3120 https://portal.example https://*.corp.example");
-const request = {
+const request: Request = {
   pathname: "/embed/runs/r1",
   status: "inactive",
   origin: "http://127.0.0.1:3120",
@@ -26,7 +28,7 @@ describe("the Storage Access Headers exchange of /embed/", () => {
     });
   });
 
-  it.each([
+  it.each<[string, Partial<Request>]>([
     ["no permission", { status: "none" }],
     ["no header (another browser, a same-site frame)", { status: null }],
     ["a request the proxy lets through (it has the cookie, or the page is public)", { toSignIn: false }],
