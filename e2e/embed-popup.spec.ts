@@ -190,7 +190,7 @@ test("the embeddable views answer the Storage Access Headers: retry for a cookie
   expect(retry.headers.vary).toContain("Sec-Fetch-Storage-Access");
 
   // No retry where the permission is missing, the framer is not listed or unknown, or the page is no view.
-  for (const headers of [
+  for (const headers of <Record<string, string>[]>[
     { ...inactive, "sec-fetch-storage-access": "none" },
     { ...inactive, origin: `http://127.0.0.1:${PORT + 21}` },
     { "sec-fetch-storage-access": "inactive" },

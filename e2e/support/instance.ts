@@ -13,7 +13,7 @@ export async function startSecondInstance(options: {
   port: number;
   idpPort: number;
   /** More environment for this instance (NEXTAUTH_URL, STEPWISE_FRAME_ANCESTORS, …). */
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string>;
   /** A file for its output (else it is dropped). */
   logFile?: string;
 }): Promise<SecondInstance> {
