@@ -162,7 +162,10 @@ test("over plain http the popup signs in, and the cross-site frame says it canno
 });
 
 /** One GET with exactly these headers (no redirect followed); status and the headers that answer it. */
-function ask(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+function ask(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers }, (response) => {
       response.resume();

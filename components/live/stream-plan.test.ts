@@ -28,9 +28,10 @@ describe("planStream", () => {
   it("a stream replacing another carries on from its point for the topics it covered", () => {
     const covered = new Set(["inbox", "run:a"]);
     expect(plan({ topics: ["inbox", "run:b"], covered, point: "120" })).toEqual({ after: "120", refetch: ["run:b"] });
-    expect(
-      plan({ topics: ["inbox", "run:b"], covered, point: "120", declared: new Map([["run:b", "118"]]) }),
-    ).toEqual({ after: "118", refetch: [] });
+    expect(plan({ topics: ["inbox", "run:b"], covered, point: "120", declared: new Map([["run:b", "118"]]) })).toEqual({
+      after: "118",
+      refetch: [],
+    });
   });
 
   it("covered topics without a known point are refetched (no id was ever seen)", () => {

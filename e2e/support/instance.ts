@@ -47,7 +47,9 @@ export async function startSecondInstance(options: {
   const deadline = Date.now() + 240_000;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`the instance on ${options.port} exited (${child.exitCode})${options.logFile ? `; see ${options.logFile}` : ""}`);
+      throw new Error(
+        `the instance on ${options.port} exited (${child.exitCode})${options.logFile ? `; see ${options.logFile}` : ""}`,
+      );
     }
     if (Date.now() > deadline) {
       await stop();
