@@ -9,7 +9,9 @@
  *  - server actions (POST with a Next-Action header) from another site → 403 JSON
  *    (Next.js itself would refuse them with a 500);
  *  - an /api route asked with a method it does not answer → 405 JSON with `Allow`
- *    (Next.js would answer with an empty body; the table is lib/api/methods.ts).
+ *    (Next.js would answer with an empty body; the table is lib/api/methods.ts);
+ *  - the embeddable views' Storage Access Headers (lib/embed/storage-access.ts): a framed visit whose user
+ *    granted storage access before is retried by the browser with its cookies instead of signing in again.
  * That is all it does. It only checks a cookie's presence, which proves nothing:
  * the guard is where data is read — lib/dal for pages and metadata, withApi for
  * route handlers, withAction for server actions — each asking lib/auth for the
@@ -20,6 +22,7 @@ import { disallowedMethod } from "@/lib/api/methods";
 import { signInPath } from "@/lib/auth/callback-url";
 import { appOrigin, cookieNames, PATH_HEADER } from "@/lib/auth/config";
 import { frameAncestorsDirective, parseFrameAncestors } from "@/lib/embed/frame-ancestors";
+import { STORAGE_ACCESS_REQUEST, storageAccessHeaders } from "@/lib/embed/storage-access";
 import { errorResponse, forbidden, methodNotAllowed } from "@/lib/errors";
 
 const PUBLIC = [
@@ -81,6 +84,22 @@ function crossSiteAction(request: NextRequest): boolean {
   return Boolean(site && site !== "same-origin" && site !== "none");
 }
 
+/** Adds the embeddable views' Storage Access Headers (none outside /embed/). */
+function withStorageAccess(response: NextResponse, request: NextRequest, toSignIn: boolean): NextResponse {
+  const headers = storageAccessHeaders({
+    pathname: request.nextUrl.pathname,
+    status: request.headers.get(STORAGE_ACCESS_REQUEST),
+    origin: request.headers.get("origin"),
+    toSignIn,
+    setting: FRAME_ANCESTORS,
+  });
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === "Vary") response.headers.append(name, value);
+    else response.headers.set(name, value);
+  }
+  return response;
+}
+
 /** The shared JSON error response (lib/errors.ts) as the NextResponse the proxy returns. */
 function asNext(response: Response): NextResponse {
   return new NextResponse(response.body, { status: response.status, headers: response.headers });
@@ -120,7 +139,8 @@ export function proxy(request: NextRequest) {
       }
     } else if (!hasSession) {
       const login = new URL(signInPath(`${pathname}${search}`), request.url);
-      return secure(NextResponse.redirect(login), csp, https);
+      // A framed view whose user granted storage access: the browser retries with the cookies instead.
+      return secure(withStorageAccess(NextResponse.redirect(login), request, true), csp, https);
     }
   }
 
@@ -128,7 +148,7 @@ export function proxy(request: NextRequest) {
   headers.set("x-nonce", nonce);
   headers.set("Content-Security-Policy", csp);
   headers.set(PATH_HEADER, `${pathname}${search}`);
-  return secure(NextResponse.next({ request: { headers } }), csp, https);
+  return secure(withStorageAccess(NextResponse.next({ request: { headers } }), request, false), csp, https);
 }
 
 export const config = {

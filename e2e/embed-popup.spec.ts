@@ -9,8 +9,6 @@
  *    embed-enabled deployment runs: its cookie is SameSite=None; Secure, and after the popup and the storage
  *    access request the frame shows the view.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import os from "node:os";
@@ -26,8 +24,8 @@ import {
 } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "../lib/chromium";
 import { baseURL } from "../playwright.config";
-import { e2eEnv } from "./support/env";
-import { ADA, fillIdpLogin } from "./support/login";
+import { type SecondInstance, startSecondInstance } from "./support/instance";
+import { ADA, fillIdpLogin, sessionCookie } from "./support/login";
 import { startRun } from "./support/runs";
 import { type TlsFront, tlsFront } from "./support/tls";
 
@@ -163,53 +161,80 @@ test("over plain http the popup signs in, and the cross-site frame says it canno
   }
 });
 
+/** One GET with exactly these headers (no redirect followed); status and the headers that answer it. */
+function ask(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers }, (response) => {
+      response.resume();
+      response.once("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers }));
+    });
+    request.on("error", reject);
+  });
+}
+
+test("the embeddable views answer the Storage Access Headers: retry for a cookie-less framed visit that holds the permission, load for an active one", async ({
+  page: ada,
+}) => {
+  const { publicId } = await startRun(ada, "size-recommendation-training");
+  const view = `${baseURL}/embed/runs/${publicId}`;
+  const inactive = { "sec-fetch-storage-access": "inactive", origin: PORTAL };
+
+  // Permission granted, not active, no cookie: the sign-in redirect, and the browser is asked to retry first.
+  const retry = await ask(view, inactive);
+  expect(retry.status).toBe(307);
+  const signin = new URL(retry.headers.location ?? "", baseURL);
+  expect(`${signin.pathname}${signin.search}`).toBe(
+    `/embed/signin?callbackUrl=${encodeURIComponent(`/embed/runs/${publicId}`)}`,
+  );
+  expect(retry.headers["activate-storage-access"]).toBe(`retry; allowed-origin="${PORTAL}"`);
+  expect(retry.headers.vary).toContain("Sec-Fetch-Storage-Access");
+
+  // No retry where the permission is missing, the framer is not listed or unknown, or the page is no view.
+  for (const headers of <Record<string, string>[]>[
+    { ...inactive, "sec-fetch-storage-access": "none" },
+    { ...inactive, origin: `http://127.0.0.1:${PORT + 21}` },
+    { "sec-fetch-storage-access": "inactive" },
+    {},
+  ]) {
+    const answer = await ask(view, headers);
+    expect(answer.status).toBe(307);
+    expect(answer.headers["activate-storage-access"]).toBeUndefined();
+  }
+  const portalPage = await ask(`${baseURL}/runs/${publicId}`, inactive);
+  expect(portalPage.headers["activate-storage-access"]).toBeUndefined();
+
+  // The retried request carries the cookie and says "active": the view, kept active for the document.
+  const cookie = await sessionCookie(ada);
+  const active = await ask(view, {
+    "sec-fetch-storage-access": "active",
+    origin: PORTAL,
+    cookie: `${cookie.name}=${cookie.value}`,
+  });
+  expect(active.status).toBe(200);
+  expect(active.headers["activate-storage-access"]).toBe("load");
+});
+
 test.describe("behind TLS, as an embed-enabled deployment runs", () => {
-  let second: ChildProcess | undefined;
+  let second: SecondInstance | undefined;
   let front: TlsFront | undefined;
 
   test.beforeAll(async () => {
     test.setTimeout(300_000);
-    const env = e2eEnv();
-    const logDir = path.resolve(`test-results/e2e-${PORT}`);
-    mkdirSync(logDir, { recursive: true });
-    const log = openSync(path.join(logDir, "tls-instance.log"), "w");
-    second = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      stdio: ["ignore", log, log],
-      env: {
-        ...process.env,
-        PORT: String(TLS_APP_PORT),
-        NEXTAUTH_URL: `https://localhost:${TLS_FRONT_PORT}`,
-        STEPWISE_FRAME_ANCESTORS: PORTAL,
-        DATABASE_URL: env.databaseUrl,
-        NEXT_DIST_DIR: env.distDir,
-        STEPWISE_DATA_DIR: env.dataDir,
-        // Pages only: the e2e server syncs the shared database.
-        STEPWISE_DEMO: "off",
-        STEPWISE_SYNC: "off",
-        LOCAL_IDP_PORT: String(TLS_APP_PORT + 1),
-      },
+    second = await startSecondInstance({
+      port: TLS_APP_PORT,
+      idpPort: TLS_APP_PORT + 1,
+      env: { NEXTAUTH_URL: `https://localhost:${TLS_FRONT_PORT}`, STEPWISE_FRAME_ANCESTORS: PORTAL },
+      logFile: path.resolve(`test-results/e2e-${PORT}`, "tls-instance.log"),
     });
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      if (second.exitCode !== null) throw new Error(`the TLS instance exited (${second.exitCode}); see ${logDir}`);
-      if (Date.now() > deadline) throw new Error("the TLS instance did not start");
-      try {
-        if ((await fetch(`http://localhost:${TLS_APP_PORT}/api/health`)).ok) break;
-      } catch {
-        // starting
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
     front = await tlsFront(TLS_FRONT_PORT, TLS_APP_PORT);
   });
 
   test.afterAll(async () => {
     await front?.close();
-    if (second && second.exitCode === null) {
-      const exited = new Promise((r) => second?.once("exit", r));
-      second.kill("SIGTERM");
-      await exited;
-    }
+    await second?.stop();
   });
 
   test("the popup signs in, the frame asks for storage access, and then shows the run", async ({ page: ada }) => {
@@ -231,6 +256,38 @@ test.describe("behind TLS, as an embed-enabled deployment runs", () => {
       // The reloaded view kept the storage access its sign-in prompt was given.
       expect(await inFrame.evaluate(() => document.hasStorageAccess())).toBe(true);
       expect(new URL(inFrame.url()).pathname).toBe(`/embed/runs/${publicId}`);
+
+      // A repeat visit (the portal page loaded again): the permission stays granted, but a new frame does not use
+      // it until asked, so its first request carries no cookie. The browser says so (Sec-Fetch-Storage-Access:
+      // inactive), Stepwise answers "retry", and the browser asks again with the cookie: no sign-in step.
+      const asked: Promise<{ url: string; access: string | null; cookie: boolean }>[] = [];
+      page.on("request", (request) => {
+        if (!request.isNavigationRequest() || !request.url().startsWith(`${app}/embed/`)) return;
+        // allHeaders(): headers() leaves out the Sec- and cookie headers this is about.
+        asked.push(
+          request.allHeaders().then((headers) => ({
+            url: new URL(request.url()).pathname,
+            access: headers["sec-fetch-storage-access"] ?? null,
+            cookie: /stepwise\.session=/.test(headers.cookie ?? ""),
+          })),
+        );
+      });
+      await page.reload();
+      const again = page.frameLocator('iframe[title="Stepwise"]');
+      await expect(again.getByRole("link", { name: /Open in Stepwise/ })).toHaveAttribute("href", `/runs/${publicId}`);
+      await expect(again.getByRole("heading", { level: 1 })).toBeVisible();
+      await expect(again.getByRole("heading", { name: "Sign in to see this view" })).toHaveCount(0);
+      const reloaded = await page
+        .locator('iframe[title="Stepwise"]')
+        .elementHandle()
+        .then((e) => e?.contentFrame());
+      expect(new URL(reloaded?.url() ?? "").pathname).toBe(`/embed/runs/${publicId}`);
+      // The "load" answer kept the permission active for the view, so its own requests carry the session.
+      expect(await reloaded?.evaluate(() => document.hasStorageAccess())).toBe(true);
+      const view = `/embed/runs/${publicId}`;
+      // One navigation: the browser's retry of it with the cookie is not reported as another request, and the
+      // sign-in redirect it answered (had the browser followed it) would be.
+      expect(await Promise.all(asked)).toEqual([{ url: view, access: "inactive", cookie: false }]);
     } finally {
       await close();
     }

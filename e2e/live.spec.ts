@@ -5,13 +5,14 @@
  * thousands of streams; streams closed when the session ends; 500 streams of one
  * session refused past the per-user cap while other users' streams work.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import { expect, type Page, test } from "@playwright/test";
 import { e2eEnv } from "./support/env";
+import { type SecondInstance, startSecondInstance } from "./support/instance";
 import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
-import { seedPipeline, withDb } from "./support/seed";
+import { type SeedDb, seedPipeline, seedRun, withDb } from "./support/seed";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
 
@@ -23,6 +24,46 @@ async function publish(topic: string, id: string): Promise<void> {
     await c.query("SELECT pg_notify('stepwise_live', '{}')");
     await c.query("COMMIT");
   });
+}
+
+/**
+ * What the sync writes when a run ends: the row, its live event and the NOTIFY, in one transaction. Returns
+ * the live event's id.
+ */
+async function endRun(db: SeedDb, publicId: string): Promise<number> {
+  await db.query("BEGIN");
+  await db.query("UPDATE run SET status = 'FAILED', stopped_at = now(), version = version + 1 WHERE public_id = $1", [
+    publicId,
+  ]);
+  const event = await db.one<{ id: string }>(
+    `INSERT INTO live_event (topic, kind, entity_id, version)
+     SELECT $1, 'run', public_id, version FROM run WHERE public_id = $2 RETURNING id::text`,
+    [`run:${publicId}`, publicId],
+  );
+  await db.query("SELECT pg_notify('stepwise_live', '{}')");
+  await db.query("COMMIT");
+  return Number(event.id);
+}
+
+/** A RUNNING run of a pipeline of its own, with `steps` finished steps (one Pass state entered again and again). */
+async function seedRunningRun(tag: string, steps = 0): Promise<string> {
+  const publicId = `live${tag}`;
+  const definition = { StartAt: "Train", States: { Train: { Type: "Pass", End: true } } };
+  await withDb(async (db) => {
+    const seeded = await seedPipeline(db, { prefix: "live-run", definition });
+    const { runId } = await seedRun(db, seeded, { publicId, name: tag, definition, status: "RUNNING" });
+    if (steps === 0) return;
+    await db.query(
+      `INSERT INTO step (run_id, key, state_name, state_type, status, entered_at, exited_at, entered_event_id,
+                         exited_event_id)
+       SELECT $1, 'Train#' || n, 'Train', 'Pass', 'SUCCEEDED', now() - interval '4 minutes' + n * interval '50 ms',
+              now() - interval '4 minutes' + n * interval '50 ms' + interval '20 ms', 2 * n, 2 * n + 1
+         FROM generate_series(1, $2::int) n`,
+      [runId, steps],
+    );
+    await db.query("UPDATE run SET step_count = $2 WHERE id = $1", [runId, steps]);
+  });
+  return publicId;
 }
 
 /** Opens an EventSource in the page that writes every message into a list in the DOM. */
@@ -75,20 +116,7 @@ test("a committed change reaches the DOM over SSE, and still does after the LIST
 });
 
 test("a run that ends between the page's render and its stream's subscription is shown ended", async ({ page }) => {
-  const tag = unique();
-  const publicId = `gap${tag}`;
-  const definition = { StartAt: "Train", States: { Train: { Type: "Pass", End: true } } };
-  await withDb(async (db) => {
-    const seeded = await seedPipeline(db, { prefix: "live-gap", definition });
-    await db.query(
-      `WITH rev AS (
-         INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
-         VALUES ($1, $2, $3::jsonb) RETURNING id, pipeline_id)
-       INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, history_complete)
-       SELECT $4, rev.pipeline_id, rev.id, $5, $6, 'RUNNING', now() - interval '5 minutes', false FROM rev`,
-      [seeded.pipelineId, `e2e-gap-${tag}`, JSON.stringify(definition), publicId, seeded.executionArn(tag), tag],
-    );
-  });
+  const publicId = await seedRunningRun(unique());
   // The page's stream is held at the network until the run has ended, as when the sync commits the end while
   // the page is still loading: the change is committed before the stream subscribes, so it never arrives on it.
   let release = () => {};
@@ -104,63 +132,117 @@ test("a run that ends between the page's render and its stream's subscription is
   await page.goto(`/runs/${publicId}`);
   await expect(page.getByTestId("run-status")).toContainText("Running");
   await expect.poll(() => asked).toBeGreaterThan(0);
-  // What the sync writes when a run ends: the row, its live event and the NOTIFY, in one transaction.
-  await withDb(async (db) => {
-    await db.query("BEGIN");
-    await db.query("UPDATE run SET status = 'FAILED', stopped_at = now(), version = version + 1 WHERE public_id = $1", [
-      publicId,
-    ]);
-    await db.query(
-      "INSERT INTO live_event (topic, kind, entity_id, version) SELECT $1, 'run', public_id, version FROM run WHERE public_id = $2",
-      [`run:${publicId}`, publicId],
-    );
-    await db.query("SELECT pg_notify('stepwise_live', '{}')");
-    await db.query("COMMIT");
+  await withDb((db) => endRun(db, publicId));
+  release();
+  await expect(page.getByTestId("run-status")).toContainText("Failed");
+  await page.unroute(/\/api\/live\?/);
+});
+
+/** The run page's requests for its live queries (run, steps, changes), by what they ask. */
+function countRunQueries(page: Page, publicId: string) {
+  const counts = { run: 0, steps: 0, changes: 0 };
+  const base = `/api/v1/runs/${publicId}`;
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === base && url.searchParams.get("payloads") === "0") counts.run += 1;
+    else if (url.pathname === `${base}/steps`) counts.steps += 1;
+    else if (url.pathname === `${base}/changes`) counts.changes += 1;
   });
+  return counts;
+}
+
+/**
+ * Every request the page made so far has been seen: one more request from the page, awaited at the network,
+ * comes after them (requests of one page are reported in the order it makes them).
+ */
+async function requestsSeen(page: Page): Promise<void> {
+  const probe = `/api/health?probe=${unique()}`;
+  await Promise.all([
+    page.waitForRequest((request) => request.url().endsWith(probe)),
+    page.evaluate((url) => fetch(url).then((r) => r.status), probe),
+  ]);
+}
+
+/** The header's live badge (components/live/live-indicator.tsx): data-status is the provider's state. */
+const liveIndicator = (page: Page) => page.locator('[role="status"][aria-live="polite"][data-status]');
+
+test("a 2,000-step run page's stream starts from its render's live event id: nothing is fetched again when it opens", async ({
+  page,
+}) => {
+  // The feed is not empty (the render then has an id to state), whatever ran before.
+  await publish(`run:e2e${unique()}`, "before");
+  const publicId = await seedRunningRun(unique(), 2000);
+  const counts = countRunQueries(page, publicId);
+  const streams: URL[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/api/live") streams.push(url);
+  });
+  const stepList = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(`${publicId}/steps`));
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Running");
+  await expect(liveIndicator(page)).toHaveAttribute("data-status", "live");
+  await stepList;
+  await requestsSeen(page);
+  // The stream named the render's id; the whole step list was loaded once after the first paint (the page
+  // renders the first 100), the changes once on mount, the run itself never: before, "ready" fetched all again.
+  expect(streams).toHaveLength(1);
+  expect(streams[0]?.searchParams.get("lastEventId")).toMatch(/^\d+$/);
+  expect(streams[0]?.searchParams.get("topics")?.split(",")).toContain(`run:${publicId}`);
+  expect(counts).toEqual({ run: 0, steps: 1, changes: 1 });
+
+  // A change after the stream opened still reaches the page, and fetches each query once.
+  const stepsAgain = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith(`${publicId}/steps`));
+  await withDb((db) => endRun(db, publicId));
+  await expect(page.getByTestId("run-status")).toContainText("Failed");
+  await stepsAgain;
+  await requestsSeen(page);
+  expect(counts).toEqual({ run: 1, steps: 2, changes: 2 });
+});
+
+test("a render's id past the feed's catch-up reach: the server says resync and the page refetches, as before", async ({
+  page,
+}) => {
+  await publish(`run:e2e${unique()}`, "before");
+  const publicId = await seedRunningRun(unique());
+  // As in the test above this one, the stream is held until the run has ended; then the feed is pruned past the
+  // render's id (retention), so the server cannot replay what the render missed and must say so.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const asked: URL[] = [];
+  await page.route(/\/api\/live\?/, async (route) => {
+    asked.push(new URL(route.request().url()));
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/runs/${publicId}`);
+  await expect(page.getByTestId("run-status")).toContainText("Running");
+  await expect.poll(() => asked.length).toBeGreaterThan(0);
+  const renderedAt = Number(asked[0]?.searchParams.get("lastEventId"));
+  const ended = await withDb((db) => endRun(db, publicId));
+  await publish(`run:e2e${unique()}`, "after");
+  await withDb((db) => db.query("DELETE FROM live_event WHERE id <= $1", [ended]));
+  expect(renderedAt).toBeGreaterThan(0);
+  expect(renderedAt).toBeLessThan(ended);
   release();
   await expect(page.getByTestId("run-status")).toContainText("Failed");
   await page.unroute(/\/api\/live\?/);
 });
 
 test.describe("two app instances on one Postgres", () => {
-  let second: ChildProcess | undefined;
+  let second: SecondInstance | undefined;
   const port = Number(process.env.E2E_PORT ?? 3100) + 10;
 
   test.beforeAll(async () => {
     test.setTimeout(300_000);
-    const env = e2eEnv();
-    second = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: env.databaseUrl,
-        NEXT_DIST_DIR: env.distDir,
-        STEPWISE_DATA_DIR: env.dataDir,
-        // Instance B serves pages and streams only; instance A (the e2e server) does all the syncing.
-        STEPWISE_DEMO: "off",
-        STEPWISE_SYNC: "off",
-        LOCAL_IDP_PORT: String(port + 1),
-      },
-    });
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      if (Date.now() > deadline) throw new Error("instance B did not start");
-      try {
-        if ((await fetch(`http://localhost:${port}/api/health`)).ok) break;
-      } catch {
-        // starting
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    // Instance B serves pages and streams only; instance A (the e2e server) does all the syncing.
+    second = await startSecondInstance({ port, idpPort: port + 1 });
   });
 
   test.afterAll(async () => {
-    if (second && second.exitCode === null) {
-      const exited = new Promise((r) => second?.once("exit", r));
-      second.kill("SIGTERM");
-      await exited;
-    }
+    await second?.stop();
   });
 
   test("a session from instance A works on B, and changes synced by A reach a browser on B", async ({ page }) => {

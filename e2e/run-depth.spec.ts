@@ -9,7 +9,7 @@ import { type APIRequestContext, expect, type Page, test } from "@playwright/tes
 import type { PipelinePage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
 import { admin, advance, EMULATOR, executionStatus, finish, openRun, pastExecution, startRun } from "./support/runs";
-import { seedPipeline, withDb } from "./support/seed";
+import { seedPipeline, seedRun, withDb } from "./support/seed";
 
 const sfn = new SFNClient({
   endpoint: EMULATOR,
@@ -383,23 +383,7 @@ test("a 60-state definition opens fitted and centred in its panel", async ({ pag
   // would give them this revision.
   await withDb(async (db) => {
     const seeded = await seedPipeline(db, { prefix: "sixty", definition });
-    await db.query(
-      `WITH rev AS (
-         INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
-         VALUES ($1, $2, $3::jsonb) RETURNING id, pipeline_id)
-       INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
-                        history_complete)
-       SELECT $4, rev.pipeline_id, rev.id, $5, $6, 'SUCCEEDED', now() - interval '2 hours', now() - interval '1 hour', true
-         FROM rev`,
-      [
-        seeded.pipelineId,
-        `e2e-sixty-${tag}`,
-        JSON.stringify(definition),
-        publicId,
-        seeded.executionArn(`e2e-sixty-${tag}`),
-        `e2e-sixty-${tag}`,
-      ],
-    );
+    await seedRun(db, seeded, { publicId, name: `e2e-sixty-${tag}`, definition, status: "SUCCEEDED" });
   });
   for (const size of [
     { width: 1280, height: 800 },

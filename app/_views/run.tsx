@@ -82,6 +82,7 @@ export async function RunPageView({
       initialLayout={layout}
       layoutKey={page.layoutKey}
       renderedAt={Date.now()}
+      liveEventId={page.liveEventId}
       actions={canAct ? actions : null}
     />
   );

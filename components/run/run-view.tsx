@@ -45,6 +45,8 @@ export type RunViewProps = {
   initialLayout: GraphLayout;
   layoutKey: string;
   renderedAt: number;
+  /** The live_event id the server's data is as of: the live stream replays what came after it (no refetch). */
+  liveEventId: string | null;
   /** Server actions, only for members of the owning team. */
   actions: RunActionFns | null;
 };
@@ -55,7 +57,7 @@ type ViewPatch = Partial<RunViewState> & Partial<RunPageSelection>;
 export function RunView(props: RunViewProps) {
   const { initialRun, model, initialLayout, layoutKey, renderedAt, actions } = props;
   const publicId = initialRun.publicId;
-  useLiveTopic(`run:${publicId}`);
+  useLiveTopic(`run:${publicId}`, undefined, props.liveEventId);
   const run = useRun(publicId, initialRun).data;
   const stepList = useRunSteps(publicId, {
     run: { publicId, status: initialRun.status, version: initialRun.version },

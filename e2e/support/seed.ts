@@ -61,3 +61,39 @@ export async function seedPipeline(
     executionArn: (run) => `arn:aws:states:eu-west-1:${ACCOUNT}:execution:${name}:${run}`,
   };
 }
+
+export type SeededPipeline = Awaited<ReturnType<typeof seedPipeline>>;
+
+/**
+ * A run of a seeded pipeline, with a revision of its own holding `definition`: RUNNING since five minutes ago
+ * (the sync would still be following it), or SUCCEEDED an hour ago with its whole history stored. No steps.
+ */
+export async function seedRun(
+  db: SeedDb,
+  pipeline: SeededPipeline,
+  options: { publicId: string; name: string; definition: unknown; status: "RUNNING" | "SUCCEEDED" },
+): Promise<{ runId: number }> {
+  const running = options.status === "RUNNING";
+  return db.one<{ runId: number }>(
+    `WITH rev AS (
+       INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition)
+       VALUES ($1, $2, $3::jsonb) RETURNING id, pipeline_id)
+     INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
+                      history_complete)
+     SELECT $4, rev.pipeline_id, rev.id, $5, $6, $7::"RunStatus",
+            now() - CASE WHEN $8 THEN interval '5 minutes' ELSE interval '2 hours' END,
+            CASE WHEN $8 THEN NULL ELSE now() - interval '1 hour' END, NOT $8
+       FROM rev
+     RETURNING id AS "runId"`,
+    [
+      pipeline.pipelineId,
+      `e2e-${pipeline.name}-${options.name}`,
+      JSON.stringify(options.definition),
+      options.publicId,
+      pipeline.executionArn(options.name),
+      options.name,
+      options.status,
+      running,
+    ],
+  );
+}

@@ -337,6 +337,12 @@ export type RunPage = {
    * by its slug (`run.pipeline.team.id`), never by this number.
    */
   teamId: number | null;
+  /**
+   * The highest live_event id this statement's snapshot saw (a decimal string; null when the feed is empty):
+   * the page's data is as of it, so the page's live stream replays what came after it instead of refetching
+   * (components/live/live-provider.tsx). Read in the same statement as the data, so no change falls between.
+   */
+  liveEventId: string | null;
 };
 
 /**
@@ -363,8 +369,10 @@ export async function getRunPage({
     step_total: number;
     step_states: StepStateColumns | null;
     team_id: number | null;
+    live_event_id: string | null;
   }>(
     `SELECT ${RUN_JSON} AS run, t.id AS team_id, d.definition, d.layout_key, gl.layout,
+            (SELECT max(id)::text FROM live_event) AS live_event_id,
             ${STEPS_JSON(`AND s.id IN (
               SELECT f.id FROM (SELECT id FROM step WHERE run_id = r.id ORDER BY entered_event_id, id LIMIT $3) f
               UNION SELECT e.id FROM (SELECT id FROM step WHERE run_id = r.id AND status IN ('FAILED', 'TIMED_OUT')
@@ -397,6 +405,7 @@ export async function getRunPage({
     stepTotal: row.step_total,
     stepStates: [states[0] ?? [], states[1] ?? [], (states[2] ?? []).map(utc), states[3] ?? [], states[4] ?? []],
     teamId: row.team_id,
+    liveEventId: row.live_event_id,
   };
 }
 
