@@ -3,6 +3,8 @@
  * `live_event` in one INSERT, and announced with ONE `pg_notify('stepwise_live', …)` per batch carrying only
  * live_event ids ({"first":a,"last":b} when contiguous, else {"ids":[…]}), well under NOTIFY's 8000-byte
  * payload limit. Listeners (hub.ts) read the rows by id. The sync and the model-card writes both use it. NOTIFY is transactional: it is sent on commit.
+ * A batch is written in its own transaction after the changes it announces have committed: pages state the
+ * highest live_event id their snapshot saw as their as-of point (lib/runs/queries.ts), which relies on it.
  */
 import "server-only";
 import type pg from "pg";

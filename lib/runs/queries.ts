@@ -341,6 +341,9 @@ export type RunPage = {
    * The highest live_event id this statement's snapshot saw (a decimal string; null when the feed is empty):
    * the page's data is as of it, so the page's live stream replays what came after it instead of refetching
    * (components/live/live-provider.tsx). Read in the same statement as the data, so no change falls between.
+   * An id below it that was not yet committed is harmless: the change sink (lib/live/notify.ts) writes a
+   * live_event row in its own transaction after the data it announces has committed, so this snapshot already
+   * holds that data. A writer that put both in one transaction would break this.
    */
   liveEventId: string | null;
 };
