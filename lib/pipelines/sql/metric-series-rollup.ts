@@ -169,9 +169,14 @@ changes AS (
      AND EXISTS (SELECT 1 FROM run e WHERE e.pipeline_id = $1 AND (e.started_at, e.id) < (f.started_at, f.run_id))
 ),
 out AS (
-  SELECT 'point' AS kind, a.name, e.v[2] AS x, e.v[1] AS y, e.v[3]::int AS run_id, e.v[4] AS prev, e.v[5] AS base,
-         NULL::int AS n
-    FROM agg a CROSS JOIN LATERAL (SELECT a.lo_row AS v UNION SELECT a.hi_row) e
+  -- Each distinct extreme once: a bucket of one row (or whose min and max row is the same) gives one point.
+  -- (Two plain scans of agg, not a per-bucket UNION, which set up a hash per bucket.)
+  SELECT 'point' AS kind, a.name, a.lo_row[2] AS x, a.lo_row[1] AS y, a.lo_row[3]::int AS run_id, a.lo_row[4] AS prev,
+         a.lo_row[5] AS base, NULL::int AS n
+    FROM agg a
+  UNION ALL
+  SELECT 'point', a.name, a.hi_row[2], a.hi_row[1], a.hi_row[3]::int, a.hi_row[4], a.hi_row[5], NULL
+    FROM agg a WHERE a.hi_row <> a.lo_row
   UNION ALL
   SELECT 'regression', a.name, a.worst[2], a.worst[4], a.worst[3]::int, NULL, a.worst[5], NULL
     FROM agg a WHERE cardinality(a.worst) > 0 AND a.worst[1] > $7
@@ -190,7 +195,7 @@ SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n,
        r.public_id, r.name AS run_name, r.status::text AS status, stepwise_epoch_ms(r.started_at) AS started_ms
   FROM out
   LEFT JOIN run r ON r.id = out.run_id
- ORDER BY out.kind, out.name, out.x`;
+ ORDER BY out.kind COLLATE "C", out.name COLLATE "C", out.x`;
 }
 
 export type MetricSeriesRollupParams = {

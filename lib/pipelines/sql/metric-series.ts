@@ -177,6 +177,22 @@ export type MetricSeriesRow = {
   started_ms: number | null;
 };
 
+/** A row of either series statement (this one or metric-series-rollup.ts) as pg's rowMode "array" gives it. */
+export type MetricSeriesTuple = [
+  kind: MetricSeriesRow["kind"],
+  name: string | null,
+  x: number | null,
+  y: number | null,
+  run_id: number | null,
+  prev: number | null,
+  base: number | null,
+  n: number | null,
+  public_id: string | null,
+  run_name: string | null,
+  status: string | null,
+  started_ms: number | null,
+];
+
 export type MetricSeriesParams = {
   pipelineId: number;
   names: string[];
