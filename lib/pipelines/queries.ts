@@ -306,25 +306,11 @@ export async function getMetricSeries({
         });
   if (!rows.some((r) => r[0] === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
 
+  // The statement sends each run the other rows refer to once, first (ordered by x): `runs` in that order.
   const byNumber = query.x === "number";
   const runs: MetricSeries["runs"] = [];
   const runIndex = new Map<number, number>();
-  // Index of the row's run in `runs`, added the first time a row refers to it (once per run, not per point).
-  const refer = (row: MetricSeriesTuple, id: number): number => {
-    let index = runIndex.get(id);
-    if (index === undefined) {
-      index = runs.length;
-      runIndex.set(id, index);
-      runs.push({
-        publicId: row[8] ?? "",
-        name: row[9] ?? "",
-        status: (row[10] ?? "SUCCEEDED") as RunStatus,
-        startedAt: row[11] ?? 0,
-        number: byNumber ? row[2] : null,
-      });
-    }
-    return index;
-  };
+  const refer = (id: number): number => runIndex.get(id) ?? -1;
 
   const series = query.names.map((name, i) => ({
     name,
@@ -350,32 +336,43 @@ export async function getMetricSeries({
     failed: [],
     definitionChanges: [],
   };
-  // Rows arrive ordered by kind, name, x: each series' arrays come out sorted by x.
+  // Rows arrive ordered runs first, then by kind, name, x: each series' arrays come out sorted by x.
   for (const row of rows) {
     const [kind, name, x, y, runId, prev, base, n] = row;
     const s = name === null ? undefined : byName.get(name);
     switch (kind) {
+      case "run":
+        if (runId === null) break;
+        runIndex.set(runId, runs.length);
+        runs.push({
+          publicId: row[8] ?? "",
+          name: row[9] ?? "",
+          status: (row[10] ?? "SUCCEEDED") as RunStatus,
+          startedAt: row[11] ?? 0,
+          number: byNumber ? x : null,
+        });
+        break;
       case "point":
         if (!s || x === null || y === null || runId === null) break;
         s.x.push(x);
         s.y.push(y);
-        s.run.push(refer(row, runId));
+        s.run.push(refer(runId));
         s.previous.push(prev);
         s.baseline.push(base);
         break;
       case "regression":
         if (!s || x === null || y === null || runId === null || base === null) break;
-        s.regressions.push({ x, y, run: refer(row, runId), baseline: base });
+        s.regressions.push({ x, y, run: refer(runId), baseline: base });
         break;
       case "count":
         if (s) s.count = n ?? 0;
         break;
       case "failed":
-        if (x !== null && runId !== null) result.failed.push({ x, run: refer(row, runId), count: n ?? 1 });
+        if (x !== null && runId !== null) result.failed.push({ x, run: refer(runId), count: n ?? 1 });
         break;
       case "change":
         if (x !== null && runId !== null && base !== null)
-          result.definitionChanges.push({ x, run: refer(row, runId), revisionId: base });
+          result.definitionChanges.push({ x, run: refer(runId), revisionId: base });
         break;
       case "domain":
         if (x !== null && y !== null) result.domain = [x, y];
