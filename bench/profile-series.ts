@@ -11,10 +11,9 @@
  * HTTP figure adds on top (the bench's `pages` module).
  */
 import path from "node:path";
-import { gzipSync, brotliCompressSync, constants as zlib } from "node:zlib";
-import pg from "pg";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import { resolveDatabase } from "@/lib/runtime/database";
-import { SEED_VERSION, seededScale, METRIC_NAMES } from "./seed";
+import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
 const scale = process.argv.includes("--full") ? "full" : "quick";
 const iterations = Number(process.argv.find((a) => a.startsWith("--iterations="))?.slice(13) ?? 30);
@@ -90,7 +89,10 @@ try {
         `   SQL execution (server) ${ms(median(executions))} · through pg (+ transfer, parse) ${ms(viaPg)} · ` +
           `getMetricSeries (+ assembly) ${ms(whole)} · JSON.stringify ${ms(stringify)} · gzip-6 ${ms(gzip6)} · ` +
           `gzip-1 ${ms(gzip1)} · br-4 ${ms(br4)}`,
-        `   ${text.split("\n").filter((l) => /Planning Time|Execution Time/.test(l)).join(" · ")}`,
+        `   ${text
+          .split("\n")
+          .filter((l) => /Planning Time|Execution Time/.test(l))
+          .join(" · ")}`,
       ].join("\n"),
     );
   }
