@@ -23,7 +23,7 @@ import type {
   TrainingCurves,
 } from "./schema";
 import { COMPARE_RUNS_SQL, type CompareRunRow } from "./sql/compare-runs";
-import { type MetricSeriesRow, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
+import { type MetricSeriesTuple, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
 import { metricSeriesRollupParams, metricSeriesRollupSql, ROLLUP_WINDOW } from "./sql/metric-series-rollup";
 import { PIPELINE_DETAIL_SQL, type PipelineDetailRow, RUN_COUNT_BOUND } from "./sql/pipeline-detail";
 import { type PipelineIndexRow, pipelineIndexSql, RECENT_WINDOW } from "./sql/pipeline-index.sql";
@@ -273,11 +273,12 @@ export async function getMetricSeries({
   const signs = directions.map((d) => (d === "higher" ? 1 : -1));
   const buckets = Math.max(1, Math.floor(query.width / 2));
   // The default window is pre-aggregated (cost per pixel); another window reads every row of the range.
+  // Rows as arrays (rowMode "array"): thousands of rows, and no object is built per row only to be read once.
   const { rows } =
     query.window === ROLLUP_WINDOW
-      ? await pool.query<MetricSeriesRow>(
-          metricSeriesRollupSql(query.x),
-          metricSeriesRollupParams({
+      ? await pool.query<MetricSeriesTuple>({
+          text: metricSeriesRollupSql(query.x),
+          values: metricSeriesRollupParams({
             pipelineId,
             names: query.names,
             directions: signs,
@@ -286,10 +287,11 @@ export async function getMetricSeries({
             to: query.to,
             threshold: query.threshold / 100,
           }),
-        )
-      : await pool.query<MetricSeriesRow>(
-          metricSeriesSql(query.x),
-          metricSeriesParams({
+          rowMode: "array",
+        })
+      : await pool.query<MetricSeriesTuple>({
+          text: metricSeriesSql(query.x),
+          values: metricSeriesParams({
             pipelineId,
             names: query.names,
             directions: signs,
@@ -300,27 +302,15 @@ export async function getMetricSeries({
             window: query.window,
             threshold: query.threshold / 100,
           }),
-        );
-  if (!rows.some((r) => r.kind === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
+          rowMode: "array",
+        });
+  if (!rows.some((r) => r[0] === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
 
+  // The statement sends each run the other rows refer to once, first (ordered by x): `runs` in that order.
+  const byNumber = query.x === "number";
   const runs: MetricSeries["runs"] = [];
   const runIndex = new Map<number, number>();
-  const refer = (row: MetricSeriesRow): number => {
-    const id = row.run_id as number;
-    let index = runIndex.get(id);
-    if (index === undefined) {
-      index = runs.length;
-      runIndex.set(id, index);
-      runs.push({
-        publicId: row.public_id ?? "",
-        name: row.run_name ?? "",
-        status: (row.status ?? "SUCCEEDED") as RunStatus,
-        startedAt: row.started_ms ?? 0,
-        number: query.x === "number" ? (row.x ?? null) : null,
-      });
-    }
-    return index;
-  };
+  const refer = (id: number): number => runIndex.get(id) ?? -1;
 
   const series = query.names.map((name, i) => ({
     name,
@@ -346,34 +336,46 @@ export async function getMetricSeries({
     failed: [],
     definitionChanges: [],
   };
-  // Rows arrive ordered by kind, name, x: each series' arrays come out sorted by x.
+  // Rows arrive ordered runs first, then by kind, name, x: each series' arrays come out sorted by x.
   for (const row of rows) {
-    const s = row.name === null ? undefined : byName.get(row.name);
-    switch (row.kind) {
+    const [kind, name, x, y, runId, prev, base, n] = row;
+    const s = name === null ? undefined : byName.get(name);
+    switch (kind) {
+      case "run":
+        if (runId === null) break;
+        runIndex.set(runId, runs.length);
+        runs.push({
+          publicId: row[8] ?? "",
+          name: row[9] ?? "",
+          status: (row[10] ?? "SUCCEEDED") as RunStatus,
+          startedAt: row[11] ?? 0,
+          number: byNumber ? x : null,
+        });
+        break;
       case "point":
-        if (!s || row.x === null || row.y === null || row.run_id === null) break;
-        s.x.push(row.x);
-        s.y.push(row.y);
-        s.run.push(refer(row));
-        s.previous.push(row.prev);
-        s.baseline.push(row.base);
+        if (!s || x === null || y === null || runId === null) break;
+        s.x.push(x);
+        s.y.push(y);
+        s.run.push(refer(runId));
+        s.previous.push(prev);
+        s.baseline.push(base);
         break;
       case "regression":
-        if (!s || row.x === null || row.y === null || row.run_id === null || row.base === null) break;
-        s.regressions.push({ x: row.x, y: row.y, run: refer(row), baseline: row.base });
+        if (!s || x === null || y === null || runId === null || base === null) break;
+        s.regressions.push({ x, y, run: refer(runId), baseline: base });
         break;
       case "count":
-        if (s) s.count = row.n ?? 0;
+        if (s) s.count = n ?? 0;
         break;
       case "failed":
-        if (row.x !== null && row.run_id !== null) result.failed.push({ x: row.x, run: refer(row), count: row.n ?? 1 });
+        if (x !== null && runId !== null) result.failed.push({ x, run: refer(runId), count: n ?? 1 });
         break;
       case "change":
-        if (row.x !== null && row.run_id !== null && row.base !== null)
-          result.definitionChanges.push({ x: row.x, run: refer(row), revisionId: row.base });
+        if (x !== null && runId !== null && base !== null)
+          result.definitionChanges.push({ x, run: refer(runId), revisionId: base });
         break;
       case "domain":
-        if (row.x !== null && row.y !== null) result.domain = [row.x, row.y];
+        if (x !== null && y !== null) result.domain = [x, y];
         break;
     }
   }

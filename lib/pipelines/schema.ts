@@ -216,6 +216,10 @@ export type RunPage = z.infer<typeof RunPage>;
 export const X_AXES = ["time", "number"] as const;
 export type XAxis = (typeof X_AXES)[number];
 
+/** The from/to a series range may take: run numbers are int4; times between the years 1 and 9999 (UTC). */
+const RUN_NUMBER_RANGE = [-2_147_483_648, 2_147_483_647] as const;
+const EPOCH_MS_RANGE = [-62_135_596_800_000, 253_402_300_799_999] as const; // 0001-01-01 … 9999-12-31T23:59:59.999Z
+
 export const MetricSeriesQuery = z
   .object({
     names: z.preprocess(commaList, z.array(z.string().max(200)).min(1).max(6).optional()).meta({
@@ -243,11 +247,16 @@ export const MetricSeriesQuery = z
     const parse = (raw: string | undefined, key: "from" | "to"): number | null => {
       if (raw === undefined) return null;
       const value = query.x === "number" ? Number(raw) : /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-      if (!Number.isFinite(value) || (query.x === "number" && !Number.isInteger(value))) {
+      // Bounded so the statement's timestamp and bigint arithmetic cannot overflow (a 500 once).
+      const [min, max] = query.x === "number" ? RUN_NUMBER_RANGE : EPOCH_MS_RANGE;
+      if (!(value >= min && value <= max) || (query.x === "number" && !Number.isInteger(value))) {
         ctx.addIssue({
           code: "custom",
           path: [key],
-          message: query.x === "number" ? "a run number" : "an ISO 8601 date-time or epoch milliseconds",
+          message:
+            query.x === "number"
+              ? "a run number (an integer within ±2,147,483,647)"
+              : "an ISO 8601 date-time or epoch milliseconds, between the years 1 and 9999",
         });
         return null;
       }

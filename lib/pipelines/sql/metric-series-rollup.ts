@@ -169,9 +169,14 @@ changes AS (
      AND EXISTS (SELECT 1 FROM run e WHERE e.pipeline_id = $1 AND (e.started_at, e.id) < (f.started_at, f.run_id))
 ),
 out AS (
-  SELECT 'point' AS kind, a.name, e.v[2] AS x, e.v[1] AS y, e.v[3]::int AS run_id, e.v[4] AS prev, e.v[5] AS base,
-         NULL::int AS n
-    FROM agg a CROSS JOIN LATERAL (SELECT a.lo_row AS v UNION SELECT a.hi_row) e
+  -- Each distinct extreme once: a bucket of one row (or whose min and max row is the same) gives one point.
+  -- (Two plain scans of agg, not a per-bucket UNION, which set up a hash per bucket.)
+  SELECT 'point' AS kind, a.name, a.lo_row[2] AS x, a.lo_row[1] AS y, a.lo_row[3]::int AS run_id, a.lo_row[4] AS prev,
+         a.lo_row[5] AS base, NULL::int AS n
+    FROM agg a
+  UNION ALL
+  SELECT 'point', a.name, a.hi_row[2], a.hi_row[1], a.hi_row[3]::int, a.hi_row[4], a.hi_row[5], NULL
+    FROM agg a WHERE a.hi_row <> a.lo_row
   UNION ALL
   SELECT 'regression', a.name, a.worst[2], a.worst[4], a.worst[3]::int, NULL, a.worst[5], NULL
     FROM agg a WHERE cardinality(a.worst) > 0 AND a.worst[1] > $7
@@ -186,12 +191,27 @@ out AS (
   UNION ALL
   SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
 )
-SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n,
-       r.public_id, r.name AS run_name, r.status::text AS status, stepwise_epoch_ms(r.started_at) AS started_ms
-  FROM out
-  LEFT JOIN run r ON r.id = out.run_id
- ORDER BY out.kind, out.name, out.x`;
+-- The runs the rows refer to, each once and first (ordered by x), so the answer lists each run once.
+${RUN_ROWS(`${xOfRun("r")}`, "stepwise_epoch_ms(r.started_at)")}`;
 }
+
+/**
+ * The statement's last part, shared with metric-series.ts: the rows of `out` without run details, after one
+ * 'run' row per referred run (its x on the axis, public id, name, status, start): a run is read and sent once
+ * however many points, marks and series refer to it. Ordered runs first, then by kind, name and x.
+ */
+export const RUN_ROWS = (xOfRun: string, startedMs: string) => /* sql */ `
+SELECT o.kind, o.name, o.x, o.y, o.run_id, o.prev, o.base, o.n, o.public_id, o.run_name, o.status, o.started_ms
+  FROM (
+    SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n,
+           NULL::text AS public_id, NULL::text AS run_name, NULL::text AS status, NULL::float8 AS started_ms
+      FROM out
+    UNION ALL
+    SELECT 'run', NULL, ${xOfRun}, NULL, r.id, NULL, NULL, NULL, r.public_id, r.name, r.status::text, ${startedMs}
+      FROM (SELECT DISTINCT out.run_id FROM out WHERE out.run_id IS NOT NULL) ref
+      JOIN run r ON r.id = ref.run_id
+  ) o
+ ORDER BY o.kind <> 'run', o.kind COLLATE "C", o.name COLLATE "C", o.x`;
 
 export type MetricSeriesRollupParams = {
   pipelineId: number;

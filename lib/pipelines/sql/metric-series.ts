@@ -19,6 +19,8 @@
  * extract() would compute in numeric, several times slower per row), which reads a timestamp without time zone
  * as UTC, whatever the session's TimeZone.
  */
+import { RUN_ROWS } from "./metric-series-rollup";
+
 const bucketOf = (x: string) =>
   `coalesce(least($4 - 1, greatest(0, floor((${x} - span.lo) / nullif(span.hi - span.lo, 0) * $4)))::int, 0)`;
 
@@ -154,16 +156,11 @@ out AS (
   UNION ALL
   SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
 )
-SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n,
-       r.public_id, r.name AS run_name, r.status::text AS status,
-       ${epoch("r.started_at")} AS started_ms
-FROM out
-LEFT JOIN run r ON r.id = out.run_id
-ORDER BY out.kind, out.name, out.x`;
+${RUN_ROWS(byNumber ? "r.run_number::float8" : epoch("r.started_at"), epoch("r.started_at"))}`;
 }
 
 export type MetricSeriesRow = {
-  kind: "point" | "regression" | "count" | "failed" | "change" | "domain" | "pipeline";
+  kind: "run" | "point" | "regression" | "count" | "failed" | "change" | "domain" | "pipeline";
   name: string | null;
   x: number | null;
   y: number | null;
@@ -176,6 +173,22 @@ export type MetricSeriesRow = {
   status: string | null;
   started_ms: number | null;
 };
+
+/** A row of either series statement (this one or metric-series-rollup.ts) as pg's rowMode "array" gives it. */
+export type MetricSeriesTuple = [
+  kind: MetricSeriesRow["kind"],
+  name: string | null,
+  x: number | null,
+  y: number | null,
+  run_id: number | null,
+  prev: number | null,
+  base: number | null,
+  n: number | null,
+  public_id: string | null,
+  run_name: string | null,
+  status: string | null,
+  started_ms: number | null,
+];
 
 export type MetricSeriesParams = {
   pipelineId: number;
