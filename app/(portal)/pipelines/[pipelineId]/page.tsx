@@ -1,16 +1,19 @@
 import type { Metadata } from "next";
+import { cookies } from "next/headers";
 import { notFound } from "next/navigation";
-import { TrainingCurves } from "@/components/charts/training-curves";
-import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
+import { Suspense } from "react";
+import { GRAPH_WIDTH_COOKIE, widthHint } from "@/components/charts/graph-params";
+import { MetricEvolutionLoading } from "@/components/charts/metric-evolution-loading";
+import { DeferredSavedViews, DeferredTrainingCurves } from "@/components/pipeline/deferred";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
-import { SavedViews } from "@/components/pipeline/saved-views";
 import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
 import { requirePrincipal } from "@/lib/auth/current";
 import { getPipelinePage } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
-import { EVOLUTION_KEYS, searchParamsRecord } from "@/lib/pipelines/search-params";
+import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
+import { FirstMetricGraph } from "./first-graph";
 
 export const dynamic = "force-dynamic";
 
@@ -56,6 +59,8 @@ export default async function PipelinePage({ params, searchParams }: Props) {
     throw error;
   }
   const { pipeline, runs } = data;
+  const width = widthHint((await cookies()).get(GRAPH_WIDTH_COOKIE)?.value);
+  const view = evolutionView(graph, pipeline);
 
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
@@ -63,17 +68,21 @@ export default async function PipelinePage({ params, searchParams }: Props) {
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
-        <PipelineEvolution pipeline={pipeline} graph={graph} />
+        {/* Streamed: the shell goes out at once, the graph's HTML when its series are read (first-graph.tsx). */}
+        <Suspense fallback={<MetricEvolutionLoading series={view.metrics.length} scale={view.scale} />}>
+          <FirstMetricGraph pipeline={pipeline} graph={graph} width={width} />
+        </Suspense>
       </section>
 
+      {/* Loaded after hydration (components/pipeline/deferred.tsx): nothing below the graph delays it. */}
       <section aria-labelledby="curves" style={{ marginTop: 16 }}>
         <h2 id="curves">Training curves</h2>
-        <TrainingCurves pipelineId={pipeline.id} initialMetric={pipeline.headlineMetric} />
+        <DeferredTrainingCurves pipelineId={pipeline.id} initialMetric={pipeline.headlineMetric} />
       </section>
 
       {/* Below the graphs, so the metric graph is the first thing under the header (saved views are revisited,
           the graph is read every time). */}
-      <SavedViews pipelineId={pipeline.id} />
+      <DeferredSavedViews pipelineId={pipeline.id} />
 
       <section aria-labelledby="runs" style={{ marginTop: 16 }}>
         <h2 id="runs">Runs</h2>
@@ -82,14 +91,17 @@ export default async function PipelinePage({ params, searchParams }: Props) {
             Some run filters were not understood and were ignored.
           </p>
         )}
-        <RunsTable
-          pipelineId={pipeline.id}
-          params={runQuery.success ? stripUndefined(shownParams) : {}}
-          invalidSearch={invalidSearch}
-          initial={runs}
-          serverNow={Date.now()}
-        />
-        <CompareBar pipelineId={pipeline.id} />
+        {/* Its own boundary: hydrated on its own, not in one pass with the graph above. */}
+        <Suspense>
+          <RunsTable
+            pipelineId={pipeline.id}
+            params={runQuery.success ? stripUndefined(shownParams) : {}}
+            invalidSearch={invalidSearch}
+            initial={runs}
+            serverNow={Date.now()}
+          />
+          <CompareBar pipelineId={pipeline.id} />
+        </Suspense>
       </section>
     </SelectionProvider>
   );

@@ -1,0 +1,62 @@
+/**
+ * The pipeline page's metric graph, first view read on the server: the page renders this inside a Suspense
+ * boundary, so its shell (header, runs) is sent at once and the graph's HTML — the client island rendered on the
+ * server, the same SVG it draws after hydration — follows in the same response when the series are read. The
+ * island gets the data as props and seeds its TanStack Query keys with them: no request for the first view.
+ *
+ * Both reads are the API's (lib/dal → getMetricSeries, with the per-user series cap), with the parameters the
+ * island would ask for (components/charts/graph-params.ts) at the width the browser last measured (a cookie) or
+ * the layout's default. The overview keeps only what the brush draws. A read that fails leaves the graph to ask
+ * for itself as it did before, where its error is shown in place.
+ */
+import { unstable_rethrow } from "next/navigation";
+import {
+  type FirstGraph,
+  overviewOf,
+  overviewParams,
+  seriesParams,
+} from "@/components/charts/graph-params";
+import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
+import { getMetricSeries } from "@/lib/dal/pipelines";
+import { logger } from "@/lib/log";
+import { MetricSeriesQuery } from "@/lib/pipelines/schema";
+import { evolutionView } from "@/lib/pipelines/search-params";
+
+type Pipeline = Parameters<typeof PipelineEvolution>[0]["pipeline"];
+
+async function readFirstGraph(
+  pipeline: Pipeline,
+  graph: Record<string, string>,
+  width: number,
+): Promise<FirstGraph | undefined> {
+  const view = evolutionView(graph, pipeline);
+  if (pipeline.metricNames.length === 0 || view.metrics.length === 0) return undefined;
+  const series = MetricSeriesQuery.safeParse(seriesParams(view, width));
+  const overview = MetricSeriesQuery.safeParse(overviewParams(view, width));
+  // A range the API would refuse (400) is the island's to report, as it always was.
+  if (!series.success || !overview.success) return undefined;
+  try {
+    const [main, brush] = await Promise.all([
+      getMetricSeries({ pipelineId: pipeline.id, query: series.data }),
+      getMetricSeries({ pipelineId: pipeline.id, query: overview.data }),
+    ]);
+    return { width, series: main, overview: overviewOf(brush) };
+  } catch (error) {
+    unstable_rethrow(error);
+    logger.warn({ err: error, pipelineId: pipeline.id }, "first graph not read on the server; the browser asks");
+    return undefined;
+  }
+}
+
+export async function FirstMetricGraph({
+  pipeline,
+  graph,
+  width,
+}: {
+  pipeline: Pipeline;
+  graph: Record<string, string>;
+  width: number;
+}) {
+  const first = await readFirstGraph(pipeline, graph, width);
+  return <PipelineEvolution pipeline={pipeline} graph={graph} first={first} />;
+}
