@@ -25,6 +25,7 @@ import {
   type GraphState,
   overviewParams,
   seriesParams,
+  unpackSeries,
   widthClass,
 } from "./graph-params";
 import { OverviewBrush } from "./overview-brush";
@@ -76,8 +77,11 @@ export function MetricEvolution({
   const [state, setState] = useState(initial);
   // Still the view the server read: until the user changes it, its data is drawn at whatever width we have.
   const [pristine, setPristine] = useState(first !== undefined);
-  useState(() => {
-    if (first) markSeriesData();
+  // Unpacked once (the same on the server and in the browser); marks "the series are here" for the bench.
+  const [firstSeries] = useState(() => {
+    if (!first) return undefined;
+    markSeriesData();
+    return unpackSeries(first.series);
   });
   const update = useCallback((patch: Partial<GraphState>) => {
     setPristine(false);
@@ -103,7 +107,7 @@ export function MetricEvolution({
 
   const params = useMemo(() => seriesParams(state, requestWidth), [state, requestWidth]);
   const overviewQuery = useMemo(() => overviewParams(state, requestWidth), [state, requestWidth]);
-  const series = useMetricSeries(pipelineId, params, enabled, keepFirst ? first?.series : undefined);
+  const series = useMetricSeries(pipelineId, params, enabled, keepFirst ? firstSeries : undefined);
   const overview = useMetricOverview(pipelineId, overviewQuery, enabled, keepFirst ? first?.overview : undefined);
   const data = series.data;
 

@@ -6,14 +6,15 @@
  *
  * Both reads are the API's (lib/dal → getMetricSeries, with the per-user series cap), with the parameters the
  * island would ask for (components/charts/graph-params.ts) at the width the browser last measured (a cookie) or
- * the layout's default. The overview keeps only what the brush draws. A read that fails leaves the graph to ask
- * for itself as it did before, where its error is shown in place.
+ * the layout's default. The runs travel as columns (packSeries), the overview as only what the brush draws. A
+ * read that fails leaves the graph to ask for itself as it did before, where its error is shown in place.
  */
 import { unstable_rethrow } from "next/navigation";
 import {
   type FirstGraph,
   overviewOf,
   overviewParams,
+  packSeries,
   seriesParams,
 } from "@/components/charts/graph-params";
 import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
@@ -40,7 +41,7 @@ async function readFirstGraph(
       getMetricSeries({ pipelineId: pipeline.id, query: series.data }),
       getMetricSeries({ pipelineId: pipeline.id, query: overview.data }),
     ]);
-    return { width, series: main, overview: overviewOf(brush) };
+    return { width, series: packSeries(main), overview: overviewOf(brush) };
   } catch (error) {
     unstable_rethrow(error);
     logger.warn({ err: error, pipelineId: pipeline.id }, "first graph not read on the server; the browser asks");
