@@ -4,10 +4,11 @@
  * server, the same SVG it draws after hydration — follows in the same response when the series are read. The
  * island gets the data as props and seeds its TanStack Query keys with them: no request for the first view.
  *
- * Both reads are the API's (lib/dal → getMetricSeries, with the per-user series cap), with the parameters the
+ * The reads are the API's (lib/dal → getMetricSeries, with the per-user series cap), with the parameters the
  * island would ask for (components/charts/graph-params.ts) at the width the browser last measured (a cookie) or
- * the layout's default. The runs travel as columns (packSeries), the overview as only what the brush draws. A
- * read that fails leaves the graph to ask for itself as it did before, where its error is shown in place.
+ * the layout's default: one statement (two when zoomed, for the overview). The runs travel as columns
+ * (packSeries), the overview as only what the brush draws. A read that fails leaves the graph to ask for itself
+ * as it did before, where its error is shown in place.
  */
 import { unstable_rethrow } from "next/navigation";
 import {
@@ -37,11 +38,14 @@ async function readFirstGraph(
   // A range the API would refuse (400) is the island's to report, as it always was.
   if (!series.success || !overview.success) return undefined;
   try {
+    const zoomed = view.from !== null || view.to !== null;
+    // Not zoomed, the overview is the first metric over the same range: drawn from the graph's own series (at
+    // twice the brush's resolution), one read instead of two. Zoomed, it needs the whole range: a read of its own.
     const [main, brush] = await Promise.all([
       getMetricSeries({ pipelineId: pipeline.id, query: series.data }),
-      getMetricSeries({ pipelineId: pipeline.id, query: overview.data }),
+      zoomed ? getMetricSeries({ pipelineId: pipeline.id, query: overview.data }) : undefined,
     ]);
-    return { width, series: packSeries(main), overview: overviewOf(brush) };
+    return { width, series: packSeries(main), overview: overviewOf(brush ?? main) };
   } catch (error) {
     unstable_rethrow(error);
     logger.warn({ err: error, pipelineId: pipeline.id }, "first graph not read on the server; the browser asks");
