@@ -57,11 +57,14 @@ export async function FirstMetricGraph({
   pipeline,
   graph,
   width,
+  read,
 }: {
   pipeline: Pipeline;
   graph: Record<string, string>;
   width: number;
+  /** false: a navigation within the page, whose graph the browser already has (page.tsx). */
+  read: boolean;
 }) {
-  const first = await readFirstGraph(pipeline, graph, width);
+  const first = read ? await readFirstGraph(pipeline, graph, width) : undefined;
   return <PipelineEvolution pipeline={pipeline} graph={graph} first={first} />;
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { GRAPH_WIDTH_COOKIE, widthHint } from "@/components/charts/graph-params";
@@ -28,6 +28,22 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 const RUN_KEYS = ["status", "q", "from", "to", "sort", "cursor", "limit"];
+
+/**
+ * A navigation inside this page (the runs table's pager and filters are client navigations to the same page):
+ * the graph already in the browser stays as it is, so its series are not read again for it.
+ */
+async function withinThisPage(pipelineId: number): Promise<boolean> {
+  const request = await headers();
+  if (request.get("accept")?.includes("text/html")) return false;
+  const referer = request.get("referer");
+  if (!referer) return false;
+  try {
+    return new URL(referer).pathname === `/pipelines/${pipelineId}`;
+  } catch {
+    return false;
+  }
+}
 
 const stripUndefined = (record: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(record).filter((e): e is [string, string] => e[1] !== undefined));
@@ -60,6 +76,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   }
   const { pipeline, runs } = data;
   const width = widthHint((await cookies()).get(GRAPH_WIDTH_COOKIE)?.value);
+  const readGraph = !(await withinThisPage(pipeline.id));
   const view = evolutionView(graph, pipeline);
 
   return (
@@ -70,7 +87,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
         <h2 id="evolution">Metric evolution</h2>
         {/* Streamed: the shell goes out at once, the graph's HTML when its series are read (first-graph.tsx). */}
         <Suspense fallback={<MetricEvolutionLoading series={view.metrics.length} scale={view.scale} />}>
-          <FirstMetricGraph pipeline={pipeline} graph={graph} width={width} />
+          <FirstMetricGraph pipeline={pipeline} graph={graph} width={width} read={readGraph} />
         </Suspense>
       </section>
 
