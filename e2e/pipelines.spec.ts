@@ -173,7 +173,11 @@ test.describe("pipelines", () => {
     const view = `/pipelines/${seeded.pipelineId}?m=${encodeURIComponent(GRAPH_METRICS.join(","))}&x=number`;
 
     // The server's HTML alone (no script runs): the three series drawn, one point per run in each.
-    const bare = await browser.newContext({ javaScriptEnabled: false, storageState: ADA_STATE });
+    const bare = await browser.newContext({
+      baseURL: test.info().project.use.baseURL,
+      javaScriptEnabled: false,
+      storageState: ADA_STATE,
+    });
     try {
       const html = await bare.newPage();
       const response = await html.goto(view);
