@@ -64,7 +64,7 @@ export function MetricEvolution({
   pipelineId,
   metricNames,
   initial,
-  first,
+  first: firstProp,
 }: {
   pipelineId: number;
   metricNames: string[];
@@ -72,6 +72,8 @@ export function MetricEvolution({
   /** The first view read on the server (the pipeline page): drawn in its HTML, no request for it here. */
   first?: FirstGraph;
 }) {
+  // Like `initial`, only the first one counts (a navigation within the page sends none and keeps this graph).
+  const [first] = useState(firstProp);
   const router = useRouter();
   const { toggle } = useSelection();
   const [state, setState] = useState(initial);
