@@ -223,7 +223,9 @@ test.describe("pipelines", () => {
     await overview.scrollIntoViewIfNeeded();
     const strip = await overview.boundingBox();
     if (!strip) throw new Error("no overview");
-    const zoomed = page.waitForResponse((r) => isSeries(r) && /[?&]from=\d+/.test(r.url()) && /[?&]to=\d+/.test(r.url()));
+    const zoomed = page.waitForResponse(
+      (r) => isSeries(r) && /[?&]from=\d+/.test(r.url()) && /[?&]to=\d+/.test(r.url()),
+    );
     await page.mouse.move(strip.x + strip.width * 0.25, strip.y + strip.height / 2);
     await page.mouse.down();
     await page.mouse.move(strip.x + strip.width * 0.75, strip.y + strip.height / 2, { steps: 8 });

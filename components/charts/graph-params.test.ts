@@ -3,7 +3,7 @@
  * island finds nothing under its key and asks again), and the packed runs must come back as they went.
  */
 import { describe, expect, it } from "vitest";
-import { MetricSeriesQuery, type MetricSeries } from "@/lib/pipelines/schema";
+import { type MetricSeries, MetricSeriesQuery } from "@/lib/pipelines/schema";
 import {
   closeEnough,
   DEFAULT_GRAPH_WIDTH,

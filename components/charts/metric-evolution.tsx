@@ -104,7 +104,9 @@ export function MetricEvolution({
   const keepFirst = pristine && first !== undefined && closeEnough(first.width, width);
   const requestWidth = keepFirst && first ? first.width : width;
   useEffect(() => {
-    if (measured > 0) document.cookie = `${GRAPH_WIDTH_COOKIE}=${widthClass(measured)}; path=/; max-age=31536000; samesite=lax`;
+    if (measured > 0)
+      // biome-ignore lint/suspicious/noDocumentCookie: one fixed name and a number; the Cookie Store API is not in every browser we serve
+      document.cookie = `${GRAPH_WIDTH_COOKIE}=${widthClass(measured)}; path=/; max-age=31536000; samesite=lax`;
   }, [measured]);
 
   const params = useMemo(() => seriesParams(state, requestWidth), [state, requestWidth]);

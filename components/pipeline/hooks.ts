@@ -50,12 +50,7 @@ export function useMetricSeries(pipelineId: number, params: Params, enabled: boo
 }
 
 /** The brush's overview: the same endpoint, kept as only what the brush draws (its own key). */
-export function useMetricOverview(
-  pipelineId: number,
-  params: Params,
-  enabled: boolean,
-  initialData?: OverviewSeries,
-) {
+export function useMetricOverview(pipelineId: number, params: Params, enabled: boolean, initialData?: OverviewSeries) {
   return useQuery({
     queryKey: pipelineKeys.metrics(pipelineId, { ...params, view: "overview" }),
     queryFn: async ({ signal }) =>
