@@ -1,8 +1,10 @@
 /**
- * The pipeline page's metric graph, first view read on the server: the page renders this inside a Suspense
- * boundary, so its shell (header, runs) is sent at once and the graph's HTML — the client island rendered on the
- * server, the same SVG it draws after hydration — follows in the same response when the series are read. The
- * island gets the data as props and seeds its TanStack Query keys with them: no request for the first view.
+ * The pipeline page's metric graph, first view read on the server. The page starts readFirstGraph and waits
+ * for it a short budget: series read in time are rendered in the shell itself; slower ones are rendered by
+ * FirstMetricGraph inside a Suspense boundary, so the shell (header, runs) goes out at once and the graph's
+ * HTML — the client island rendered on the server, the same SVG it draws after hydration — follows in the same
+ * response. The island gets the data as props and seeds its TanStack Query keys with them: no request for the
+ * first view.
  *
  * The reads are the API's (lib/dal → getMetricSeries, with the per-user series cap), with the parameters the
  * island would ask for (components/charts/graph-params.ts) at the width the browser last measured (a cookie) or
@@ -26,7 +28,7 @@ import { evolutionView } from "@/lib/pipelines/search-params";
 
 type Pipeline = Parameters<typeof PipelineEvolution>[0]["pipeline"];
 
-async function readFirstGraph(
+export async function readFirstGraph(
   pipeline: Pipeline,
   graph: Record<string, string>,
   width: number,
@@ -53,18 +55,16 @@ async function readFirstGraph(
   }
 }
 
+/** The graph once its series are read: rendered where the page put it (streamed in a Suspense boundary). */
 export async function FirstMetricGraph({
   pipeline,
   graph,
-  width,
-  read,
+  first,
 }: {
   pipeline: Pipeline;
   graph: Record<string, string>;
-  width: number;
-  /** false: a navigation within the page, whose graph the browser already has (page.tsx). */
-  read: boolean;
+  /** readFirstGraph's answer (never rejects); undefined: the island asks for itself. */
+  first: Promise<FirstGraph | undefined>;
 }) {
-  const first = read ? await readFirstGraph(pipeline, graph, width) : undefined;
-  return <PipelineEvolution pipeline={pipeline} graph={graph} first={first} />;
+  return <PipelineEvolution pipeline={pipeline} graph={graph} first={await first} />;
 }

@@ -5,6 +5,7 @@ import { Suspense } from "react";
 import { GRAPH_WIDTH_COOKIE, widthHint } from "@/components/charts/graph-params";
 import { MetricEvolutionLoading } from "@/components/charts/metric-evolution-loading";
 import { DeferredSavedViews, DeferredTrainingCurves } from "@/components/pipeline/deferred";
+import { PipelineEvolution } from "@/components/pipeline/pipeline-evolution";
 import { PipelineHeader } from "@/components/pipeline/pipeline-header";
 import { RunsTable } from "@/components/pipeline/runs-table";
 import { CompareBar, SelectionProvider } from "@/components/pipeline/selection";
@@ -13,7 +14,7 @@ import { getPipelinePage } from "@/lib/dal/pipelines";
 import { isAppError } from "@/lib/errors";
 import { CompareSelection, PipelineIdParams, RunListQuery } from "@/lib/pipelines/schema";
 import { EVOLUTION_KEYS, evolutionView, searchParamsRecord } from "@/lib/pipelines/search-params";
-import { FirstMetricGraph } from "./first-graph";
+import { FirstMetricGraph, readFirstGraph } from "./first-graph";
 
 export const dynamic = "force-dynamic";
 
@@ -44,6 +45,13 @@ async function withinThisPage(pipelineId: number): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * How long the shell waits for the graph's series. React reveals a boundary that completes after the shell at
+ * the earliest 300 ms after the shell's first frame (its reveal throttle, react-dom/server `$RC`), so series
+ * read within this budget are sent in the shell itself (graph painted with the header); slower ones stream.
+ */
+const INLINE_GRAPH_BUDGET_MS = 150;
 
 const stripUndefined = (record: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(record).filter((e): e is [string, string] => e[1] !== undefined));
@@ -77,6 +85,11 @@ export default async function PipelinePage({ params, searchParams }: Props) {
   const { pipeline, runs } = data;
   const width = widthHint((await cookies()).get(GRAPH_WIDTH_COOKIE)?.value);
   const readGraph = !(await withinThisPage(pipeline.id));
+  const first = readGraph ? readFirstGraph(pipeline, graph, width) : Promise.resolve(undefined);
+  const early = await Promise.race([
+    first.then((value) => ({ value })),
+    new Promise<null>((resolve) => setTimeout(resolve, INLINE_GRAPH_BUDGET_MS, null)),
+  ]);
   const view = evolutionView(graph, pipeline);
 
   return (
@@ -85,9 +98,14 @@ export default async function PipelinePage({ params, searchParams }: Props) {
 
       <section aria-labelledby="evolution" style={{ marginTop: 16 }}>
         <h2 id="evolution">Metric evolution</h2>
-        {/* Streamed: the shell goes out at once, the graph's HTML when its series are read (first-graph.tsx). */}
+        {/* Series read in time: the graph is in the shell; else the shell goes out and the graph's HTML streams
+            in when they are read (first-graph.tsx). The same boundary either way, so a navigation keeps the graph. */}
         <Suspense fallback={<MetricEvolutionLoading series={view.metrics.length} scale={view.scale} />}>
-          <FirstMetricGraph pipeline={pipeline} graph={graph} width={width} read={readGraph} />
+          {early ? (
+            <PipelineEvolution pipeline={pipeline} graph={graph} first={early.value} />
+          ) : (
+            <FirstMetricGraph pipeline={pipeline} graph={graph} first={first} />
+          )}
         </Suspense>
       </section>
 
