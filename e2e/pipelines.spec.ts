@@ -184,7 +184,7 @@ test.describe("pipelines", () => {
       expect(response?.status()).toBe(200);
       for (const name of GRAPH_METRICS) {
         // The series' line: "M x y" then "L x y" per further point.
-        const line = await html.locator(`[data-series="${name}"] > path`).nth(1).getAttribute("d");
+        const line = await html.locator(`[data-series="${name}"] > path`).nth(1).getAttribute("d", { timeout: 15_000 });
         expect(line?.match(/[ML]/g)?.length).toBe(GRAPH_RUNS);
       }
       expect(await html.getByTestId("metric-overview").count()).toBe(1);
