@@ -7,8 +7,6 @@ import { expect, type Page, type Response, test } from "@playwright/test";
 import { formatValue } from "../lib/format";
 import type { MetricSeries, PipelinePage, RunPage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
-import { ADA_STATE } from "./support/login";
-import { seedPipeline, withDb } from "./support/seed";
 
 const DEMO = ["size-recommendation-training", "demand-forecast-per-market", "return-probability", "search-ranking-ltr"];
 const SCREENS = "test-results/screens";
@@ -36,40 +34,6 @@ async function pipelineId(page: Page, name: string): Promise<number> {
 
 const isSeries = (response: Response) =>
   /\/api\/v1\/pipelines\/\d+\/metrics\?/.test(response.url()) && response.request().method() === "GET";
-
-/** The page's first graph arrives as server HTML: it can be hovered once hydrated (evolution-hover.tsx). */
-async function graphInteractive(page: Page) {
-  await expect(page.locator('[data-testid="metric-graph-overlay"][data-interactive]')).toBeAttached();
-}
-
-const GRAPH_METRICS = ["validation:auc", "validation:loss", "train:loss"];
-const GRAPH_RUNS = 40;
-
-/** A pipeline of its own (no sync touches it) with GRAPH_RUNS runs, each reporting the three metrics. */
-async function seedGraphPipeline(): Promise<{ pipelineId: number; name: string }> {
-  return withDb(async (db) => {
-    const definition = { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } };
-    const seeded = await seedPipeline(db, { prefix: "first-graph", definition });
-    await db.query(
-      `INSERT INTO run (public_id, pipeline_id, execution_arn, name, status, started_at, stopped_at, step_count,
-                        history_complete)
-       SELECT $2 || i, $1, $3 || i, $4 || i, 'SUCCEEDED'::"RunStatus",
-              timestamptz '2026-06-01T00:00:00Z' + i * interval '1 hour',
-              timestamptz '2026-06-01T00:30:00Z' + i * interval '1 hour', 1, true
-         FROM generate_series(1, $5::int) AS i`,
-      [seeded.pipelineId, `fg${seeded.tag}`, seeded.executionArn(""), `${seeded.name}-`, GRAPH_RUNS],
-    );
-    await db.query(
-      `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at)
-       SELECT r.pipeline_id, r.id, 'run', m.name, m.base + 0.001 * (r.id % 7), r.started_at
-         FROM run r CROSS JOIN (VALUES ('validation:auc', 0.8), ('validation:loss', 0.3), ('train:loss', 0.2)) AS m(name, base)
-        WHERE r.pipeline_id = $1
-        ORDER BY r.started_at`,
-      [seeded.pipelineId],
-    );
-    return { pipelineId: seeded.pipelineId, name: seeded.name };
-  });
-}
 
 test.describe("pipelines", () => {
   test.describe.configure({ timeout: 300_000 });
@@ -165,87 +129,11 @@ test.describe("pipelines", () => {
     );
   });
 
-  test("graph: the first view is in the server's HTML and hydrates without asking for its series; hover and zoom work", async ({
-    page,
-    browser,
-  }) => {
-    const seeded = await seedGraphPipeline();
-    const view = `/pipelines/${seeded.pipelineId}?m=${encodeURIComponent(GRAPH_METRICS.join(","))}&x=number`;
-
-    // The server's HTML alone (no script runs): the three series drawn, one point per run in each.
-    const bare = await browser.newContext({
-      baseURL: test.info().project.use.baseURL,
-      javaScriptEnabled: false,
-      storageState: ADA_STATE,
-    });
-    try {
-      const html = await bare.newPage();
-      const response = await html.goto(view);
-      expect(response?.status()).toBe(200);
-      for (const name of GRAPH_METRICS) {
-        // The series' line: "M x y" then "L x y" per further point.
-        const line = await html.locator(`[data-series="${name}"] > path`).nth(1).getAttribute("d", { timeout: 15_000 });
-        expect(line?.match(/[ML]/g)?.length).toBe(GRAPH_RUNS);
-      }
-      expect(await html.getByTestId("metric-overview").count()).toBe(1);
-    } finally {
-      await bare.close();
-    }
-
-    // In the browser: no request for the first view, no hydration error, and the graph becomes interactive.
-    // The live stream is held unanswered: once ready, its first stream refetches every query of its topics (no
-    // change lost between the render and the subscription, components/live/live-provider.tsx), which is not
-    // the graph asking for its first view.
-    await page.route("**/api/live?**", () => {});
-    const seriesRequests: string[] = [];
-    page.on("request", (request) => {
-      if (/\/api\/v1\/pipelines\/\d+\/metrics/.test(request.url())) seriesRequests.push(request.url());
-    });
-    const problems: string[] = [];
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(message.text());
-    });
-    page.on("pageerror", (error) => problems.push(error.message));
-    await page.goto(view);
-    const graph = page.getByTestId("metric-evolution");
-    await expect(graph.locator("[data-series]")).toHaveCount(3);
-    await graphInteractive(page);
-
-    const overlay = page.getByTestId("metric-graph-overlay");
-    await overlay.scrollIntoViewIfNeeded();
-    const box = await overlay.boundingBox();
-    if (!box) throw new Error("no overlay");
-    await page.mouse.move(box.x + box.width / 2, box.y + 60);
-    const tooltip = page.getByTestId("metric-tooltip");
-    await expect(tooltip).toBeVisible();
-    await expect(tooltip.locator("strong")).toHaveText(new RegExp(`^${seeded.name}-\\d+$`));
-    await expect(tooltip.locator("tr[data-metric]")).toHaveCount(3);
-    expect(seriesRequests).toEqual([]);
-
-    // A zoom (the overview brush) asks for the narrower range.
-    const overview = page.getByTestId("metric-overview");
-    await overview.scrollIntoViewIfNeeded();
-    const strip = await overview.boundingBox();
-    if (!strip) throw new Error("no overview");
-    const zoomed = page.waitForResponse(
-      (r) => isSeries(r) && /[?&]from=\d+/.test(r.url()) && /[?&]to=\d+/.test(r.url()),
-    );
-    await page.mouse.move(strip.x + strip.width * 0.25, strip.y + strip.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(strip.x + strip.width * 0.75, strip.y + strip.height / 2, { steps: 8 });
-    await page.mouse.up();
-    const data = (await (await zoomed).json()) as MetricSeries;
-    expect(data.series.map((s) => s.name)).toEqual(GRAPH_METRICS);
-    expect(data.series[0]?.x.length).toBeGreaterThan(0);
-    expect(data.series[0]?.x.length).toBeLessThan(GRAPH_RUNS);
-    await expect(page.getByRole("button", { name: "Reset zoom" })).toBeVisible();
-    expect(problems).toEqual([]);
-  });
-
   test("graph: chosen metrics across runs, tooltip matches the API, click opens the run", async ({ page }) => {
     const id = await pipelineId(page, "return-probability");
+    const firstSeries = page.waitForResponse(isSeries);
     await page.goto(`/pipelines/${id}`);
-    await graphInteractive(page);
+    await firstSeries;
     const graph = page.getByTestId("metric-evolution");
     await expect(graph.locator("[data-series]")).toHaveCount(1);
 
@@ -292,7 +180,6 @@ test.describe("pipelines", () => {
   test("graph: zoom with the brush survives a reload through the URL", async ({ page }) => {
     const id = await pipelineId(page, "size-recommendation-training");
     await page.goto(`/pipelines/${id}?x=number`);
-    await graphInteractive(page);
     const overview = page.getByTestId("metric-overview");
     await expect(overview).toBeVisible();
     await overview.scrollIntoViewIfNeeded();
@@ -315,14 +202,13 @@ test.describe("pipelines", () => {
     expect(to - from).toBeGreaterThan(0);
     await expect(page.getByRole("button", { name: "Reset zoom" })).toBeVisible();
 
-    // The reload draws the zoomed range from the URL (on the server): its x ticks lie within it.
+    const again = page.waitForResponse(
+      (r) => isSeries(r) && r.url().includes(`from=${from}`) && r.url().includes(`to=${to}`),
+    );
     await page.reload();
-    await graphInteractive(page);
-    const ticks = (await page.getByTestId("metric-evolution").locator("svg text").allTextContents())
-      .filter((t) => /^#\d+$/.test(t))
-      .map((t) => Number(t.slice(1)));
-    expect(ticks.length).toBeGreaterThan(1);
-    expect(ticks.every((t) => t >= from && t <= to)).toBe(true);
+    const reloaded = (await (await again).json()) as MetricSeries;
+    expect(reloaded.domain).toEqual([from, to]);
+    expect(reloaded.series[0]?.x.every((x) => x >= from && x <= to)).toBe(true);
     await expect(page.getByRole("button", { name: "Reset zoom" })).toBeVisible();
     await expect(page.getByRole("radio", { name: "Run number" })).toBeChecked();
     await page.screenshot({ path: `${SCREENS}/pipelines-graph-zoomed.png`, fullPage: false });
@@ -335,8 +221,9 @@ test.describe("pipelines", () => {
     test(`pipeline page reads well and passes axe (${colorScheme})`, async ({ page }) => {
       const id = await pipelineId(page, "demand-forecast-per-market");
       await page.emulateMedia({ colorScheme });
+      const series = page.waitForResponse(isSeries);
       await page.goto(`/pipelines/${id}?m=validation%3Awape%2Cvalidation%3Amape%2Cvalidation%3Abias`);
-      await graphInteractive(page);
+      await series;
       await expect(page.getByTestId("metric-evolution").locator("[data-series]")).toHaveCount(3);
       await expect(page.getByTestId("training-curves").locator("svg path").first()).toBeVisible();
       await expectNoSeriousA11yViolations(page);
@@ -348,8 +235,9 @@ test.describe("pipelines", () => {
 
   test("prints the graph legibly", async ({ page }) => {
     const id = await pipelineId(page, "search-ranking-ltr");
+    const series = page.waitForResponse(isSeries);
     await page.goto(`/pipelines/${id}`);
-    await graphInteractive(page);
+    await series;
     await expect(page.getByTestId("metric-evolution").locator("[data-series]")).toHaveCount(1);
     await page.emulateMedia({ media: "print" });
     await expect(page.getByTestId("metric-overview")).toBeHidden();

@@ -114,8 +114,7 @@ const ROUTES: Record<string, Entry> = {
     kind: "page",
     guard: "session (lib/dal/pipelines, metadata too)",
     params: (s) => ({ pipelineId: String(s.pipelineId) }),
-    // 3, and the metric graph's first view streamed in the same response (first-graph.tsx).
-    statements: 4,
+    statements: 3,
   },
   "/(portal)/pipelines/[pipelineId]/compare/page": {
     kind: "page",

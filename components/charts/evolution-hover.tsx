@@ -4,10 +4,8 @@
  * the pointer (binary search in the precomputed pixel arrays), draws a crosshair and a tooltip (run
  * name, value, delta to the previous run, baseline), opens the run on click and adds it to the
  * comparison on Shift/⌘-click. Only this component re-renders on hover. Arrow keys move between runs.
- * The overlay says when its handlers are live (`data-interactive`, set once hydrated): the pipeline page's
- * first graph arrives as server HTML, drawn before it can be hovered, and the bench and tests wait for this.
  */
-import { type KeyboardEvent, type PointerEvent, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, type PointerEvent, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { formatDelta, formatUtc, formatValue } from "@/lib/format";
 import { improvement, metricLabel } from "@/lib/metrics/direction";
 import { nearestIndex } from "@/lib/metrics/nearest";
@@ -26,11 +24,6 @@ type Props = {
 
 export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Props) {
   const [hover, setHover] = useState<Hover | null>(null);
-  const [interactive, setInteractive] = useState(false);
-  useEffect(() => {
-    performance.mark("stepwise:metric-graph:interactive");
-    setInteractive(true);
-  }, []);
   const frame = useRef(0);
   const overlay = useRef<HTMLDivElement>(null);
   // Per series: run index → point index, so the tooltip shows every metric of the hovered run.
@@ -126,7 +119,6 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
         role="application"
         aria-label="Metric graph. Arrow keys move between runs and metrics, Enter opens the run, Shift+Enter adds it to the comparison."
         data-testid="metric-graph-overlay"
-        data-interactive={interactive ? "true" : undefined}
         onPointerMove={onPointerMove}
         onPointerLeave={() => {
           cancelAnimationFrame(frame.current);

@@ -149,9 +149,3 @@ export function dotsPath(px: Float64Array, py: Float64Array): string {
 
 export const SERIES_DASH = ["", "7 4", "2 3", "10 3 2 3", "4 4", "1 2"];
 export const seriesColor = (i: number) => `var(--series-${i % 6})`;
-
-/** The plot's height for `n` series in `mode`, as computeGeometry lays it out (a placeholder keeps the box). */
-export function plotHeight(n: number, mode: ScaleMode): number {
-  const panels = mode === "split" && n > 1 ? n * PANEL_HEIGHT + (n - 1) * PANEL_GAP : SINGLE_HEIGHT;
-  return MARGIN.top + panels + MARGIN.bottom;
-}

@@ -8,30 +8,28 @@
  */
 import { scaleLinear, scaleUtc } from "@visx/scale";
 import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { markSeriesData, useMetricOverview, useMetricSeries } from "@/components/pipeline/hooks";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
 import { formatValue } from "@/lib/format";
 import { metricLabel, RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { PRICE_BASIS, PRICE_TABLE_NOTE } from "@/lib/models/pricing";
+import type { XAxis } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { EvolutionHover } from "./evolution-hover";
 import { EvolutionPlot } from "./evolution-plot";
-import { computeGeometry, linePath, MARGIN, SERIES_DASH, seriesColor } from "./geometry";
-import {
-  closeEnough,
-  type FirstGraph,
-  GRAPH_WIDTH_COOKIE,
-  type GraphState,
-  overviewParams,
-  seriesParams,
-  unpackSeries,
-  widthClass,
-} from "./graph-params";
+import { computeGeometry, linePath, MARGIN, type ScaleMode, SERIES_DASH, seriesColor } from "./geometry";
 import { OverviewBrush } from "./overview-brush";
 import { useWidth } from "./use-width";
 
-export type { GraphState } from "./graph-params";
+export type GraphState = {
+  metrics: string[];
+  x: XAxis;
+  scale: ScaleMode;
+  from: string | null;
+  to: string | null;
+  threshold: number;
+};
 
 const OVERVIEW_HEIGHT = 56;
 const DAY = 86_400_000;
@@ -64,29 +62,15 @@ export function MetricEvolution({
   pipelineId,
   metricNames,
   initial,
-  first: firstProp,
 }: {
   pipelineId: number;
   metricNames: string[];
   initial: GraphState;
-  /** The first view read on the server (the pipeline page): drawn in its HTML, no request for it here. */
-  first?: FirstGraph;
 }) {
-  // Like `initial`, only the first one counts (a navigation within the page sends none and keeps this graph).
-  const [first] = useState(firstProp);
   const router = useRouter();
   const { toggle } = useSelection();
   const [state, setState] = useState(initial);
-  // Still the view the server read: until the user changes it, its data is drawn at whatever width we have.
-  const [pristine, setPristine] = useState(first !== undefined);
-  // Unpacked once (the same on the server and in the browser); marks "the series are here" for the bench.
-  const [firstSeries] = useState(() => {
-    if (!first) return undefined;
-    markSeriesData();
-    return unpackSeries(first.series);
-  });
   const update = useCallback((patch: Partial<GraphState>) => {
-    setPristine(false);
     setState((current) => {
       const next = { ...current, ...patch };
       writeUrl(next);
@@ -95,24 +79,31 @@ export function MetricEvolution({
   }, []);
   const wrap = useRef<HTMLDivElement>(null);
   const measured = useWidth(wrap);
-  // Before the first layout (server render, hydration) the width is the one the server drew for, so the
-  // hydrated SVG is the server's; then the measured one (40 px steps: a few pixels neither redraw nor refetch).
-  const width = measured > 0 ? widthClass(measured) : (first?.width ?? 0);
-  const enabled = width > 0 && state.metrics.length > 0;
-  // The series are asked for at the drawn width, except that the server's first view is kept (and redrawn
-  // at the measured width) while it is close enough: a first visit without the width cookie asks nothing.
-  const keepFirst = pristine && first !== undefined && closeEnough(first.width, width);
-  const requestWidth = keepFirst && first ? first.width : width;
-  useEffect(() => {
-    if (measured > 0)
-      // biome-ignore lint/suspicious/noDocumentCookie: one fixed name and a number; the Cookie Store API is not in every browser we serve
-      document.cookie = `${GRAPH_WIDTH_COOKIE}=${widthClass(measured)}; path=/; max-age=31536000; samesite=lax`;
-  }, [measured]);
+  // Request widths in 40 px steps: resizing by a few pixels does not refetch.
+  const width = Math.max(320, Math.floor(measured / 40) * 40);
+  const enabled = measured > 0 && state.metrics.length > 0;
 
-  const params = useMemo(() => seriesParams(state, requestWidth), [state, requestWidth]);
-  const overviewQuery = useMemo(() => overviewParams(state, requestWidth), [state, requestWidth]);
-  const series = useMetricSeries(pipelineId, params, enabled, keepFirst ? firstSeries : undefined);
-  const overview = useMetricOverview(pipelineId, overviewQuery, enabled, keepFirst ? first?.overview : undefined);
+  const params = useMemo(() => {
+    const p: Record<string, string> = {
+      names: state.metrics.join(","),
+      width: String(Math.max(16, width - MARGIN.left - MARGIN.right)),
+      x: state.x,
+      threshold: String(state.threshold),
+    };
+    if (state.from) p.from = state.from;
+    if (state.to) p.to = state.to;
+    return p;
+  }, [state, width]);
+  const overviewParams = useMemo(
+    () => ({
+      names: state.metrics[0] ?? "",
+      width: String(Math.max(16, Math.floor((width - MARGIN.left - MARGIN.right) / 2))),
+      x: state.x,
+    }),
+    [state.metrics, state.x, width],
+  );
+  const series = useMetricSeries(pipelineId, params, enabled);
+  const overview = useMetricSeries(pipelineId, overviewParams, enabled);
   const data = series.data;
 
   const formatX = useMemo(() => {

@@ -1,23 +1,13 @@
 /**
  * A pipeline's metric-evolution graph as its page and its embed show it: the graph in the view the URL's
- * keys ask for, or why there is none yet. `first`: the view's series already read on the server (the
- * pipeline page streams them in), so the graph is in the HTML and hydrates without asking again.
+ * keys ask for, or why there is none yet.
  */
-import type { FirstGraph } from "@/components/charts/graph-params";
 import { MetricEvolution } from "@/components/charts/metric-evolution";
 import { evolutionView } from "@/lib/pipelines/search-params";
 
 type Pipeline = Parameters<typeof evolutionView>[1] & { id: number };
 
-export function PipelineEvolution({
-  pipeline,
-  graph,
-  first,
-}: {
-  pipeline: Pipeline;
-  graph: Record<string, string>;
-  first?: FirstGraph;
-}) {
+export function PipelineEvolution({ pipeline, graph }: { pipeline: Pipeline; graph: Record<string, string> }) {
   if (pipeline.metricNames.length === 0) {
     return (
       <div className="empty-state">
@@ -30,7 +20,6 @@ export function PipelineEvolution({
       pipelineId={pipeline.id}
       metricNames={pipeline.metricNames}
       initial={evolutionView(graph, pipeline)}
-      first={first}
     />
   );
 }

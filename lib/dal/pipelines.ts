@@ -13,10 +13,3 @@ export const getPipelinePage = guarded(queries.getPipelinePage);
 export const compareRuns = guardedFor((principal, args: Parameters<typeof queries.compareRuns>[0]) =>
   withSlot("compare", principal, () => queries.compareRuns(args)),
 );
-/**
- * The metric-evolution series for the pipeline page's first graph: the API's read (one SQL statement) under the
- * same per-user cap, so a page load costs what the client's own request would have.
- */
-export const getMetricSeries = guardedFor((principal, args: Parameters<typeof queries.getMetricSeries>[0]) =>
-  withSlot("metric-series", principal, () => queries.getMetricSeries(args)),
-);
