@@ -213,7 +213,12 @@ test("the bell shows the alerts of watched pipelines, live, and opens the run", 
   await expect.poll(unread, { timeout: 30_000 }).toBeGreaterThan(before);
   await expect(bell.getByTestId("inbox-count")).toBeVisible();
   await bell.locator("summary").click();
-  const item = bell.getByTestId("inbox-item").first();
+  // The new failure's own item: the watched pipeline has other alerts (the regressions and failures of earlier
+  // tests, which the sync may announce after this one), so the newest item need not be this run's.
+  const item = bell
+    .getByTestId("inbox-item")
+    .filter({ has: page.locator(`a[href="/runs/${failing.publicId}"]`) })
+    .first();
   await expect(item).toContainText(`${PIPELINE}: run`);
   await expectNoSeriousA11yViolations(page);
   await page.screenshot({ path: "test-results/screens/inbox.png" });
