@@ -194,20 +194,45 @@ export function subscribe(topics: readonly string[], listener: LiveListener): ()
 }
 
 /**
+ * Whether a client that saw event `afterId` last can be caught up from what `live_event` holds: `min` is its
+ * oldest row, `oldestOk` its oldest row inside the catch-up window, `lastIssued` the id sequence's last value
+ * (null when it never issued one). An id past `lastIssued` was never issued here — the client saw another
+ * database, restored or reset — and one below the oldest row (or below every issued id when the table was pruned
+ * empty) has a gap nobody can replay: both get a resync.
+ */
+export function catchUpVerdict(b: {
+  afterId: number;
+  min: number | null;
+  oldestOk: number | null;
+  lastIssued: number | null;
+}): "replay" | "resync" {
+  if (b.afterId > (b.lastIssued ?? 0)) return "resync";
+  if (b.min === null) return b.lastIssued !== null && b.afterId < b.lastIssued ? "resync" : "replay";
+  if (b.afterId < b.min - 1) return "resync";
+  if (b.oldestOk !== null && b.afterId < b.oldestOk - 1) return "resync";
+  return "replay";
+}
+
+/**
  * Events after `afterId` for these topics, or "resync" when the client's gap
- * reaches past what the feed still holds (or past the catch-up window).
+ * reaches past what the feed still holds (or past the catch-up window), or the id was never issued.
  */
 export async function catchUp(afterId: number, topics: readonly string[]): Promise<LiveEvent[] | "resync"> {
-  const { rows: bounds } = await pool.query<{ min: string | null; oldest_ok: string | null }>(
+  const { rows: bounds } = await pool.query<{ min: string | null; oldest_ok: string | null; last: string | null }>(
     `SELECT min(id)::text AS min,
-            min(id) FILTER (WHERE created_at >= now() - make_interval(secs => $1))::text AS oldest_ok
+            min(id) FILTER (WHERE created_at >= now() - make_interval(secs => $1))::text AS oldest_ok,
+            pg_sequence_last_value(pg_get_serial_sequence('live_event', 'id')::regclass)::text AS last
      FROM live_event`,
     [CATCH_UP_WINDOW_MS / 1000],
   );
-  const min = bounds[0]?.min ? Number(bounds[0].min) : null;
-  if (min !== null && afterId < min - 1) return "resync";
-  const oldestOk = bounds[0]?.oldest_ok ? Number(bounds[0].oldest_ok) : null;
-  if (oldestOk !== null && afterId < oldestOk - 1) return "resync";
+  const num = (v: string | null | undefined) => (v ? Number(v) : null);
+  const verdict = catchUpVerdict({
+    afterId,
+    min: num(bounds[0]?.min),
+    oldestOk: num(bounds[0]?.oldest_ok),
+    lastIssued: num(bounds[0]?.last),
+  });
+  if (verdict === "resync") return "resync";
   const { rows } = await pool.query<LiveRow>(
     `SELECT id::text, topic, kind, entity_id, version FROM live_event
      WHERE id > $1 AND topic = ANY($2::text[]) ORDER BY id LIMIT 1000`,

@@ -110,8 +110,12 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
         .then(async () => {
           if (options.lastEventId !== null) {
             const missed = await catchUp(options.lastEventId, options.topics).catch(() => "resync" as const);
-            if (missed === "resync") send(frame("resync", { reason: "gap too old" }));
-            else for (const event of missed) deliver(event);
+            if (missed === "resync") {
+              // The client refetches everything; an id it claims that this feed never issued must not hold back
+              // the events that follow (deliver drops ids at or below lastSent).
+              lastSent = 0;
+              send(frame("resync", { reason: "gap too old" }));
+            } else for (const event of missed) deliver(event);
           }
           send(frame("ready", { topics: options.topics }));
           flush();
