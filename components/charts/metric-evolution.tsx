@@ -8,7 +8,7 @@
  */
 import { scaleLinear, scaleUtc } from "@visx/scale";
 import { useRouter } from "next/navigation";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
 import { formatValue } from "@/lib/format";
@@ -20,6 +20,7 @@ import { EvolutionHover } from "./evolution-hover";
 import { EvolutionPlot } from "./evolution-plot";
 import { computeGeometry, linePath, MARGIN, type ScaleMode, SERIES_DASH, seriesColor } from "./geometry";
 import { OverviewBrush } from "./overview-brush";
+import { GRAPH_WIDTH_COOKIE, overviewParams as overviewParamsFor, requestWidth, seriesParams } from "./series-request";
 import { useWidth } from "./use-width";
 
 export type GraphState = {
@@ -47,6 +48,13 @@ function writeUrl(state: GraphState) {
   set("gto", state.to);
   set("th", state.threshold === 3 ? null : String(state.threshold));
   window.history.replaceState(window.history.state, "", url);
+}
+
+function rememberWidth(width: number) {
+  const cookie = `${GRAPH_WIDTH_COOKIE}=${width}`;
+  if (document.cookie.split("; ").includes(cookie)) return;
+  // biome-ignore lint/suspicious/noDocumentCookie: a one-number preference; the Cookie Store API is not everywhere yet
+  document.cookie = `${cookie}; path=/; max-age=31536000; samesite=lax`;
 }
 
 function timeFormatter(span: number) {
@@ -79,29 +87,15 @@ export function MetricEvolution({
   }, []);
   const wrap = useRef<HTMLDivElement>(null);
   const measured = useWidth(wrap);
-  // Request widths in 40 px steps: resizing by a few pixels does not refetch.
-  const width = Math.max(320, Math.floor(measured / 40) * 40);
+  const width = requestWidth(measured);
   const enabled = measured > 0 && state.metrics.length > 0;
+  // Remembered for the page's next server render, which preloads the two requests at this width.
+  useEffect(() => {
+    if (measured > 0) rememberWidth(width);
+  }, [measured, width]);
 
-  const params = useMemo(() => {
-    const p: Record<string, string> = {
-      names: state.metrics.join(","),
-      width: String(Math.max(16, width - MARGIN.left - MARGIN.right)),
-      x: state.x,
-      threshold: String(state.threshold),
-    };
-    if (state.from) p.from = state.from;
-    if (state.to) p.to = state.to;
-    return p;
-  }, [state, width]);
-  const overviewParams = useMemo(
-    () => ({
-      names: state.metrics[0] ?? "",
-      width: String(Math.max(16, Math.floor((width - MARGIN.left - MARGIN.right) / 2))),
-      x: state.x,
-    }),
-    [state.metrics, state.x, width],
-  );
+  const params = useMemo(() => seriesParams(state, width), [state, width]);
+  const overviewParams = useMemo(() => overviewParamsFor(state, width), [state, width]);
   const series = useMetricSeries(pipelineId, params, enabled);
   const overview = useMetricSeries(pipelineId, overviewParams, enabled);
   const data = series.data;

@@ -4,6 +4,7 @@
  * live message on "pipelines" / "pipeline:<id>" invalidates exactly these queries and they refetch.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { seriesUrl } from "@/components/charts/series-request";
 import { fetchJson, queryString as qs } from "@/components/ui/fetch-json";
 import type { MetricSeries, PipelinePage, RunPage, TrainingCurves } from "@/lib/pipelines/schema";
 import { pipelineKeys } from "@/lib/query-keys";
@@ -32,7 +33,9 @@ export function useMetricSeries(pipelineId: number, params: Params, enabled: boo
   return useQuery({
     queryKey: pipelineKeys.metrics(pipelineId, params),
     queryFn: async ({ signal }) => {
-      const data = await fetchJson<MetricSeries>(`/api/v1/pipelines/${pipelineId}/metrics${qs(params)}`, signal);
+      // The page's HTML preloads this very URL (components/charts/series-request.ts): the browser answers this
+      // fetch from the preload when it matches.
+      const data = await fetchJson<MetricSeries>(seriesUrl(pipelineId, params), signal);
       // The bench (bench/modules/metric-graph.ts) measures first render from here to the plot's commit.
       performance.mark("stepwise:metric-graph:data");
       return data;

@@ -30,6 +30,7 @@ export function RunsTable({
   params,
   invalidSearch = null,
   initial,
+  liveEventId = null,
   serverNow,
 }: {
   pipelineId: number;
@@ -37,9 +38,11 @@ export function RunsTable({
   /** A search that did not parse: shown in the box with why, and left out of the query. */
   invalidSearch?: { q: string; message: string } | null;
   initial: RunPage;
+  /** The live_event id the page's data is as of: the stream starts there instead of refetching. */
+  liveEventId?: string | null;
   serverNow: number;
 }) {
-  useLiveTopic(`pipeline:${pipelineId}`);
+  useLiveTopic(`pipeline:${pipelineId}`, undefined, liveEventId);
   const { data, isFetching, error } = useRuns(pipelineId, params, initial);
   const page = data ?? initial;
   const hasRunning = page.runs.some((r) => r.status === "RUNNING");

@@ -124,9 +124,18 @@ export type PipelineDetail = {
 };
 
 export async function getPipeline({ pipelineId }: { pipelineId: number }): Promise<PipelineDetail> {
+  return (await readPipeline(pipelineId)).pipeline;
+}
+
+/** The pipeline, and the live_event id it is as of (null when the feed is empty). */
+async function readPipeline(pipelineId: number): Promise<{ pipeline: PipelineDetail; liveEventId: string | null }> {
   const { rows } = await pool.query<PipelineDetailRow>(PIPELINE_DETAIL_SQL, [pipelineId]);
   const row = rows[0];
   if (!row) throw notFound(`No pipeline ${pipelineId}.`);
+  return { pipeline: pipelineDetail(row), liveEventId: row.live_event_id };
+}
+
+function pipelineDetail(row: PipelineDetailRow): PipelineDetail {
   const headline = row.headline && row.metric_names.includes(row.headline) ? row.headline : (row.headline ?? null);
   return {
     id: row.id,
@@ -247,10 +256,15 @@ function toRunRow(row: RunsPageRow): RunRow {
 }
 
 /** The pipeline page's data: two statements whatever the number of runs. */
+/**
+ * The pipeline page's data in two statements. `liveEventId` is read by the first; the runs are read after it
+ * (a later snapshot), so everything the page shows is as of at least that id and the page's live stream starts
+ * there instead of refetching (components/live/stream-plan.ts).
+ */
 export async function getPipelinePage({ pipelineId, runs }: { pipelineId: number; runs: RunListQuery }) {
-  const pipeline = await getPipeline({ pipelineId });
+  const { pipeline, liveEventId } = await readPipeline(pipelineId);
   const page = await listRuns({ pipelineId, query: runs, metricColumns: pipeline.metricColumns });
-  return { pipeline, runs: page };
+  return { pipeline, runs: page, liveEventId };
 }
 
 // ───────────────────────────── metric series ─────────────────────────────

@@ -30,7 +30,10 @@ SELECT p.id, p.name, p.description, p.state_machine_arn, p.type, p.status::text 
         SELECT coalesce(array_agg(n.name ORDER BY n.name), '{}') FROM names n
         WHERE n.name IS NOT NULL
           AND EXISTS (SELECT 1 FROM run_metric rm WHERE rm.pipeline_id = p.id AND rm.name = n.name AND rm.scope = 'run'))
-         AS metric_names
+         AS metric_names,
+       -- The feed's newest id in this statement's snapshot: the page's live stream starts after it
+       -- (see getRunPage in lib/runs/queries.ts for why max(id) is safe).
+       (SELECT max(id)::text FROM live_event) AS live_event_id
 FROM pipeline p
 LEFT JOIN team t ON t.id = p.team_id
 JOIN aws_source s ON s.id = p.source_id
@@ -38,6 +41,7 @@ WHERE p.id = $1`;
 
 export type PipelineDetailRow = {
   id: number;
+  live_event_id: string | null;
   name: string;
   description: string | null;
   state_machine_arn: string;

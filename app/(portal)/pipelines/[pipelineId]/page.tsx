@@ -55,7 +55,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
     if (isAppError(error) && (error.code === "not_found" || error.code === "bad_request")) notFound();
     throw error;
   }
-  const { pipeline, runs } = data;
+  const { pipeline, runs, liveEventId } = data;
 
   return (
     <SelectionProvider initial={CompareSelection.parse(graph.sel)}>
@@ -87,6 +87,7 @@ export default async function PipelinePage({ params, searchParams }: Props) {
           params={runQuery.success ? stripUndefined(shownParams) : {}}
           invalidSearch={invalidSearch}
           initial={runs}
+          liveEventId={liveEventId}
           serverNow={Date.now()}
         />
         <CompareBar pipelineId={pipeline.id} />

@@ -1,0 +1,125 @@
+/**
+ * What a pipeline page's first load asks of the server. The graph's two series requests (the plot and the
+ * overview) are preloaded by the page's HTML at the width the graph last measured (a cookie), so they are
+ * computed while the browser loads the page's JavaScript; the graph's own fetches are answered by those
+ * preloads; and the page states the live_event id its render is as of, so opening its live stream fetches
+ * neither the runs nor the series again. The spec seeds its own quiet pipeline (a disabled source, fixed
+ * instants): no sync or demo run can change it while the requests are counted.
+ */
+import { expect, type Page, type Request, test } from "@playwright/test";
+import { seedPipeline, withDb } from "./support/seed";
+
+const T0 = Date.UTC(2025, 2, 3, 6);
+const WIDTH_COOKIE = "stepwise-graph-width";
+
+async function seedQuietPipeline(): Promise<number> {
+  return withDb(async (db) => {
+    const definition = { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } };
+    const seeded = await seedPipeline(db, { prefix: "first-load", definition });
+    const revision = await db.one<{ id: number }>(
+      "INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition) VALUES ($1, $2, $3::jsonb) RETURNING id",
+      [seeded.pipelineId, `first-load-${seeded.tag}`, definition],
+    );
+    for (let i = 0; i < 8; i++) {
+      const started = new Date(T0 + i * 3_600_000).toISOString();
+      const stopped = new Date(T0 + i * 3_600_000 + 1_200_000).toISOString();
+      const run = await db.one<{ id: number }>(
+        `INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
+                          history_complete)
+         VALUES ($1, $2, $3, $4, $5, 'SUCCEEDED', $6, $7, true) RETURNING id`,
+        [
+          `fl${seeded.tag}${i}`,
+          seeded.pipelineId,
+          revision.id,
+          seeded.executionArn(`r${i}`),
+          `r${i}`,
+          started,
+          stopped,
+        ],
+      );
+      await db.query(
+        `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at)
+         VALUES ($1, $2, 'run', 'validation:auc', $3, $5), ($1, $2, 'run', 'validation:loss', $4, $5)`,
+        [seeded.pipelineId, run.id, 0.8 + i / 100, 0.4 - i / 100, started],
+      );
+    }
+    return seeded.pipelineId;
+  });
+}
+
+/** The preloads a page's HTML names, as the paths the browser requests. */
+function preloads(html: string): string[] {
+  const links = html.match(/<link[^>]*rel="preload"[^>]*>/g) ?? [];
+  return links
+    .filter((link) => link.includes('as="fetch"'))
+    .map((link) => (link.match(/href="([^"]+)"/)?.[1] ?? "").replaceAll("&amp;", "&"));
+}
+
+/** Every request of the page to its pipeline's metrics and runs endpoints, as path + query. */
+function track(page: Page, pipelineId: number) {
+  const seen = { metrics: [] as string[], runs: [] as string[] };
+  page.on("request", (request: Request) => {
+    const url = new URL(request.url());
+    if (url.pathname === `/api/v1/pipelines/${pipelineId}/metrics`) seen.metrics.push(url.pathname + url.search);
+    if (url.pathname === `/api/v1/pipelines/${pipelineId}/runs`) seen.runs.push(url.pathname + url.search);
+  });
+  return seen;
+}
+
+/** Resolves once every request the page made before it has been reported (a probe request, in order). */
+async function requestsSeen(page: Page): Promise<void> {
+  const probe = `/api/health?probe=${Math.random().toString(36).slice(2)}`;
+  await Promise.all([
+    page.waitForRequest((request) => request.url().endsWith(probe)),
+    page.evaluate((url) => fetch(url).then((r) => r.status), probe),
+  ]);
+}
+
+async function graphDrawn(page: Page): Promise<void> {
+  await expect(page.locator("[data-series]")).toHaveCount(2);
+  await expect(page.getByTestId("metric-graph-overlay")).toBeVisible();
+  // The stream is open and "ready": whatever it would refetch has been asked for.
+  await expect(page.locator('[role="status"][aria-live="polite"][data-status]')).toHaveAttribute("data-status", "live");
+  await requestsSeen(page);
+}
+
+test("the pipeline page preloads the graph's series at the width it last measured, and fetches nothing twice", async ({
+  page,
+  context,
+}) => {
+  const pipelineId = await seedQuietPipeline();
+  const url = `/pipelines/${pipelineId}?m=validation:auc,validation:loss`;
+
+  // First visit: no width known, no preload; the graph measures itself and remembers its width.
+  const first = await page.goto(url);
+  expect(preloads((await first?.text()) ?? "")).toEqual([]);
+  await graphDrawn(page);
+  const cookie = (await context.cookies()).find((c) => c.name === WIDTH_COOKIE);
+  expect(cookie?.value).toMatch(/^\d+$/);
+
+  // Next visit: the HTML names both requests; the graph's fetches are answered by those preloads (one request
+  // each), and the stream's opening refetches neither the series nor the runs (the page stated its live id).
+  const seen = track(page, pipelineId);
+  const again = await page.goto(url);
+  const named = preloads((await again?.text()) ?? "");
+  expect(named).toHaveLength(2);
+  for (const href of named) expect(href).toMatch(new RegExp(`^/api/v1/pipelines/${pipelineId}/metrics\\?`));
+  await graphDrawn(page);
+  expect([...seen.metrics].sort()).toEqual([...named].sort());
+  expect(seen.runs).toEqual([]);
+});
+
+test("a width cookie the graph could not have written is ignored: no preload, the page still draws", async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const pipelineId = await seedQuietPipeline();
+  for (const value of ["<script>", "99999999", "-400", "410", "1e3"]) {
+    await context.addCookies([{ name: WIDTH_COOKIE, value, url: baseURL ?? "" }]);
+    const response = await page.goto(`/pipelines/${pipelineId}`);
+    expect(response?.status(), value).toBe(200);
+    expect(preloads((await response?.text()) ?? ""), value).toEqual([]);
+  }
+  await expect(page.locator("[data-series]")).toHaveCount(1);
+});
