@@ -54,6 +54,10 @@ export async function seedPipelineHistory(db: pg.Pool, o: SeedOptions): Promise<
   const client = await db.connect();
   try {
     await client.query("BEGIN");
+    // Test data, not a request: the app's statement timeout (15 s) is not what this insert is measured by, and
+    // several test files seeding thousands of metric rows (each maintaining its rollups) at once on a busy
+    // machine took longer than that.
+    await client.query("SET LOCAL statement_timeout = 0");
     const source = await client.query<{ id: number }>(
       `INSERT INTO aws_source (key, account_id, region, updated_at) VALUES ($1, '123456789012', 'eu-west-1', now())
        RETURNING id`,
