@@ -88,6 +88,10 @@ test("the pipeline page preloads the graph's series at the width it last measure
   context,
 }) => {
   const pipelineId = await seedQuietPipeline();
+  // The feed is not empty whatever ran before (a fresh server's may be): the render then has an id to state.
+  await withDb((db) =>
+    db.query("INSERT INTO live_event (topic, kind, entity_id, version) VALUES ('run:first-load', 'run', 'x', 1)"),
+  );
   const url = `/pipelines/${pipelineId}?m=validation:auc,validation:loss`;
 
   // First visit: no width known, no preload; the graph measures itself and remembers its width.
@@ -116,6 +120,8 @@ test("a width cookie the graph could not have written is ignored: no preload, th
 }) => {
   const pipelineId = await seedQuietPipeline();
   for (const value of ["<script>", "99999999", "-400", "410", "1e3"]) {
+    // Leave the page first: a graph still mounted would write its measured width over the cookie.
+    await page.goto("about:blank");
     await context.addCookies([{ name: WIDTH_COOKIE, value, url: baseURL ?? "" }]);
     const response = await page.goto(`/pipelines/${pipelineId}`);
     expect(response?.status(), value).toBe(200);

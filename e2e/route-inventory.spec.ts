@@ -628,7 +628,8 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
     const models = await json<Models>(await api.get("/api/v1/models", { headers }));
     for (const m of models.models) markers.add(m.name);
     let pipeline: { id: number; runs: Runs["runs"] } | null = null;
-    for (const p of pipelines.pipelines) {
+    // A demo pipeline whose runs train on SageMaker (other specs seed pipelines whose runs have no steps or jobs).
+    for (const p of pipelines.pipelines.filter((q) => q.name === "size-recommendation-training")) {
       const runs = await json<Runs>(await api.get(`/api/v1/pipelines/${p.id}/runs?limit=20`, { headers }));
       if (runs.runs.length >= 2) {
         pipeline = { id: p.id, runs: runs.runs };
@@ -643,11 +644,21 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
     const detail = await json<Model>(await api.get(`/api/v1/models/${model.id}`, { headers }));
     const version = detail.versions.find((v) => v.cardStatus !== null && v.run !== null);
     if (!version) throw new Error("no version with a run and an imported card yet");
-    const [run, other] = pipeline.runs;
-    if (!run || !other) throw new Error("unreachable");
-    const steps = await json<{ steps: { key: string; jobName: string | null }[] }>(
-      await api.get(`/api/v1/runs/${run.publicId}/steps`, { headers }),
-    );
+    // A run with a SageMaker job's step (the logs route answers 404 for any other step): the newest run may
+    // still be before its training step, or its job not linked yet by the sync.
+    type Steps = { steps: { key: string; jobName: string | null }[] };
+    let run: Runs["runs"][number] | undefined;
+    let steps: Steps = { steps: [] };
+    for (const candidate of pipeline.runs) {
+      steps = await json<Steps>(await api.get(`/api/v1/runs/${candidate.publicId}/steps`, { headers }));
+      if (steps.steps.some((s) => s.jobName)) {
+        run = candidate;
+        break;
+      }
+    }
+    if (!run) throw new Error("no run with a SageMaker job's step yet");
+    const other = pipeline.runs.find((r) => r.publicId !== run.publicId);
+    if (!other) throw new Error("unreachable");
     const step = steps.steps[0];
     if (!step) throw new Error("no steps yet");
     const card = await json<{ latestRevision?: number; revision?: number }>(
@@ -668,7 +679,7 @@ async function loadSamples(api: APIRequestContext, ada: Credential): Promise<{ s
       otherRunId: other.publicId,
       executionName: runDetail.executionArn.split(":").pop() ?? run.name,
       stepKey: step.key,
-      jobStepKey: steps.steps.find((s) => s.jobName)?.key ?? step.key,
+      jobStepKey: steps.steps.find((s) => s.jobName)?.key ?? "",
       modelId: model.id,
       version: version.version,
       baseRevision: card.latestRevision ?? card.revision ?? 0,
