@@ -12,6 +12,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { e2eEnv } from "./support/env";
 import { type SecondInstance, startSecondInstance } from "./support/instance";
 import { BEN, NO_SESSION, sessionCookie, signInAs } from "./support/login";
+import { liveIndicator, requestsSeen } from "./support/page-probes";
 import { type SeedDb, seedPipeline, seedRun, withDb } from "./support/seed";
 
 const unique = () => Math.random().toString(36).slice(2, 10);
@@ -150,21 +151,6 @@ function countRunQueries(page: Page, publicId: string) {
   });
   return counts;
 }
-
-/**
- * Every request the page made so far has been seen: one more request from the page, awaited at the network,
- * comes after them (requests of one page are reported in the order it makes them).
- */
-async function requestsSeen(page: Page): Promise<void> {
-  const probe = `/api/health?probe=${unique()}`;
-  await Promise.all([
-    page.waitForRequest((request) => request.url().endsWith(probe)),
-    page.evaluate((url) => fetch(url).then((r) => r.status), probe),
-  ]);
-}
-
-/** The header's live badge (components/live/live-indicator.tsx): data-status is the provider's state. */
-const liveIndicator = (page: Page) => page.locator('[role="status"][aria-live="polite"][data-status]');
 
 test("a 2,000-step run page's stream starts from its render's live event id: nothing is fetched again when it opens", async ({
   page,

@@ -7,6 +7,7 @@
  * instants): no sync or demo run can change it while the requests are counted.
  */
 import { expect, type Page, type Request, test } from "@playwright/test";
+import { liveIndicator, requestsSeen } from "./support/page-probes";
 import { seedPipeline, withDb } from "./support/seed";
 
 const T0 = Date.UTC(2025, 2, 3, 6);
@@ -66,20 +67,11 @@ function track(page: Page, pipelineId: number) {
   return seen;
 }
 
-/** Resolves once every request the page made before it has been reported (a probe request, in order). */
-async function requestsSeen(page: Page): Promise<void> {
-  const probe = `/api/health?probe=${Math.random().toString(36).slice(2)}`;
-  await Promise.all([
-    page.waitForRequest((request) => request.url().endsWith(probe)),
-    page.evaluate((url) => fetch(url).then((r) => r.status), probe),
-  ]);
-}
-
 async function graphDrawn(page: Page): Promise<void> {
   await expect(page.locator("[data-series]")).toHaveCount(2);
   await expect(page.getByTestId("metric-graph-overlay")).toBeVisible();
   // The stream is open and "ready": whatever it would refetch has been asked for.
-  await expect(page.locator('[role="status"][aria-live="polite"][data-status]')).toHaveAttribute("data-status", "live");
+  await expect(liveIndicator(page)).toHaveAttribute("data-status", "live");
   await requestsSeen(page);
 }
 

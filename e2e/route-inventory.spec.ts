@@ -157,6 +157,9 @@ const ROUTES: Record<string, Entry> = {
     kind: "page",
     guard: "session (lib/dal/models, metadata too); edit/approve need team roles",
     params: (s) => ({ modelId: String(s.modelId) }),
+    // The sampled version, not the page's default (newest approved, else newest): the card's lineage costs a
+    // statement per run, job and revision it shows, so the default's count depends on what other specs made.
+    query: (s) => `version=${s.version}`,
     statements: 20,
   },
   "/(portal)/models/[modelId]/versions/[version]/edit/page": {
