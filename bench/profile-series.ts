@@ -6,8 +6,9 @@
  *
  * Prints EXPLAIN (ANALYZE, BUFFERS) of the statement with the real parameters, then the median of each part
  * done in this process: SQL on the server (EXPLAIN's execution time), the statement through pg (execution +
- * row transfer + row parsing), getMetricSeries as a whole (adds the JS assembly), JSON.stringify, and gzip
- * at the level Next uses (6) and cheaper ones, with sizes. Authentication and Next's routing are what the
+ * row transfer + row parsing), getMetricSeries as a whole (adds the runs' labels and the JS assembly), JSON.stringify, and gzip
+ * at level 6 (what Next.js used before scripts/next-server.mjs took compression over), level 1 and brotli 4 (what
+ * the server now sends), with sizes. Authentication and Next's routing are what the
  * HTTP figure adds on top (the bench's `pages` module).
  */
 import path from "node:path";
@@ -86,11 +87,11 @@ try {
     const gzip1 = await time(() => gzipSync(json, { level: 1 }));
     const br4 = await time(() => brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }));
     const points = result.series.reduce((n, s) => n + s.x.length, 0);
-    const regressions = result.series.reduce((n, s) => n + s.regressions.length, 0);
+    const regressions = result.series.reduce((n, s) => n + s.regressions.x.length, 0);
     console.log(
       [
         `── ${label} (pipeline ${pipelineId}): ${rows} rows; ${points} points, ${regressions} regressions, ` +
-          `${result.failed.length} failed marks, ${result.runs.length} runs; JSON ${(json.length / 1024).toFixed(0)} KiB, ` +
+          `${result.failed.length} failed marks, ${result.runs.publicId.length} runs; JSON ${(json.length / 1024).toFixed(0)} KiB, ` +
           `gzip-6 ${(gzipSync(json).length / 1024).toFixed(0)} KiB, gzip-1 ${(gzipSync(json, { level: 1 }).length / 1024).toFixed(0)} KiB, ` +
           `br-4 ${(brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }).length / 1024).toFixed(0)} KiB`,
         `   SQL execution (server) ${ms(median(executions))} (min ${execMin.toFixed(1)}) · through pg (+ transfer, parse) ${ms(viaPg)} (${viaPgMin}) · ` +

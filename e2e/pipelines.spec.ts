@@ -164,7 +164,7 @@ test.describe("pipelines", () => {
     const tooltip = page.getByTestId("metric-tooltip");
     await expect(tooltip).toBeVisible();
     const publicId = await tooltip.getAttribute("data-run");
-    const runIndex = data.runs.findIndex((r) => r.publicId === publicId);
+    const runIndex = data.runs.publicId.indexOf(publicId ?? "");
     expect(runIndex).toBeGreaterThanOrEqual(0);
     for (const s of data.series) {
       const i = s.run.indexOf(runIndex);
@@ -173,7 +173,7 @@ test.describe("pipelines", () => {
         formatValue(s.y[i]),
       );
     }
-    await expect(tooltip.getByText(data.runs[runIndex]?.name ?? "?", { exact: true })).toBeVisible();
+    await expect(tooltip.getByText(data.runs.name[runIndex] ?? "?", { exact: true })).toBeVisible();
     await page.screenshot({ path: `${SCREENS}/pipelines-graph-tooltip.png`, fullPage: false });
 
     await page.mouse.click(box.x + xPx, box.y + 80);

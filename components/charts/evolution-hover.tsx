@@ -10,6 +10,7 @@ import { formatDelta, formatUtc, formatValue } from "@/lib/format";
 import { improvement, metricLabel } from "@/lib/metrics/direction";
 import { nearestIndex } from "@/lib/metrics/nearest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
+import { seriesRun } from "@/lib/pipelines/series-runs";
 import styles from "./chart.module.css";
 import { type Geometry, MARGIN, seriesColor } from "./geometry";
 
@@ -72,7 +73,7 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
     }
   }, [hover]);
 
-  const runOf = (h: Hover) => data.runs[(data.series[h.series]?.run[h.point] ?? -1) as number];
+  const runOf = (h: Hover) => seriesRun(data, data.series[h.series]?.run[h.point] ?? -1);
 
   const onClick = (event: { shiftKey: boolean; metaKey: boolean; ctrlKey: boolean }) => {
     const run = hover ? runOf(hover) : undefined;

@@ -7,6 +7,7 @@
 import { memo, useEffect } from "react";
 import { metricLabel } from "@/lib/metrics/direction";
 import type { MetricSeries } from "@/lib/pipelines/schema";
+import { seriesRegressions, seriesRun } from "@/lib/pipelines/series-runs";
 import styles from "./chart.module.css";
 import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor } from "./geometry";
 
@@ -109,7 +110,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
             <text x={x + 3} y={top} dy="0.8em" style={{ fill: "var(--warn)" }}>
               def. change
             </text>
-            <title>{`Definition changed (revision ${c.revisionId}) at ${data.runs[c.run]?.name ?? ""}`}</title>
+            <title>{`Definition changed (revision ${c.revisionId}) at ${seriesRun(data, c.run)?.name ?? ""}`}</title>
           </g>
         );
       })}
@@ -138,7 +139,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
               strokeLinecap="round"
               fill="none"
             />
-            {s.regressions.map((r) => {
+            {seriesRegressions(s.regressions).map((r) => {
               const rx = g.x(r.x);
               const ry = y(r.y);
               const down = s.direction === "higher";
@@ -150,7 +151,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
                     stroke="var(--surface)"
                     strokeWidth={1}
                   />
-                  <title>{`Regression: ${data.runs[r.run]?.name ?? ""} ${metricLabel(s.name)} ${r.y.toPrecision(4)}, baseline ${r.baseline.toPrecision(4)}`}</title>
+                  <title>{`Regression: ${seriesRun(data, r.run)?.name ?? ""} ${metricLabel(s.name)} ${r.y.toPrecision(4)}, baseline ${r.baseline.toPrecision(4)}`}</title>
                 </g>
               );
             })}

@@ -16,7 +16,7 @@ const series = (name: string, y: number[]): MetricSeries["series"][number] => ({
   run: y.map((_, i) => i),
   previous: y.map(() => null),
   baseline: y.map(() => null),
-  regressions: [],
+  regressions: { x: [], y: [], run: [], baseline: [] },
 });
 
 const data = (names: string[]): MetricSeries => ({
@@ -26,13 +26,13 @@ const data = (names: string[]): MetricSeries => ({
   domain: [1, 3],
   window: 10,
   threshold: 3,
-  runs: [1, 2, 3].map((n) => ({
-    publicId: `r${n}`,
-    name: `run-${n}`,
-    status: "SUCCEEDED",
-    startedAt: n,
-    number: n,
-  })),
+  runs: {
+    publicId: ["r1", "r2", "r3"],
+    name: ["run-1", "run-2", "run-3"],
+    status: ["SUCCEEDED", "SUCCEEDED", "SUCCEEDED"],
+    startedAt: [1, 2, 3],
+    number: [1, 2, 3],
+  },
   series: names.map((name) => series(name, [0.5, 0.4, 0.45])),
   failed: [],
   definitionChanges: [],

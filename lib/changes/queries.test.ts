@@ -165,7 +165,7 @@ describe("what changed since the last good run", () => {
       query: MetricSeriesQuery.parse({ names: "validation:auc,validation:loss", width: "4000", x: "number" }),
     });
     const marked = new Set(
-      series.series.flatMap((s) => s.regressions.map((r) => `${s.name} ${series.runs[r.run]?.publicId}`)),
+      series.series.flatMap((s) => s.regressions.run.map((run) => `${s.name} ${series.runs.publicId[run]}`)),
     );
     const rows = await sql<{
       name: string;

@@ -3,23 +3,29 @@
  */
 import { describe, expect, it } from "vitest";
 import { assembleMetricSeries } from "./queries";
+import type { RunLabel } from "./run-labels";
 import { MetricSeriesQuery } from "./schema";
+import { seriesRegressions, seriesRun } from "./series-runs";
 import type { MetricSeriesTuple } from "./sql/metric-series";
 
-const run = (id: number, x: number): MetricSeriesTuple => [
-  "run",
-  null,
-  x,
-  null,
-  id,
-  null,
-  null,
-  null,
-  `p${id}`,
-  `run-${id}`,
-  id === 30 ? "FAILED" : "SUCCEEDED",
-  1000 + x,
-];
+/** Labels of the runs the rows refer to (lib/pipelines/run-labels.ts reads them): run numbers 1, 2, 3, 3. */
+const LABELS = new Map<number, RunLabel>(
+  [
+    [10, 1],
+    [20, 2],
+    [30, 3],
+    [40, 3],
+  ].map(([id = 0, n = 0]) => [
+    id,
+    {
+      publicId: `p${id}`,
+      name: `run-${id}`,
+      status: id === 30 ? "FAILED" : "SUCCEEDED",
+      startedAt: 1000 + n,
+      number: n,
+    },
+  ]),
+);
 const point = (name: string, x: number, y: number, id: number): MetricSeriesTuple => [
   "point",
   name,
@@ -29,28 +35,20 @@ const point = (name: string, x: number, y: number, id: number): MetricSeriesTupl
   y - 0.01,
   y - 0.02,
   null,
-  null,
-  null,
-  null,
-  null,
 ];
 const ROWS: MetricSeriesTuple[] = [
-  run(10, 1),
-  run(20, 2),
-  run(30, 3),
-  run(40, 3),
   point("auc", 3, 0.7, 40),
   point("auc", 1, 0.8, 10),
   point("auc", 2, 0.9, 20),
   point("loss", 2, 0.3, 20),
   point("loss", 1, 0.2, 10),
-  ["regression", "auc", 3, 0.7, 40, null, 0.85, null, null, null, null, null],
-  ["regression", "auc", 1, 0.8, 10, null, 0.9, null, null, null, null, null],
-  ["count", "auc", null, null, null, null, null, 3, null, null, null, null],
-  ["failed", null, 3, null, 30, null, null, 2, null, null, null, null],
-  ["change", null, 2, null, 20, null, 7, null, null, null, null, null],
-  ["domain", null, 1, 3, null, null, null, null, null, null, null, null],
-  ["pipeline", null, null, null, null, null, null, null, null, null, null, null],
+  ["regression", "auc", 3, 0.7, 40, null, 0.85, null],
+  ["regression", "auc", 1, 0.8, 10, null, 0.9, null],
+  ["count", "auc", null, null, null, null, null, 3],
+  ["failed", null, 3, null, 30, null, null, 2],
+  ["change", null, 2, null, 20, null, 7, null],
+  ["domain", null, 1, 3, null, null, null, null],
+  ["pipeline", null, null, null, null, null, null, null],
 ];
 
 /** A fixed permutation per seed (no randomness: the test is the same every run). */
@@ -63,16 +61,16 @@ const permute = (rows: MetricSeriesTuple[], seed: number) =>
 describe("assembleMetricSeries", () => {
   const query = MetricSeriesQuery.parse({ names: "auc,loss", width: "400", x: "number" });
   const assemble = (rows: MetricSeriesTuple[]) =>
-    assembleMetricSeries(rows, { pipelineId: 1, query, directions: ["higher", "lower"] });
+    assembleMetricSeries(rows, LABELS, { pipelineId: 1, query, directions: ["higher", "lower"] });
 
   it("lists runs by x then id, and sorts every series, mark and change by x", () => {
     const answer = assemble(ROWS);
-    expect(answer.runs.map((r) => r.publicId)).toEqual(["p10", "p20", "p30", "p40"]);
-    expect(answer.runs.map((r) => r.number)).toEqual([1, 2, 3, 3]);
+    expect(answer.runs.publicId).toEqual(["p10", "p20", "p30", "p40"]);
+    expect(answer.runs.number).toEqual([1, 2, 3, 3]);
     const [auc, loss] = answer.series;
     expect(auc).toMatchObject({ name: "auc", direction: "higher", count: 3, x: [1, 2, 3], y: [0.8, 0.9, 0.7] });
-    expect(auc?.run.map((i) => answer.runs[i]?.publicId)).toEqual(["p10", "p20", "p40"]);
-    expect(auc?.regressions.map((r) => [r.x, answer.runs[r.run]?.publicId])).toEqual([
+    expect(auc?.run.map((i) => answer.runs.publicId[i])).toEqual(["p10", "p20", "p40"]);
+    expect(auc?.regressions.x.map((x, i) => [x, answer.runs.publicId[auc.regressions.run[i] ?? -1]])).toEqual([
       [1, "p10"],
       [3, "p40"],
     ]);
@@ -86,5 +84,36 @@ describe("assembleMetricSeries", () => {
     const expected = assemble(ROWS);
     for (const seed of [1, 2, 3, 4, 5]) expect(assemble(permute(ROWS, seed))).toEqual(expected);
     expect(assemble([...ROWS].reverse())).toEqual(expected);
+  });
+});
+
+describe("seriesRun, seriesRegressions", () => {
+  const query = MetricSeriesQuery.parse({ names: "auc,loss", width: "400", x: "number" });
+  const answer = assembleMetricSeries(ROWS, LABELS, { pipelineId: 1, query, directions: ["higher", "lower"] });
+
+  it("reads one run of the columns back, and nothing for an index the answer does not have", () => {
+    expect(seriesRun(answer, 1)).toEqual({
+      publicId: "p20",
+      name: answer.runs.name[1],
+      status: answer.runs.status[1],
+      startedAt: answer.runs.startedAt[1],
+      number: 2,
+    });
+    // -1 is what a point refers to when its run was not listed; the rest are hostile or stale indexes.
+    for (const index of [-1, 4, 1.5, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(seriesRun(answer, index)).toBe(undefined);
+    const byTime = assembleMetricSeries(ROWS, LABELS, {
+      pipelineId: 1,
+      query: { ...query, x: "time" },
+      directions: ["higher", "lower"],
+    });
+    expect(seriesRun(byTime, 0)?.number).toBe(null);
+  });
+
+  it("turns a series' regression columns into one object per regression, in x order", () => {
+    expect(seriesRegressions(answer.series[0]?.regressions ?? { x: [], y: [], run: [], baseline: [] })).toEqual([
+      { x: 1, y: expect.any(Number), run: 0, baseline: expect.any(Number) },
+      { x: 3, y: expect.any(Number), run: 3, baseline: expect.any(Number) },
+    ]);
   });
 });

@@ -64,7 +64,7 @@ describe("cost per run as a metric series", () => {
     expect(points).toBeGreaterThan(0);
     const inSeries = new Set<string>();
     for (let i = 0; i < points; i++) {
-      const publicId = series.runs[cost?.run[i] ?? -1]?.publicId ?? "";
+      const publicId = series.runs.publicId[cost?.run[i] ?? -1] ?? "";
       inSeries.add(publicId);
       const shown = await runCost(publicId);
       expect(shown.cost?.pricedJobs).toBeGreaterThan(0);

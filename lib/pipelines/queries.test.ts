@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pool } from "@/lib/db";
 import { registerPipelinePaths } from "./openapi";
 import { getMetricSeries, getPipelinePage, getTrainingCurves, listPipelines, listRuns } from "./queries";
+import { rememberedRuns } from "./run-labels";
 import { MetricSeriesQuery, PipelineListQuery, RunListQuery, type RunSort } from "./schema";
+import { seriesRegressions } from "./series-runs";
 import { type SeededHistory, seedPipelineHistory } from "./testing";
 
 const team = `team-${Math.random().toString(36).slice(2, 8)}`;
@@ -196,15 +198,23 @@ describe("metric series", () => {
     return rows;
   };
 
-  it("is served by one SQL statement", async () => {
-    const { statements, result } = await countQueries(() =>
+  it("is served by one SQL statement, and one more for the runs it refers to that this process does not know", async () => {
+    rememberedRuns.clear();
+    const view = () =>
       getMetricSeries({
         pipelineId: large.pipelineId,
         query: MetricSeriesQuery.parse({ names: "validation:auc,validation:loss", width: "300", x: "number" }),
-      }),
-    );
-    expect(statements).toHaveLength(1);
-    expect(result.series.every((s) => s.x.length > 0)).toBe(true);
+      });
+    const first = await countQueries(view);
+    expect(first.statements).toHaveLength(2);
+    expect(first.result.series.every((s) => s.x.length > 0)).toBe(true);
+    // Every 11th run failed: the failed marks' runs are read again, the succeeded ones are not.
+    const again = await countQueries(view);
+    expect(again.statements).toHaveLength(2);
+    expect(again.result).toEqual(first.result);
+    const failed = first.result.runs.status.filter((s) => s !== "SUCCEEDED").length;
+    expect(failed).toBeGreaterThan(0);
+    expect(rememberedRuns.ids()).toHaveLength(first.result.runs.publicId.length - failed);
   });
 
   it("returns at most `width` points per metric and keeps the extremes", async () => {
@@ -261,8 +271,7 @@ describe("metric series", () => {
     // Runs 101..200 minus the failed ones (every 11th has no metric).
     expect(byNumber.series[0]?.count).toBe(100 - 9);
     expect(byNumber.series[0]?.x.every((x) => Number.isInteger(x) && x >= 101 && x <= 200)).toBe(true);
-    const run = byNumber.runs[byNumber.series[0]?.run[0] ?? -1];
-    expect(run?.number).toBe(byNumber.series[0]?.x[0]);
+    expect(byNumber.runs.number?.[byNumber.series[0]?.run[0] ?? -1]).toBe(byNumber.series[0]?.x[0]);
   });
 
   it("marks regressions beyond the threshold against the trailing baseline, and only those", async () => {
@@ -275,19 +284,19 @@ describe("metric series", () => {
     const episodeEnd = Date.UTC(2024, 0, 1) + 1519 * 60_000;
     expect(auc?.direction).toBe("higher");
     expect(loss?.direction).toBe("lower");
-    expect(auc?.regressions.length).toBeGreaterThan(0);
-    for (const r of auc?.regressions ?? []) {
+    expect(auc?.regressions.x.length).toBeGreaterThan(0);
+    for (const r of auc ? seriesRegressions(auc.regressions) : []) {
       expect(r.x).toBeGreaterThanOrEqual(episodeStart);
       expect(r.x).toBeLessThanOrEqual(episodeEnd);
       expect((r.baseline - r.y) / r.baseline).toBeGreaterThan(0.03);
     }
-    expect(loss?.regressions).toEqual([]);
+    expect(loss?.regressions).toEqual({ x: [], y: [], run: [], baseline: [] });
     // A stricter threshold finds nothing; a looser one finds noise too.
     const strict = await getMetricSeries({
       pipelineId: trend.pipelineId,
       query: MetricSeriesQuery.parse({ names: "validation:auc", threshold: "20" }),
     });
-    expect(strict.series[0]?.regressions).toEqual([]);
+    expect(strict.series[0]?.regressions.x).toEqual([]);
   });
 
   it("answers 404 for an unknown pipeline and 400 for bad parameters", async () => {

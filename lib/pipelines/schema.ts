@@ -285,16 +285,21 @@ export const MetricSeries = z
     window: z.number().int(),
     threshold: z.number(),
     runs: z
-      .array(
-        z.object({
-          publicId: z.string(),
-          name: z.string(),
-          status: RunStatus,
-          startedAt: z.number().meta({ description: "epoch ms" }),
-          number: z.number().int().nullable().meta({ description: "Run number (x=number only)." }),
-        }),
-      )
-      .meta({ description: "The runs the points refer to (by index)." }),
+      .object({
+        publicId: z.array(z.string()),
+        name: z.array(z.string()),
+        status: z.array(RunStatus),
+        startedAt: z.array(z.number()).meta({ description: "epoch ms" }),
+        number: z
+          .array(z.number().int())
+          .nullable()
+          .meta({ description: "Run numbers (x=number); null on the time axis." }),
+      })
+      .meta({
+        description:
+          "The runs the points and marks refer to (by index), as columns: run i is publicId[i], name[i], … " +
+          "(thousands of runs at 100k: columns send each field name once).",
+      }),
     series: z.array(
       z.object({
         name: z.string(),
@@ -308,8 +313,15 @@ export const MetricSeries = z
           .meta({ description: "Value of the same metric in the previous run that has it." }),
         baseline: z.array(z.number().nullable()).meta({ description: "Mean of the `window` previous runs' values." }),
         regressions: z
-          .array(z.object({ x: z.number(), y: z.number(), run: z.number().int(), baseline: z.number() }))
-          .meta({ description: "Worst regression per pixel bucket, beyond `threshold` % of the baseline." }),
+          .object({
+            x: z.array(z.number()),
+            y: z.array(z.number()),
+            run: z.array(z.number().int()),
+            baseline: z.array(z.number()),
+          })
+          .meta({
+            description: "Worst regression per pixel bucket, beyond `threshold` % of the baseline, as columns.",
+          }),
       }),
     ),
     failed: z

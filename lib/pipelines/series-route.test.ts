@@ -47,12 +47,17 @@ describe("the metric series endpoint", () => {
     expect(MetricSeries.safeParse(body).success).toBe(true);
     // Every run of the list is referred to by a point, a regression, a failed mark or a definition change.
     const used = new Set([
-      ...direct.series.flatMap((s) => [...s.run, ...s.regressions.map((r) => r.run)]),
+      ...direct.series.flatMap((s) => [...s.run, ...s.regressions.run]),
       ...direct.failed.map((f) => f.run),
       ...direct.definitionChanges.map((c) => c.run),
     ]);
-    expect(used.size).toBe(direct.runs.length);
-    expect(new Set(direct.runs.map((r) => r.publicId)).size).toBe(direct.runs.length);
+    const listed = direct.runs.publicId.length;
+    expect(used.size).toBe(listed);
+    expect(new Set(direct.runs.publicId).size).toBe(listed);
+    // Every column of the run list has one entry per run.
+    for (const column of [direct.runs.name, direct.runs.status, direct.runs.startedAt])
+      expect(column).toHaveLength(listed);
+    expect(direct.runs.number).toBeNull(); // the time axis has no run numbers
   });
 
   it("still answers CSV on request", async () => {

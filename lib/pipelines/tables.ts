@@ -5,6 +5,7 @@
  */
 import type { CsvTable } from "@/lib/api/csv";
 import type { MetricSeries, PipelinePage, RunPage, TrainingCurves } from "./schema";
+import { seriesRun } from "./series-runs";
 
 export const pipelinesTable = (page: PipelinePage): CsvTable => ({
   name: "pipelines",
@@ -32,7 +33,7 @@ export function seriesTable(series: MetricSeries): CsvTable {
   const rows = new Map<number, Record<string, unknown>>();
   for (const s of series.series) {
     s.run.forEach((runIndex, i) => {
-      const run = series.runs[runIndex];
+      const run = seriesRun(series, runIndex);
       if (!run) return;
       const row = rows.get(runIndex) ?? {
         id: run.publicId,

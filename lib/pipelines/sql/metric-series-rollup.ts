@@ -191,27 +191,17 @@ out AS (
   UNION ALL
   SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
 )
--- The runs the rows refer to, each once, so the answer lists each run once.
-${RUN_ROWS(`${xOfRun("r")}`, "stepwise_epoch_ms(r.started_at)")}`;
+${OUT_ROWS}`;
 }
 
 /**
- * The statement's last part, shared with metric-series.ts: the rows of `out` without run details, after one
- * 'run' row per referred run (its x on the axis, public id, name, status, start): a run is read and sent once
- * however many points, marks and series refer to it. Unordered: assembleMetricSeries (lib/pipelines/queries.ts)
- * sorts in JavaScript — an ORDER BY of these ~12k wide rows cost ~40 % of the statement at 100k runs.
+ * The statement's last part, shared with metric-series.ts: the rows of `out`, unordered (assembleMetricSeries,
+ * lib/pipelines/queries.ts, sorts in JavaScript: an ORDER BY of these ~12k rows cost ~40 % of the statement at
+ * 100k runs). The runs they refer to are not read here: lib/pipelines/run-labels.ts reads each once, and only
+ * those this process does not already know (looking up and sending ~5.6k runs was over half of it).
  */
-export const RUN_ROWS = (xOfRun: string, startedMs: string) => /* sql */ `
-SELECT o.kind, o.name, o.x, o.y, o.run_id, o.prev, o.base, o.n, o.public_id, o.run_name, o.status, o.started_ms
-  FROM (
-    SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n,
-           NULL::text AS public_id, NULL::text AS run_name, NULL::text AS status, NULL::float8 AS started_ms
-      FROM out
-    UNION ALL
-    SELECT 'run', NULL, ${xOfRun}, NULL, r.id, NULL, NULL, NULL, r.public_id, r.name, r.status::text, ${startedMs}
-      FROM (SELECT DISTINCT out.run_id FROM out WHERE out.run_id IS NOT NULL) ref
-      JOIN run r ON r.id = ref.run_id
-  ) o`;
+export const OUT_ROWS = /* sql */ `
+SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n FROM out`;
 
 export type MetricSeriesRollupParams = {
   pipelineId: number;

@@ -19,7 +19,7 @@
  * extract() would compute in numeric, several times slower per row), which reads a timestamp without time zone
  * as UTC, whatever the session's TimeZone.
  */
-import { RUN_ROWS } from "./metric-series-rollup";
+import { OUT_ROWS } from "./metric-series-rollup";
 
 const bucketOf = (x: string) =>
   `coalesce(least($4 - 1, greatest(0, floor((${x} - span.lo) / nullif(span.hi - span.lo, 0) * $4)))::int, 0)`;
@@ -156,11 +156,11 @@ out AS (
   UNION ALL
   SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
 )
-${RUN_ROWS(byNumber ? "r.run_number::float8" : epoch("r.started_at"), epoch("r.started_at"))}`;
+${OUT_ROWS}`;
 }
 
 export type MetricSeriesRow = {
-  kind: "run" | "point" | "regression" | "count" | "failed" | "change" | "domain" | "pipeline";
+  kind: "point" | "regression" | "count" | "failed" | "change" | "domain" | "pipeline";
   name: string | null;
   x: number | null;
   y: number | null;
@@ -168,13 +168,9 @@ export type MetricSeriesRow = {
   prev: number | null;
   base: number | null;
   n: number | null;
-  public_id: string | null;
-  run_name: string | null;
-  status: string | null;
-  started_ms: number | null;
 };
 
-/** A row of either series statement (this one or metric-series-rollup.ts) as pg's rowMode "array" gives it. */
+/** A row of either series statement (`OUT_ROWS`), as pg's rowMode "array" gives it. */
 export type MetricSeriesTuple = [
   kind: MetricSeriesRow["kind"],
   name: string | null,
@@ -184,10 +180,6 @@ export type MetricSeriesTuple = [
   prev: number | null,
   base: number | null,
   n: number | null,
-  public_id: string | null,
-  run_name: string | null,
-  status: string | null,
-  started_ms: number | null,
 ];
 
 export type MetricSeriesParams = {
