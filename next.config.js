@@ -3,6 +3,8 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // scripts/next-server.mjs compresses (brotli 4 or gzip 1 instead of Next.js's gzip 6 for every client).
+  compress: false,
   // Separate build directories let several app builds coexist (e.g. e2e runs on different ports).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Server-only packages with native parts or dynamic requires stay out of the bundle.

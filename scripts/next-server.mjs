@@ -6,14 +6,22 @@
  *   x-stepwise-forwarded-for    the X-Forwarded-For it arrived with ("" without one),
  * overwriting whatever a client sent under these names; lib/audit/client-address.ts then takes the client
  * address through TRUST_PROXY_HOPS trusted proxies. Plain JavaScript: it runs before any build.
+ *
+ * Compression is done here, not by Next.js (next.config.js `compress: false`), which gzips every answer at level
+ * 6: brotli at quality 4 for clients that accept it (browsers; smaller than gzip 6 at half its CPU), else gzip at
+ * level 1 (a third of level 6's CPU, ~8 % larger). On 2 cores, gzip 6 of the metric graph's 660 KiB answer was
+ * ~20 ms of its ~90. Streamed pages and live streams are flushed chunk by chunk as before (Next.js calls
+ * `res.flush()`, which the middleware provides).
  */
 import http from "node:http";
+import compression from "compression";
 import next from "next";
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOSTNAME ?? "0.0.0.0";
 const app = next({ dev: false, hostname, port, dir: process.cwd() });
 const handle = app.getRequestHandler();
+const compress = compression({ level: 1 });
 await app.prepare();
 
 const server = http.createServer((request, response) => {
@@ -21,9 +29,11 @@ const server = http.createServer((request, response) => {
   const forwarded = request.headers["x-forwarded-for"];
   request.headers["x-stepwise-peer"] = peer;
   request.headers["x-stepwise-forwarded-for"] = Array.isArray(forwarded) ? forwarded.join(", ") : (forwarded ?? "");
-  handle(request, response).catch((error) => {
-    console.error("[next-server] request failed:", error);
-    if (!response.headersSent) response.writeHead(500).end();
+  compress(request, response, () => {
+    handle(request, response).catch((error) => {
+      console.error("[next-server] request failed:", error);
+      if (!response.headersSent) response.writeHead(500).end();
+    });
   });
 });
 server.listen(port, hostname, () => console.log(`[next-server] ready on http://${hostname}:${port}`));
