@@ -339,8 +339,7 @@ export function assembleMetricSeries(
   { pipelineId, query, directions }: { pipelineId: number; query: MetricSeriesQuery; directions: Direction[] },
 ): MetricSeries {
   const byNumber = query.x === "number";
-  // Index access, not destructuring, in the loops below: with ~6k rows and ~5.6k runs, array destructuring (the
-  // iterator protocol) took most of this function's ~9 ms.
+  // The runs in x order (then id), sorted as indexes into parallel arrays of ids, labels and keys.
   const ids = Array.from(labels.keys());
   const list = ids.map((id) => labels.get(id) as RunLabel);
   const keys = list.map((label) => (byNumber ? label.number : label.startedAt));
@@ -378,14 +377,7 @@ export function assembleMetricSeries(
     definitionChanges: [],
   };
   for (const row of rows) {
-    const kind = row[0];
-    const name = row[1];
-    const x = row[2];
-    const y = row[3];
-    const runId = row[4];
-    const prev = row[5];
-    const base = row[6];
-    const n = row[7];
+    const [kind, name, x, y, runId, prev, base, n] = row;
     switch (kind) {
       case "point": {
         const list = name === null ? undefined : points.get(name);
