@@ -23,6 +23,7 @@ import type {
   RunStatus,
   TrainingCurves,
 } from "./schema";
+import type { SeriesRegression } from "./series-runs";
 import { COMPARE_RUNS_SQL, type CompareRunRow } from "./sql/compare-runs";
 import { type MetricSeriesTuple, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
 import { metricSeriesRollupParams, metricSeriesRollupSql, ROLLUP_WINDOW } from "./sql/metric-series-rollup";
@@ -361,8 +362,7 @@ export function assembleMetricSeries(
 
   type Point = { x: number; y: number; run: number; previous: number | null; baseline: number | null };
   const points = new Map<string, Point[]>(query.names.map((name) => [name, []]));
-  type Regression = { x: number; y: number; run: number; baseline: number };
-  const regressions = new Map<string, Regression[]>(query.names.map((name) => [name, []]));
+  const regressions = new Map<string, SeriesRegression[]>(query.names.map((name) => [name, []]));
   const counts = new Map<string, number>();
   const result: MetricSeries = {
     pipelineId,
@@ -408,7 +408,7 @@ export function assembleMetricSeries(
   }
   byX(result.failed);
   byX(result.definitionChanges);
-  const columns = (list: Regression[]) => ({
+  const columns = (list: SeriesRegression[]) => ({
     x: list.map((r) => r.x),
     y: list.map((r) => r.y),
     run: list.map((r) => r.run),
