@@ -60,6 +60,10 @@ test("answers are brotli for browsers, gzip for gzip-only clients, plain otherwi
     ["gzip, deflate", "gzip"], // Node's fetch
     ["gzip;q=0, br;q=0", undefined],
     ["", undefined],
+    // Hostile or nonsensical headers: still a 200 the client can read, never an error.
+    ["identity;q=0, *;q=0", undefined],
+    ["br;q=abc, gzip;q=-1, ,,;;", undefined],
+    [`${"x-unknown, ".repeat(500)}gzip`, "gzip"],
   ];
   for (const [accept, expected] of cases) {
     const raw = await rawGet(origin, path, { ...auth, "accept-encoding": accept });
