@@ -8,45 +8,18 @@
  */
 import { expect, type Page, type Request, test } from "@playwright/test";
 import { liveIndicator, requestsSeen } from "./support/page-probes";
-import { seedPipeline, withDb } from "./support/seed";
+import { seedMetricPipeline, withDb } from "./support/seed";
 
 const T0 = Date.UTC(2025, 2, 3, 6);
 const WIDTH_COOKIE = "stepwise-graph-width";
 
-async function seedQuietPipeline(): Promise<number> {
-  return withDb(async (db) => {
-    const definition = { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } };
-    const seeded = await seedPipeline(db, { prefix: "first-load", definition });
-    const revision = await db.one<{ id: number }>(
-      "INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition) VALUES ($1, $2, $3::jsonb) RETURNING id",
-      [seeded.pipelineId, `first-load-${seeded.tag}`, definition],
-    );
-    for (let i = 0; i < 8; i++) {
-      const started = new Date(T0 + i * 3_600_000).toISOString();
-      const stopped = new Date(T0 + i * 3_600_000 + 1_200_000).toISOString();
-      const run = await db.one<{ id: number }>(
-        `INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
-                          history_complete)
-         VALUES ($1, $2, $3, $4, $5, 'SUCCEEDED', $6, $7, true) RETURNING id`,
-        [
-          `fl${seeded.tag}${i}`,
-          seeded.pipelineId,
-          revision.id,
-          seeded.executionArn(`r${i}`),
-          `r${i}`,
-          started,
-          stopped,
-        ],
-      );
-      await db.query(
-        `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at)
-         VALUES ($1, $2, 'run', 'validation:auc', $3, $5), ($1, $2, 'run', 'validation:loss', $4, $5)`,
-        [seeded.pipelineId, run.id, 0.8 + i / 100, 0.4 - i / 100, started],
-      );
-    }
-    return seeded.pipelineId;
-  });
-}
+/** Eight runs an hour apart with two metrics each. */
+const seedQuietPipeline = () =>
+  seedMetricPipeline(
+    "first-load",
+    T0,
+    Array.from({ length: 8 }, (_, i) => ({ "validation:auc": 0.8 + i / 100, "validation:loss": 0.4 - i / 100 })),
+  );
 
 /** The preloads a page's HTML names, as the paths the browser requests. */
 function preloads(html: string): string[] {

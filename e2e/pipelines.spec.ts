@@ -7,6 +7,7 @@ import { expect, type Page, type Response, test } from "@playwright/test";
 import { formatValue } from "../lib/format";
 import type { MetricSeries, PipelinePage, RunPage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
+import { seedMetricPipeline } from "./support/seed";
 
 const DEMO = ["size-recommendation-training", "demand-forecast-per-market", "return-probability", "search-ranking-ltr"];
 const SCREENS = "test-results/screens";
@@ -178,6 +179,42 @@ test.describe("pipelines", () => {
 
     await page.mouse.click(box.x + xPx, box.y + 80);
     await page.waitForURL(new RegExp(`/runs/${publicId}`));
+  });
+
+  test("graph: regressions are one path of markers, and hovering a regressed run names its baseline", async ({
+    page,
+  }) => {
+    // A quiet pipeline of its own (a disabled source, fixed instants): eleven runs at 0.80, then one at 0.70.
+    const values = Array.from({ length: 12 }, (_, i) => ({ "validation:auc": i === 11 ? 0.7 : 0.8 }));
+    const id = await seedMetricPipeline("regression-marks", Date.UTC(2025, 4, 6, 8), values);
+    const series = page.waitForResponse(isSeries);
+    await page.goto(`/pipelines/${id}?m=validation:auc`);
+    const data = (await (await series).json()) as MetricSeries;
+    const s0 = data.series[0];
+    if (!s0 || !data.domain) throw new Error("empty series");
+    expect(s0.regressions.run.map((r) => data.runs.name[r])).toEqual(["r11"]);
+    const marks = page.getByTestId("regression-marks");
+    await expect(marks).toHaveAttribute("data-count", "1");
+    await expect(page.getByTestId("metric-evolution").getByRole("img")).toHaveAttribute("aria-label", /1 regression;/);
+
+    const overlay = page.getByTestId("metric-graph-overlay");
+    await overlay.scrollIntoViewIfNeeded();
+    const box = await overlay.boundingBox();
+    if (!box) throw new Error("no overlay");
+    const [d0, d1] = data.domain;
+    const at = (i: number) => box.x + (((s0.x[i] as number) - d0) / (d1 - d0)) * box.width;
+    const tooltip = page.getByTestId("metric-tooltip");
+    // The regressed run (the last point): its row says so, with the baseline it fell behind, in words and a glyph.
+    await page.mouse.move(at(s0.x.length - 1) - 1, box.y + 40);
+    await expect(tooltip).toHaveAttribute("data-run", data.runs.publicId[s0.regressions.run[0] as number] ?? "?");
+    await expect(tooltip.getByTestId("tooltip-regression")).toHaveText(
+      `▼ Regression: baseline ${formatValue(s0.regressions.baseline[0])}`,
+    );
+    await page.screenshot({ path: `${SCREENS}/pipelines-graph-regression-tooltip.png`, fullPage: false });
+    // A run before it did not regress: no such row.
+    await page.mouse.move(at(s0.x.length - 4), box.y + 40);
+    await expect(tooltip).toHaveAttribute("data-run", data.runs.publicId[s0.run[s0.x.length - 4] as number] ?? "?");
+    await expect(tooltip.getByTestId("tooltip-regression")).toHaveCount(0);
   });
 
   test("graph: zoom with the brush survives a reload through the URL", async ({ page }) => {

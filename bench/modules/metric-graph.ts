@@ -6,10 +6,14 @@
  * positions. BRIEF.md: first render ≤ 100 ms, hover ≤ 16 ms.
  *
  * What a user waits for: the pipeline page of the cost-curve pipelines (1/10 and all of the largest one's runs:
- * 10k and 100k at full scale) loaded afresh, from navigation start to the graph of 3 metrics painted (its
- * render mark, then two animation frames) with the hover overlay in place. BRIEF.md: ≤ 300 ms at 100k runs.
+ * 10k and 100k at full scale) loaded afresh, from navigation start to the graph of 3 metrics painted: the page's
+ * own mark, taken in a task posted from the first animation frame after the plot's commit (the hover overlay is in
+ * that commit), so the harness's polling is not counted; what the harness saw is in the notes. BRIEF.md: ≤ 300 ms
+ * at 100k runs. Beside it, the browser's floor here: navigation → first paint of a static page.
  */
-import { chromium } from "@playwright/test";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type BrowserContext, chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { sample, summarise } from "../lib/stats";
 import type { BenchModule, Measurement } from "../lib/types";
@@ -82,59 +86,44 @@ export const metricGraph: BenchModule = {
       const hover = summarise(hovers);
 
       const waits: Measurement[] = [];
+      // The browser's own floor on this machine: navigation → first paint of a static page (a few bytes of HTML,
+      // no CSS, no script) in the same browser, beside the app's pages below.
+      const floor = await staticPageFirstPaint(context, ctx.scale === "quick" ? 8 : 20);
+      if (floor.n > 0) {
+        waits.push({
+          name: "Chromium floor: navigation → first paint of a static HTML page",
+          unit: "ms",
+          summary: floor,
+          target: "– (what no page on this machine can beat)",
+          met: null,
+          notes: "fresh tab per load, a 60-byte page from a plain node:http server in the bench process",
+        });
+      }
       for (const curve of (seeded.info.curvePipelines ?? []).slice(1)) {
         const pageUrl = `${app.baseUrl}/pipelines/${curve.pipelineId}?m=${METRIC_NAMES.join(",")}`;
-        const loadOnce = async () => {
-          const fresh = await context.newPage();
-          try {
-            await fresh.goto(pageUrl, { waitUntil: "commit" });
-            await fresh
-              .locator("[data-series]")
-              .nth(METRIC_NAMES.length - 1)
-              .waitFor();
-            await fresh.getByTestId("metric-graph-overlay").waitFor();
-            const [painted, data, html] = await fresh.evaluate(
-              () =>
-                new Promise<[number, number, number]>((resolve) =>
-                  requestAnimationFrame(() =>
-                    requestAnimationFrame(() => {
-                      const nav = performance.getEntriesByType("navigation")[0] as
-                        | PerformanceNavigationTiming
-                        | undefined;
-                      resolve([
-                        performance.now(),
-                        performance.getEntriesByName("stepwise:metric-graph:data")[0]?.startTime ?? Number.NaN,
-                        nav ? nav.responseEnd : Number.NaN,
-                      ]);
-                    }),
-                  ),
-                ),
-            );
-            dataAt.push(data);
-            htmlAt.push(html);
-            return painted;
-          } finally {
-            await fresh.close();
-          }
-        };
-        const times: number[] = [];
-        const dataAt: number[] = [];
-        const htmlAt: number[] = [];
+        const loads: PageLoad[] = [];
         await sample(
           async () => {
-            times.push(await loadOnce());
+            loads.push(await loadPipelinePage(context, pageUrl));
           },
           ctx.scale === "quick" ? 8 : 20,
           2,
         );
-        const summary = summarise(times.slice(2));
+        const measured = loads.slice(2);
+        const summary = summarise(measured.map((load) => load.painted));
+        const median = (pick: (load: PageLoad) => number) => summarise(measured.map(pick)).p50.toFixed(0);
         waits.push({
           name: `pipeline page in Chromium: navigation → metric graph painted, ${curve.runs.toLocaleString("en-US")} runs × 3 metrics`,
           unit: "ms",
           summary,
           target: curve.runs >= 100_000 ? "≤ 300 ms at 100k runs" : "(the same at 1/10 of the runs)",
           met: curve.runs >= 100_000 ? summary.p95 <= 300 : null,
-          notes: `fresh tab per load, warm server; includes HTML, scripts, the series request and the render. Medians: HTML received at ${summarise(htmlAt.slice(2)).p50.toFixed(0)} ms, series data at ${summarise(dataAt.slice(2)).p50.toFixed(0)} ms`,
+          notes:
+            "fresh tab per load, warm server; painted = the page's own mark, taken in a task posted from the first " +
+            "animation frame after the plot's commit (its hover layer is in that commit). Medians: HTML received " +
+            `at ${median((l) => l.html)} ms, the page's first paint at ${median((l) => l.firstPaint)} ms, series ` +
+            `data in the graph's hands at ${median((l) => l.data)} ms, plot committed at ${median((l) => l.rendered)} ms; ` +
+            `seen by the harness (Playwright's wait, then two frames) at ${median((l) => l.observed)} ms`,
         });
       }
       const out: Measurement[] = [
@@ -162,3 +151,83 @@ export const metricGraph: BenchModule = {
     }
   },
 };
+
+type PageLoad = {
+  html: number;
+  firstPaint: number;
+  data: number;
+  rendered: number;
+  painted: number;
+  observed: number;
+};
+
+/** One fresh-tab load of the pipeline page, read from the page's own timeline (ms since navigation start). */
+async function loadPipelinePage(context: BrowserContext, url: string): Promise<PageLoad> {
+  const page = await context.newPage();
+  try {
+    await page.goto(url, { waitUntil: "commit" });
+    await page
+      .locator("[data-series]")
+      .nth(METRIC_NAMES.length - 1)
+      .waitFor();
+    await page.getByTestId("metric-graph-overlay").waitFor();
+    // components/charts/evolution-plot.tsx marks "painted" from a task after the plot's first frame.
+    await page.waitForFunction(() => performance.getEntriesByName("stepwise:metric-graph:painted").length > 0);
+    return await page.evaluate(
+      () =>
+        new Promise<PageLoad>((resolve) =>
+          requestAnimationFrame(() =>
+            requestAnimationFrame(() => {
+              const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming | undefined;
+              // No named helper here: tsx would wrap it in a __name() call that does not exist in the page.
+              const [firstPaint, data, rendered, painted] = [
+                "first-paint",
+                "stepwise:metric-graph:data",
+                "stepwise:metric-graph:rendered",
+                "stepwise:metric-graph:painted",
+              ].map((name) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN);
+              resolve({
+                html: nav ? nav.responseEnd : Number.NaN,
+                firstPaint: firstPaint ?? Number.NaN,
+                data: data ?? Number.NaN,
+                rendered: rendered ?? Number.NaN,
+                painted: painted ?? Number.NaN,
+                observed: performance.now(),
+              });
+            }),
+          ),
+        ),
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+/** Navigation → first paint of a minimal static page, fresh tab per load (the first two loads are warm-up). */
+async function staticPageFirstPaint(context: BrowserContext, iterations: number) {
+  const server = createServer((_request, response) => {
+    response.setHeader("content-type", "text/html; charset=utf-8");
+    response.end("<!doctype html><title>floor</title><h1>Floor</h1><p>A static page.</p>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < iterations + 2; i++) {
+      const page = await context.newPage();
+      try {
+        await page.goto(url);
+        await page.waitForFunction(() => performance.getEntriesByName("first-paint").length > 0);
+        const painted = await page.evaluate(
+          () => performance.getEntriesByName("first-paint")[0]?.startTime ?? Number.NaN,
+        );
+        if (i >= 2) times.push(painted);
+      } finally {
+        await page.close();
+      }
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return summarise(times);
+}

@@ -2,8 +2,8 @@
 /**
  * The interactive layer of the metric-evolution graph: a transparent overlay that finds the run under
  * the pointer (binary search in the precomputed pixel arrays), draws a crosshair and a tooltip (run
- * name, value, delta to the previous run, baseline), opens the run on click and adds it to the
- * comparison on Shift/⌘-click. Only this component re-renders on hover. Arrow keys move between runs.
+ * name, value, delta to the previous run, and the baseline of each metric the run regressed on), opens
+ * the run on click and adds it to the comparison on Shift/⌘-click. Only this component re-renders on hover. Arrow keys move between runs.
  */
 import { type KeyboardEvent, type PointerEvent, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { formatDelta, formatUtc, formatValue } from "@/lib/format";
@@ -29,6 +29,11 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
   const overlay = useRef<HTMLDivElement>(null);
   // Per series: run index → point index, so the tooltip shows every metric of the hovered run.
   const byRun = useMemo(() => data.series.map((s) => new Map(s.run.map((r, i) => [r, i]))), [data]);
+  // Per series: run index → the baseline it regressed from (the plot draws regressions as one unlabelled path).
+  const regressed = useMemo(
+    () => data.series.map((s) => new Map(s.regressions.run.map((r, i) => [r, s.regressions.baseline[i] as number]))),
+    [data],
+  );
 
   const locate = (localX: number, localY: number): Hover | null => {
     const x = localX + MARGIN.left;
@@ -175,7 +180,8 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
                   const value = s.y[i] as number;
                   const previous = s.previous[i] ?? null;
                   const change = previous === null ? null : improvement(value, previous, s.direction);
-                  return (
+                  const baseline = regressed[si]?.get(s.run[i] as number);
+                  const row = (
                     <tr key={s.name} data-metric={s.name}>
                       <th scope="row" style={{ color: seriesColor(si) }}>
                         {metricLabel(s.name)}
@@ -191,6 +197,16 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
                       </td>
                     </tr>
                   );
+                  if (baseline === undefined) return row;
+                  return [
+                    row,
+                    <tr key={`${s.name}-regression`} data-testid="tooltip-regression" data-metric={s.name}>
+                      <td colSpan={3} className={`${styles.regression} ${styles.worse}`}>
+                        <span aria-hidden="true">{s.direction === "higher" ? "▼" : "▲"}</span> Regression: baseline{" "}
+                        {formatValue(baseline)}
+                      </td>
+                    </tr>,
+                  ];
                 })}
               </tbody>
             </table>

@@ -97,3 +97,36 @@ export async function seedRun(
     ],
   );
 }
+
+/**
+ * A quiet pipeline `<prefix>-<tag>` with one SUCCEEDED run per entry of `runs`, an hour apart from `t0` (20 minutes
+ * each), named r0, r1, …, each with the run-level metrics its entry gives. No sync or demo run can change it.
+ */
+export async function seedMetricPipeline(prefix: string, t0: number, runs: Record<string, number>[]): Promise<number> {
+  return withDb(async (db) => {
+    const definition = { StartAt: "Train", States: { Train: { Type: "Task", Resource: "x", End: true } } };
+    const seeded = await seedPipeline(db, { prefix, definition });
+    const revision = await db.one<{ id: number }>(
+      "INSERT INTO pipeline_revision (pipeline_id, definition_hash, definition) VALUES ($1, $2, $3::jsonb) RETURNING id",
+      [seeded.pipelineId, `${prefix}-${seeded.tag}`, definition],
+    );
+    for (const [i, metrics] of runs.entries()) {
+      const started = new Date(t0 + i * 3_600_000).toISOString();
+      const run = await db.one<{ id: number }>(
+        `INSERT INTO run (public_id, pipeline_id, revision_id, execution_arn, name, status, started_at, stopped_at,
+                          history_complete)
+         VALUES ($1, $2, $3, $4, $5, 'SUCCEEDED', $6::timestamptz, $6::timestamptz + interval '20 minutes', true)
+         RETURNING id`,
+        [`m${seeded.tag}${i}`, seeded.pipelineId, revision.id, seeded.executionArn(`r${i}`), `r${i}`, started],
+      );
+      for (const [name, value] of Object.entries(metrics)) {
+        await db.query(
+          `INSERT INTO run_metric (pipeline_id, run_id, scope, name, value, run_started_at)
+           VALUES ($1, $2, 'run', $3, $4, $5)`,
+          [seeded.pipelineId, run.id, name, value, started],
+        );
+      }
+    }
+    return seeded.pipelineId;
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * The metric-evolution plot draws a series' regressions as one path of triangles, so its size in elements does not
+ * grow with the number of regressions (at 10k runs a view held over 1,600 markers, three elements each, and they
+ * were most of the graph's first render). The count stays readable: in the path's data and in the plot's label.
+ */
+import { createElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import type { MetricSeries } from "@/lib/pipelines/schema";
+import { EvolutionPlot, regressionPath } from "./evolution-plot";
+import { computeGeometry } from "./geometry";
+
+const RUNS = 2_000;
+
+/** A series of RUNS runs, every `every`-th of which regressed (value 0.5 against a baseline of 0.6). */
+function answer(direction: "higher" | "lower", every: number): MetricSeries {
+  const index = Array.from({ length: RUNS }, (_, i) => i);
+  const regressedRuns = index.filter((i) => i % every === 0);
+  return {
+    pipelineId: 1,
+    x: "number",
+    width: 1200,
+    domain: [1, RUNS],
+    window: 10,
+    threshold: 3,
+    runs: {
+      publicId: index.map((i) => `r${i}`),
+      name: index.map((i) => `run-${i}`),
+      status: index.map(() => "SUCCEEDED"),
+      startedAt: index.map((i) => i * 1000),
+      number: index.map((i) => i + 1),
+    },
+    series: [
+      {
+        name: "validation:auc",
+        direction,
+        count: RUNS,
+        x: index.map((i) => i + 1),
+        y: index.map((i) => (i % every === 0 ? 0.5 : 0.6)),
+        run: index,
+        previous: index.map(() => null),
+        baseline: index.map(() => 0.6),
+        regressions: {
+          x: regressedRuns.map((i) => i + 1),
+          y: regressedRuns.map(() => 0.5),
+          run: regressedRuns,
+          baseline: regressedRuns.map(() => 0.6),
+        },
+      },
+    ],
+    failed: [],
+    definitionChanges: [],
+  };
+}
+
+function render(data: MetricSeries): string {
+  const geometry = computeGeometry(data, 1200, "split", String);
+  return renderToStaticMarkup(createElement(EvolutionPlot, { data, geometry, formatX: String, xTicks: [] }));
+}
+
+const elements = (markup: string) => (markup.match(/<[a-z]/g) ?? []).length;
+
+describe("regression markers", () => {
+  it("are one path per series whatever their number, with their count in its data and in the plot's label", () => {
+    const few = render(answer("higher", 400)); // 5 regressions
+    const many = render(answer("higher", 2)); // 1,000 regressions
+    expect(elements(many)).toBe(elements(few));
+    expect(many).not.toContain("<title>");
+    const path = many.match(/<path[^>]*data-testid="regression-marks"[^>]*>/)?.[0] ?? "";
+    expect(path).toContain('data-count="1000"');
+    expect(path.match(/z/g)).toHaveLength(1_000);
+    expect(many).toMatch(/aria-label="[^"]*1000 regressions/);
+    expect(few).toMatch(/aria-label="[^"]*5 regressions/);
+  });
+
+  it("draws no path for a series without regressions", () => {
+    const none = answer("higher", 1);
+    const series = none.series[0];
+    if (!series) throw new Error("no series");
+    series.regressions = { x: [], y: [], run: [], baseline: [] };
+    expect(render(none)).not.toContain("regression-marks");
+  });
+
+  it("point away from the value: down under it when higher is better, up over it when lower is", () => {
+    const x = (v: number) => v * 10;
+    const y = (v: number) => 100 - v * 100;
+    const one = { x: [3], y: [0.5], run: [2], baseline: [0.6] };
+    expect(regressionPath(one, x, y, true)).toBe("M24.0 58.0h12l-6 10z");
+    expect(regressionPath(one, x, y, false)).toBe("M24.0 42.0h12l-6 -10z");
+  });
+});
