@@ -3,7 +3,8 @@
  * The interactive layer of the metric-evolution graph: a transparent overlay that finds the run under
  * the pointer (binary search in the precomputed pixel arrays), draws a crosshair and a tooltip (run
  * name, value, delta to the previous run, and the baseline of each metric the run regressed on), opens
- * the run on click and adds it to the comparison on Shift/⌘-click. Only this component re-renders on hover. Arrow keys move between runs.
+ * the run on click and adds it to the comparison on Shift/⌘-click. Only this component re-renders on
+ * hover. Arrow keys move between runs.
  */
 import { type KeyboardEvent, type PointerEvent, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { formatDelta, formatUtc, formatValue } from "@/lib/format";
