@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { assembleMetricSeries } from "./queries";
 import type { RunLabel } from "./run-labels";
 import { MetricSeriesQuery } from "./schema";
-import { seriesRegressions, seriesRun } from "./series-runs";
+import { seriesRun } from "./series-runs";
 import type { MetricSeriesTuple } from "./sql/metric-series";
+import { seriesRegressions } from "./testing";
 
 /** Labels of the runs the rows refer to (lib/pipelines/run-labels.ts reads them): run numbers 1, 2, 3, 3. */
 const LABELS = new Map<number, RunLabel>(

@@ -10,8 +10,7 @@ import { registerPipelinePaths } from "./openapi";
 import { getMetricSeries, getPipelinePage, getTrainingCurves, listPipelines, listRuns } from "./queries";
 import { rememberedRuns } from "./run-labels";
 import { MetricSeriesQuery, PipelineListQuery, RunListQuery, type RunSort } from "./schema";
-import { seriesRegressions } from "./series-runs";
-import { type SeededHistory, seedPipelineHistory } from "./testing";
+import { type SeededHistory, seedPipelineHistory, seriesRegressions } from "./testing";
 
 const team = `team-${Math.random().toString(36).slice(2, 8)}`;
 let small: SeededHistory;

@@ -1,7 +1,7 @@
 /**
  * The metric series answer lists its runs and regressions as columns (one array per field, see
  * MetricSeries in ./schema): at 100k runs it refers to ~5.6k runs, and as objects their field names were a
- * third of its megabyte. These read one entry back as an object, for the few places that show one.
+ * third of its megabyte. seriesRun reads one run back as an object, for the few places that show one.
  */
 import type { RunStatus } from "@/lib/status";
 import type { MetricSeries } from "./schema";
@@ -20,14 +20,4 @@ export function seriesRun(data: Pick<MetricSeries, "runs">, index: number): Seri
     startedAt: runs.startedAt[index] ?? 0,
     number: runs.number?.[index] ?? null,
   };
-}
-
-/** The regressions of one series as objects, in x order. */
-export function seriesRegressions(regressions: MetricSeries["series"][number]["regressions"]): SeriesRegression[] {
-  return regressions.x.map((x, i) => ({
-    x,
-    y: regressions.y[i] as number,
-    run: regressions.run[i] as number,
-    baseline: regressions.baseline[i] as number,
-  }));
 }

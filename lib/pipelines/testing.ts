@@ -7,6 +7,18 @@
  * (One pipeline with a few hand-made runs and steps: seedPipeline in lib/runs/testing.ts.)
  */
 import type pg from "pg";
+import type { MetricSeries } from "./schema";
+import type { SeriesRegression } from "./series-runs";
+
+/** The regressions of one series of a metric series answer as objects, in x order (the answer keeps columns). */
+export function seriesRegressions(regressions: MetricSeries["series"][number]["regressions"]): SeriesRegression[] {
+  return regressions.x.map((x, i) => ({
+    x,
+    y: regressions.y[i] as number,
+    run: regressions.run[i] as number,
+    baseline: regressions.baseline[i] as number,
+  }));
+}
 
 export type SeedOptions = {
   runs: number;
