@@ -7,6 +7,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
 import { CLEO, NO_SESSION, signInAs } from "./support/login";
+import { requestsInFlight } from "./support/page-probes";
 
 const SCREENS = "test-results/screens";
 const TEAM = "fit-and-size";
@@ -177,8 +178,15 @@ test("watch and unwatch a pipeline from its header", async ({ page }) => {
   expect(pipeline).toBeDefined();
   const id = pipeline?.id ?? 0;
   await page.request.put(`/api/v1/pipelines/${id}/watch`, { data: { watching: false } });
+  const inFlight = requestsInFlight(page);
   await page.goto(`/pipelines/${id}`);
   const button = page.getByTestId("watch-button");
+  // The button is disabled (and reads "Watch") until the watch state has loaded: clicking before that waited
+  // on it inside click()'s retries, which once spent the whole test timeout without saying why (CI, 2026-12-01).
+  // Waiting for it here fails in 15 s, naming the requests the page still awaits.
+  await expect
+    .poll(async () => ((await button.isEnabled()) ? "enabled" : `disabled; in flight: ${inFlight()}`))
+    .toBe("enabled");
   await expect(button).toHaveText(/Watch$/);
   await expect(button).toHaveAttribute("aria-pressed", "false");
   await button.click();

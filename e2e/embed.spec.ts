@@ -9,7 +9,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { baseURL } from "../playwright.config";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
 import { ADA, fillIdpLogin, NO_SESSION } from "./support/login";
-import { executionStatus, finish, startRun } from "./support/runs";
+import { admin, executionStatus, finish, startRun } from "./support/runs";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const ALLOWED = `http://localhost:${PORT + 20}`;
@@ -50,6 +50,17 @@ async function somePipeline(page: Page): Promise<number> {
 test("an allowed origin frames the run view, which follows the run live and links out to Stepwise", async ({
   page,
 }) => {
+  // Manual task mode: the run holds on its first task (so the frame sees it running) until the test releases
+  // every task; in auto mode it ran its simulated training at 20× for about a minute of the suite's time.
+  await admin(page.request, "/config", { taskMode: "manual", timeScale: 5000 });
+  try {
+    await followsTheRunLive(page);
+  } finally {
+    await admin(page.request, "/config", { taskMode: "auto", timeScale: 20 });
+  }
+});
+
+async function followsTheRunLive(page: Page): Promise<void> {
   const { arn, publicId } = await startRun(page, "size-recommendation-training");
   await page.goto(`${ALLOWED}/?src=${encodeURIComponent(`/embed/runs/${publicId}`)}`);
   const frame = page.frameLocator('iframe[title="Stepwise"]');
@@ -68,7 +79,7 @@ test("an allowed origin frames the run view, which follows the run live and link
   const word = status === "SUCCEEDED" ? "Succeeded" : status === "FAILED" ? "Failed" : status;
   // The frame was not reloaded: the live stream brought the end of the run.
   await expect(frame.getByText(word).first()).toBeVisible({ timeout: 60_000 });
-});
+}
 
 test("the embeddable views have no serious accessibility findings", async ({ page }) => {
   const pipelineId = await somePipeline(page);
