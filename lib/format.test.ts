@@ -11,6 +11,7 @@ import {
   formatUsd,
   formatUtc,
   formatValue,
+  plural,
 } from "./format";
 
 const S = 1000;
@@ -164,5 +165,16 @@ describe("numbers", () => {
     [1.25 * 1024 * 1024, "1.3 MiB"],
   ])("formatBytes(%s) → %j", (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe("plural: a count and its noun", () => {
+  it.each([
+    [0, "item", "0 items"],
+    [1, "item", "1 item"],
+    [2, "unsuccessful item", "2 unsuccessful items"],
+    [1600, "regression", "1,600 regressions"],
+  ])("plural(%s, %j) → %j", (n, word, text) => {
+    expect(plural(n, word)).toBe(text);
   });
 });

@@ -69,7 +69,7 @@ describe("regression markers", () => {
     const path = many.match(/<path[^>]*data-testid="regression-marks"[^>]*>/)?.[0] ?? "";
     expect(path).toContain('data-count="1000"');
     expect(path.match(/z/g)).toHaveLength(1_000);
-    expect(many).toMatch(/aria-label="[^"]*1000 regressions/);
+    expect(many).toMatch(/aria-label="[^"]*1,000 regressions/);
     expect(few).toMatch(/aria-label="[^"]*5 regressions/);
   });
 

@@ -5,6 +5,7 @@
  * never re-renders it (the hover layer draws on top), which is what keeps hover under a frame.
  */
 import { memo, useEffect } from "react";
+import { plural } from "@/lib/format";
 import { metricLabel } from "@/lib/metrics/direction";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 import { seriesRun } from "@/lib/pipelines/series-runs";
@@ -46,8 +47,6 @@ function bandPath(
 }
 
 const PAINTED_MARK = "stepwise:metric-graph:painted";
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Every regression marker of a series as one path: a triangle per regression, pointing away from its point. */
 export function regressionPath(

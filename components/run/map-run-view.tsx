@@ -10,7 +10,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { StatusBadge } from "@/components/ui/status-badge";
 import ui from "@/components/ui/ui.module.css";
-import { durationMs, formatDuration } from "@/lib/format";
+import { durationMs, formatDuration, plural } from "@/lib/format";
 import { mapRunText } from "@/lib/runs/graph";
 import { runActionUnavailable } from "@/lib/runs/permissions";
 import { MAP_RUN_EXECUTION_STATUSES, type MapRunSummary, type Run } from "@/lib/runs/schema";
@@ -37,8 +37,6 @@ const COUNT_ROWS: [keyof MapRunSummary["itemCounts"], string][] = [
 
 /** AWS's hard limit of redrives of one Map Run. */
 const MAP_RUN_REDRIVE_LIMIT = 1000;
-
-const plural = (n: number, word: string) => `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 
 export function MapRunView({
   publicId,
