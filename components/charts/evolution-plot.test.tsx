@@ -7,7 +7,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
-import { EvolutionPlot, regressionPath } from "./evolution-plot";
+import { bandPath, EvolutionPlot, regressionPath } from "./evolution-plot";
 import { computeGeometry } from "./geometry";
 
 const RUNS = 2_000;
@@ -85,7 +85,19 @@ describe("regression markers", () => {
     const x = (v: number) => v * 10;
     const y = (v: number) => 100 - v * 100;
     const one = { x: [3], y: [0.5], run: [2], baseline: [0.6] };
-    expect(regressionPath(one, x, y, true)).toBe("M24.0 58.0h12l-6 10z");
-    expect(regressionPath(one, x, y, false)).toBe("M24.0 42.0h12l-6 -10z");
+    expect(regressionPath(one, x, y, true)).toBe("M24 58h12l-6 10z");
+    expect(regressionPath(one, x, y, false)).toBe("M24 42h12l-6 -10z");
+  });
+});
+
+describe("the threshold band", () => {
+  it("is one closed outline per stretch of points with a baseline: upper edge forwards, lower edge back", () => {
+    const series = answer("higher", 1).series[0];
+    if (!series) throw new Error("no series");
+    // Points 0–2 and 4–5 have a baseline; 3 and 6 have none, and the lone point at the end (7) gets no band.
+    const s = { ...series, baseline: [1, 2, 3, null, 10, 10, null, 5] };
+    const px = Float64Array.from([0, 10, 20, 30, 40, 50, 60, 70]);
+    const y = (v: number) => 100 - v;
+    expect(bandPath(s, px, y, 0.1)).toBe("M0 98.9L10 97.8L20 96.7L20 97.3L10 98.2L0 99.1ZM40 89L50 89L50 91L40 91Z");
   });
 });

@@ -10,39 +10,39 @@ import { metricLabel } from "@/lib/metrics/direction";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 import { seriesRun } from "@/lib/pipelines/series-runs";
 import styles from "./chart.module.css";
-import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor } from "./geometry";
+import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor, tenths } from "./geometry";
 
 type Props = { data: MetricSeries; geometry: Geometry; formatX: (v: number) => string; xTicks: number[] };
 
-function bandPath(
+export function bandPath(
   s: MetricSeries["series"][number],
   px: Float64Array,
   y: (v: number) => number,
   threshold: number,
 ): string {
+  // One pass per run of points with a baseline: the upper edge forwards, then the lower edge backwards.
   let d = "";
-  let run: number[] = [];
-  const flush = () => {
-    if (run.length > 1) {
-      const top = run.map((i) => {
+  let first = -1;
+  const flush = (end: number) => {
+    if (end - first > 1) {
+      for (let i = first; i < end; i++) {
         const b = s.baseline[i] as number;
-        return `${(px[i] as number).toFixed(1)} ${y(b + Math.abs(b) * threshold).toFixed(1)}`;
-      });
-      const bottom = run
-        .map((i) => {
-          const b = s.baseline[i] as number;
-          return `${(px[i] as number).toFixed(1)} ${y(b - Math.abs(b) * threshold).toFixed(1)}`;
-        })
-        .reverse();
-      d += `M${top.join("L")}L${bottom.join("L")}Z`;
+        d += `${i === first ? "M" : "L"}${tenths(px[i] as number)} ${tenths(y(b + Math.abs(b) * threshold))}`;
+      }
+      for (let i = end - 1; i >= first; i--) {
+        const b = s.baseline[i] as number;
+        d += `L${tenths(px[i] as number)} ${tenths(y(b - Math.abs(b) * threshold))}`;
+      }
+      d += "Z";
     }
-    run = [];
+    first = -1;
   };
   for (let i = 0; i < s.baseline.length; i++) {
-    if (s.baseline[i] === null) flush();
-    else run.push(i);
+    if (s.baseline[i] === null) {
+      if (first >= 0) flush(i);
+    } else if (first < 0) first = i;
   }
-  flush();
+  if (first >= 0) flush(s.baseline.length);
   return d;
 }
 
@@ -57,9 +57,9 @@ export function regressionPath(
 ): string {
   let d = "";
   for (let i = 0; i < regressions.x.length; i++) {
-    const rx = (x(regressions.x[i] as number) - 6).toFixed(1);
+    const rx = tenths(x(regressions.x[i] as number) - 6);
     const ry = y(regressions.y[i] as number);
-    d += down ? `M${rx} ${(ry + 8).toFixed(1)}h12l-6 10z` : `M${rx} ${(ry - 8).toFixed(1)}h12l-6 -10z`;
+    d += down ? `M${rx} ${tenths(ry + 8)}h12l-6 10z` : `M${rx} ${tenths(ry - 8)}h12l-6 -10z`;
   }
   return d;
 }
@@ -125,7 +125,7 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
               .map((f) => {
                 const x = g.x(f.x);
                 const y = panel.top + panel.height - 6;
-                return `M${(x - 3).toFixed(1)} ${y - 3}l6 6M${(x - 3).toFixed(1)} ${y + 3}l6 -6`;
+                return `M${tenths(x - 3)} ${y - 3}l6 6M${tenths(x - 3)} ${y + 3}l6 -6`;
               })
               .join("")}
             stroke="var(--fail)"

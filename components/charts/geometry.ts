@@ -136,15 +136,29 @@ export function computeGeometry(
 export function linePath(px: Float64Array, py: Float64Array): string {
   let d = "";
   for (let i = 0; i < px.length; i++)
-    d += `${i === 0 ? "M" : "L"}${(px[i] as number).toFixed(1)} ${(py[i] as number).toFixed(1)}`;
+    d += `${i === 0 ? "M" : "L"}${tenths(px[i] as number)} ${tenths(py[i] as number)}`;
   return d;
 }
 
 /** Zero-length segments drawn with round caps: every point as a dot, in one <path>. */
 export function dotsPath(px: Float64Array, py: Float64Array): string {
   let d = "";
-  for (let i = 0; i < px.length; i++) d += `M${(px[i] as number).toFixed(1)} ${(py[i] as number).toFixed(1)}h0`;
+  for (let i = 0; i < px.length; i++) d += `M${tenths(px[i] as number)} ${tenths(py[i] as number)}h0`;
   return d;
+}
+
+/**
+ * A pixel coordinate in a path, to the nearest tenth of a pixel without a trailing zero ("64", "101.4", "-0.3"):
+ * `Math.round(v * 10) / 10`, written from integers. The graph's paths hold tens of thousands of coordinates,
+ * and `toFixed(1)` was most of their building time (2.5× slower in V8; it also wrote "64.0").
+ */
+export function tenths(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const k = Math.round(v * 10);
+  const whole = Math.trunc(k / 10);
+  const digit = Math.abs(k - whole * 10);
+  if (digit === 0) return `${whole}`;
+  return k < 0 && whole === 0 ? `-0.${digit}` : `${whole}.${digit}`;
 }
 
 export const SERIES_DASH = ["", "7 4", "2 3", "10 3 2 3", "4 4", "1 2"];
