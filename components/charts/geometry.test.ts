@@ -54,7 +54,7 @@ describe("metric-evolution panel titles", () => {
 });
 
 describe("path coordinates to a tenth of a pixel", () => {
-  it("writes the nearest tenth (Math.round's, halves up), within 0.05 px of toFixed(1), without a trailing zero", () => {
+  it("writes the nearest tenth (Math.round's, halves up; toFixed(1) differs by a tenth at most), no trailing zero", () => {
     const values: number[] = [0, -0, 0.04, -0.04, 0.05, -0.05, 0.25, -0.25, 0.35, 1e-9, 99.95, -99.95, 1440, -1440.06];
     // A deterministic sweep across signs and magnitudes (no randomness: the same cases every run).
     for (let i = -20_000; i <= 20_000; i += 7) values.push(i / 13, i * 3.7, i / 1000);
