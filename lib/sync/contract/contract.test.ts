@@ -596,30 +596,30 @@ describe("synced from the reference payloads", () => {
     expect(points.map((r) => ({ ...r, timestamp: isoOf(r.timestamp) }))).toEqual([
       // Two GetMetricData pages (NextToken), PartialData then Complete, merged in timestamp order.
       ...series("ctr-train-completed", "train:loss", [
-        [T + 800, 0.61],
-        [T + 1400, 0.42],
-        [T + 2000, 0.33],
-        [T + 2600, 0.27],
-        [T + 4100, 0.212],
+        [T + 780, 0.61],
+        [T + 1380, 0.42],
+        [T + 1980, 0.33],
+        [T + 2580, 0.27],
+        [T + 4080, 0.212],
       ]),
       ...series("ctr-train-completed", "validation:auc", [
-        [T + 800, 0.71],
-        [T + 1400, 0.8],
-        [T + 2600, 0.85],
-        [T + 4100, 0.873],
+        [T + 780, 0.71],
+        [T + 1380, 0.8],
+        [T + 2580, 0.85],
+        [T + 4080, 0.873],
       ]),
       ...series("ctr-train-inprogress", "train:loss", [
-        [86400 * 2 + 200, 0.66],
+        [86400 * 2 + 180, 0.66],
         [86400 * 2 + 300, 0.51],
       ]),
       // validation:auc came back Forbidden: nothing stored for it, train:loss is.
       ...series("ctr-train-spot", "train:loss", [
         [T + 1500, 0.5],
-        [T + 5350, 0.198],
+        [T + 5340, 0.198],
       ]),
       ...series("ctr-train-stopped", "train:loss", [
         [T + 900, 0.7],
-        [T + 1470, 0.4],
+        [T + 1440, 0.4],
       ]),
     ]);
     // The Forbidden metric is logged, not fatal; the GetMetricData window covers the job's whole run.
@@ -628,6 +628,8 @@ describe("synced from the reference payloads", () => {
     );
     expect(asked?.StartTime).toBeLessThanOrEqual(at(T + 601));
     expect(asked?.EndTime).toBeGreaterThanOrEqual(at(T + 4150));
+    // Days after the job, 1-second data is gone: asked per minute, the Period CloudWatch still answers.
+    expect(JSON.stringify(asked?.MetricDataQueries)).toContain('"Period":60');
   });
 
   it("stores the Map Runs of distributed Maps as DescribeMapRun answers them (redriven, aborted)", async () => {

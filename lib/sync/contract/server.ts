@@ -5,7 +5,7 @@
  * (`SageMaker.<Op>`). The unmodified SDK clients of the sync talk to it through an endpoint override.
  *
  * It holds no logic of AWS's own beyond choosing which hand-written payload answers a request: by the
- * request's key field (ARN, name), by pagination token (the fixtures' own `nextToken`s chain the pages),
+ * request's key field (ARN, name; for GetMetricData the Host dimension and the Period), by pagination token (the fixtures' own `nextToken`s chain the pages),
  * and for GetExecutionHistory by `reverseOrder` and a page size, so the sync's newest-first paging is
  * exercised against AWS-shaped tokens. A fixture entry `{ __error: { type, message, status } }` answers
  * with that AWS error. Every call is counted per operation.
@@ -45,7 +45,7 @@ export type ContractAccount = {
     DescribeModelCard: Record<string, Answer>;
   };
   cloudwatch: {
-    /** By the Host dimension the query asks for (`<job>/algo-1`). */
+    /** By the Host dimension and the Period the query asks for (`<job>/algo-1 @<period>`). */
     GetMetricData: Record<string, Pages>;
   };
   historyPageSize: number;
@@ -168,14 +168,17 @@ function route(account: ContractAccount, service: string, op: string, body: Json
     }
   } else if (op === "GetMetricData") {
     const queries = Array.isArray(body.MetricDataQueries) ? body.MetricDataQueries.filter(isObject) : [];
-    const metric = queries[0]?.MetricStat;
-    const dims =
-      isObject(metric) && isObject(metric.Metric) && Array.isArray(metric.Metric.Dimensions)
-        ? metric.Metric.Dimensions.filter(isObject)
-        : [];
+    const stat = queries[0]?.MetricStat;
+    const metric = isObject(stat) ? stat.Metric : undefined;
+    const dims = isObject(metric) && Array.isArray(metric.Dimensions) ? metric.Dimensions.filter(isObject) : [];
     const host = String(dims.find((d) => d.Name === "Host")?.Value ?? "");
-    const pages = account.cloudwatch.GetMetricData[host];
-    if (!pages) return { MetricDataResults: [], Messages: [] };
+    const period = isObject(stat) ? stat.Period : undefined;
+    const pages = account.cloudwatch.GetMetricData[`${host} @${period}`];
+    // Data the fixtures do not hold at this Period: every query answered, without datapoints.
+    if (!pages) {
+      const empty = queries.map((q) => ({ Id: q.Id ?? "", Timestamps: [], Values: [], StatusCode: "Complete" }));
+      return { MetricDataResults: empty, Messages: [] };
+    }
     return page(pages, body.NextToken, "NextToken");
   }
   throw new Refusal("UnknownOperationException", `Operation ${op} is not answered by the contract fixtures`);

@@ -1,9 +1,18 @@
 /**
  * Per-epoch training metrics from CloudWatch, where SageMaker publishes them: namespace
  * `/aws/sagemaker/TrainingJobs`, metric name = the MetricDefinitions name, dimension
- * Host=<job>/algo-1. One GetMetricData call asks for every metric of the job (Period 1, so each
- * logged epoch is its own datapoint), paged by NextToken. The epoch index of a point is its rank in
- * timestamp order, which is stable while a running job appends epochs.
+ * Host=<job>/algo-1. One GetMetricData call asks for every metric of the job, paged by NextToken.
+ *
+ * The Period is the finest CloudWatch still answers for the window's start (`periodFor`): SageMaker
+ * publishes at 1-second resolution, so a job younger than 3 hours gets one datapoint per logged epoch,
+ * and an older one (a long job, a history import, a retry after backoff) gets 1-minute, 5-minute or
+ * 1-hour buckets. Asking Period 1 for an older window is answered with no datapoints at all (MetricStat
+ * in the CloudWatch API reference), which once left every job fetched late without a curve.
+ *
+ * The step of a point is its rank in timestamp order (an epoch at 1-second resolution, a bucket above
+ * it), stable while a running job appends epochs. Each fetch covers the job from its start, so its
+ * answer replaces the series stored before: when a job outlives 3 hours, its minute buckets replace
+ * the finer points of earlier fetches instead of overwriting the first ranks only (write-points.ts).
  */
 import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import type { SyncContext } from "../context";
@@ -15,13 +24,32 @@ const MAX_QUERIES = 500;
 
 export type SeriesPoint = { name: string; step: number; value: number; timestamp: Date };
 
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** How long before a retention boundary a request already asks the next coarser Period (clock skew, paging). */
+const MARGIN = 10 * 60_000;
+/** CloudWatch's retention steps (MetricStat.Period): data older than `age` is answered only at `period` or coarser. */
+const RESOLUTIONS: readonly { age: number; period: number }[] = [
+  { age: 3 * HOUR, period: 1 },
+  { age: 15 * DAY, period: 60 },
+  { age: 63 * DAY, period: 300 },
+];
+
+/** The finest Period CloudWatch answers with datapoints for a window starting at `start`, asked at `now`. */
+export function periodFor(start: Date, now: Date): number {
+  const age = now.getTime() - start.getTime();
+  return RESOLUTIONS.find((r) => age < r.age - MARGIN)?.period ?? 3600;
+}
+
 export async function fetchTrainingSeries(ctx: SyncContext, job: JobSnapshot): Promise<SeriesPoint[]> {
   if (job.kind !== "TRAINING" || job.seriesNames.length === 0) return [];
   // CloudWatch buckets by Period from StartTime; widen the window so the first and last epochs are inside.
   const from = job.jobCreatedAt ?? job.startedAt;
   if (!from) return [];
+  const now = ctx.now?.() ?? new Date();
   const start = new Date(Math.floor(from.getTime() / 1000) * 1000 - 60_000);
-  const end = new Date((job.endedAt?.getTime() ?? Date.now()) + 60_000);
+  const end = new Date((job.endedAt?.getTime() ?? now.getTime()) + 60_000);
+  const period = periodFor(start, now);
   const byName = new Map<string, { t: number; v: number }[]>();
   for (let i = 0; i < job.seriesNames.length; i += MAX_QUERIES) {
     const names = job.seriesNames.slice(i, i + MAX_QUERIES);
@@ -35,7 +63,7 @@ export async function fetchTrainingSeries(ctx: SyncContext, job: JobSnapshot): P
           MetricName: name,
           Dimensions: [{ Name: "Host", Value: `${job.name}/algo-1` }],
         },
-        Period: 1,
+        Period: period,
         Stat: "Average",
       },
     }));

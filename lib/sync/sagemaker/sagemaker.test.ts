@@ -32,6 +32,7 @@ import { RUN_COST_METRIC } from "@/lib/metrics/direction";
 import { ALL_DEMO_PIPELINES, TEST_BACKFILL_END } from "@/lib/sync/testing";
 import type { Change, SyncContext } from "../context";
 import { pollRunningJobs, syncJobByName, syncJobsForSteps, syncModelRegistry } from "./index";
+import { periodFor } from "./metric-series";
 
 let emu: RunningEmulator;
 let sfn: SFNClient;
@@ -39,6 +40,12 @@ let sm: SageMakerClient;
 let cw: CloudWatchClient;
 let source: AwsSource;
 let ctx: SyncContext;
+/**
+ * The back-filled runs are synced as at the end of the back-fill, as a deployment watching the account would
+ * have (CloudWatch's answer depends on the data's age); live runs are synced now (`ctx`).
+ */
+const SYNCED_AT = TEST_BACKFILL_END;
+let atBackfillEnd: SyncContext;
 const changes: Change[] = [];
 const warnings: { message: string; context?: Record<string, unknown> }[] = [];
 const accountId = String(randomInt(100_000_000_000, 999_999_999_999));
@@ -82,6 +89,7 @@ beforeAll(async () => {
     changes: { add: (c) => changes.push(c), flush: async () => undefined },
     counters: { call: () => undefined, throttled: () => undefined, failed: () => undefined },
   };
+  atBackfillEnd = { ...ctx, now: () => new Date(SYNCED_AT) };
   for (const p of catalogue) {
     await sql("INSERT INTO team (slug, name) VALUES ($1, $1) ON CONFLICT (slug) DO NOTHING", [p.team]);
     const [row] = await sql<{ id: number }>(
@@ -240,13 +248,19 @@ const sdkCalls = (calls: Record<string, number>, pattern: RegExp) =>
     .filter(([k]) => pattern.test(k))
     .reduce((n, [, v]) => n + v, 0);
 
+/**
+ * A job's series as GetMetricData answers it at the Period the sync asks for the job's age when the world is
+ * synced (periodFor: whether that Period is the one CloudWatch answers is metric-series.test.ts's and the
+ * contract test's to prove).
+ */
 async function seriesOf(jobName: string, names: string[], end: Date | undefined, start: Date | undefined) {
   const out: Record<string, { t: number; v: number }[]> = {};
+  const startTime = new Date((start?.getTime() ?? 0) - 60_000);
   for (const name of names) {
     const r = await cw.send(
       new GetMetricDataCommand({
-        StartTime: new Date((start?.getTime() ?? 0) - 60_000),
-        EndTime: new Date((end?.getTime() ?? Date.now()) + 60_000),
+        StartTime: startTime,
+        EndTime: new Date((end?.getTime() ?? SYNCED_AT) + 60_000),
         ScanBy: "TimestampAscending",
         MetricDataQueries: [
           {
@@ -257,7 +271,7 @@ async function seriesOf(jobName: string, names: string[], end: Date | undefined,
                 MetricName: name,
                 Dimensions: [{ Name: "Host", Value: `${jobName}/algo-1` }],
               },
-              Period: 1,
+              Period: periodFor(startTime, new Date(SYNCED_AT)),
               Stat: "Average",
             },
           },
@@ -285,9 +299,12 @@ describe("jobs of steps", () => {
       if (arn === executions[0]) {
         // A step whose job AWS does not know: logged and skipped, the rest of the run is still synced.
         const [first] = input.steps;
-        await syncJobsForSteps(ctx, { ...input, steps: [{ ...bogus, stepId: first?.stepId ?? 0 }, ...input.steps] });
+        await syncJobsForSteps(atBackfillEnd, {
+          ...input,
+          steps: [{ ...bogus, stepId: first?.stepId ?? 0 }, ...input.steps],
+        });
       } else {
-        await syncJobsForSteps(ctx, input);
+        await syncJobsForSteps(atBackfillEnd, input);
       }
     }
     // Logged and given up (the job is gone): the run's other jobs are stored, that one is not asked again.

@@ -22,12 +22,34 @@ WITH w AS (
   RETURNING p.job_id
 ) SELECT DISTINCT job_id FROM w`;
 
-/** Upserts the points (one batch may hold several jobs); returns the ids of jobs whose series changed. */
+// A fetch answers a metric's whole series from the job's start: steps past its last one are left from an earlier,
+// finer fetch (1-second epochs before the job outlived CloudWatch's 3-hour retention) and go.
+const TRIM_POINTS = `
+DELETE FROM metric_point p
+USING unnest($1::int4[], $2::text[], $3::int4[]) AS t(job_id, name, steps)
+WHERE p.job_id = t.job_id AND p.name = t.name AND p.step >= t.steps
+RETURNING p.job_id`;
+
+/**
+ * Upserts the points (one batch may hold several jobs, each metric's series whole from step 0) and drops the
+ * steps a series no longer has; returns the ids of jobs whose series changed. A metric without points in
+ * `rows` is left as stored.
+ */
 export async function upsertMetricPoints(client: pg.PoolClient, rows: readonly PointRow[]): Promise<Set<number>> {
   const changed = new Set<number>();
+  const lengths = new Map<string, [jobId: number, name: string, steps: number]>();
+  for (const [jobId, name, step] of rows) {
+    const key = `${jobId}\u0000${name}`;
+    const seen = lengths.get(key);
+    if (!seen || seen[2] <= step) lengths.set(key, [jobId, name, step + 1]);
+  }
   for (const part of chunks([...rows], CHUNK)) {
     const columns = [0, 1, 2, 3, 4].map((i) => part.map((r) => r[i]));
     for (const r of (await client.query<{ job_id: number }>(UPSERT_POINTS, columns)).rows) changed.add(r.job_id);
+  }
+  for (const part of chunks([...lengths.values()], CHUNK)) {
+    const columns = [0, 1, 2].map((i) => part.map((r) => r[i]));
+    for (const r of (await client.query<{ job_id: number }>(TRIM_POINTS, columns)).rows) changed.add(r.job_id);
   }
   return changed;
 }
