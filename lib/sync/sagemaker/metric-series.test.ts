@@ -8,6 +8,7 @@
  * matters); the replacement of a finer series by a coarser one through the real writer on real Postgres.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import type { DescribeTrainingJobResponse } from "@aws-sdk/client-sagemaker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,5 +151,43 @@ describe("a series fetched again at a coarser Period", () => {
       ["train:loss", 300],
       ["validation:auc", 450],
     ]);
+  });
+
+  it("the migration that shipped with it fetches once more what was fetched late, and nothing else", async () => {
+    const long = training("ran-5h", 7 * HOUR, 5);
+    const short = training("ran-1h", 7 * HOUR, 1);
+    const final = { FinalMetricDataList: [{ MetricName: "train:loss", Value: 0.2, Timestamp: NOW }] };
+    const late = training("fetched-late", 7 * HOUR, 1, final);
+    // No final metrics: the job had no metric definitions, there is no series to fetch.
+    const none = training("no-metrics", 7 * HOUR, 1, {
+      AlgorithmSpecification: { TrainingInputMode: "File", TrainingImage: "123456789012.dkr.ecr/train:1" },
+    });
+    const from = NOW.getTime() - 7 * HOUR + MINUTE;
+    await writeJobs(ctx, [
+      write(long, series("train:loss", 150, MINUTE, from)),
+      write(short, series("train:loss", 60, MINUTE, from)),
+      write(late, []),
+      write(none, []),
+    ]);
+    const sql = readFileSync("prisma/migrations/20261202100000_refetch_late_series/migration.sql", "utf8");
+    const client = await pool.connect();
+    try {
+      // In a transaction rolled back: other test files' jobs share the database.
+      await client.query("BEGIN");
+      await client.query(sql);
+      const { rows } = await client.query<{ name: string; series_state: string }>(
+        "SELECT name, series_state FROM sagemaker_job WHERE name = ANY($1::text[]) ORDER BY name",
+        [[long.name, short.name, late.name, none.name]],
+      );
+      expect(rows.map((r) => [r.name, r.series_state])).toEqual([
+        [late.name, "PENDING"],
+        [none.name, "COMPLETE"],
+        [short.name, "COMPLETE"],
+        [long.name, "PENDING"],
+      ]);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
   });
 });
