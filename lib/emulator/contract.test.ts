@@ -261,6 +261,7 @@ describe("the emulator answers as the AWS API references define", () => {
       TrainingJobSummaries: { TrainingJobName: string }[];
     };
     expect(training.TrainingJobSummaries.length).toBeGreaterThan(0);
+    const query = (job: string) => hostMetricQuery(job, "train:loss");
     for (const j of training.TrainingJobSummaries) {
       await callConforms("sagemaker", "DescribeTrainingJob", { TrainingJobName: j.TrainingJobName });
       expectConforms(
@@ -269,7 +270,10 @@ describe("the emulator answers as the AWS API references define", () => {
           StartTime: 0,
           EndTime: 4_000_000_000,
           ScanBy: "TimestampAscending",
-          MetricDataQueries: [hostMetricQuery(j.TrainingJobName, "train:loss")],
+          // Period 3600: answered whatever the window's age (a finer one from StartTime 0 gets no datapoints).
+          MetricDataQueries: [
+            { ...query(j.TrainingJobName), MetricStat: { ...query(j.TrainingJobName).MetricStat, Period: 3600 } },
+          ],
         }),
         Object.values(fx.cloudwatch.GetMetricData).flat(),
       );

@@ -37,6 +37,7 @@ import { flakyFanDefinition, hostMetricQuery } from "@/lib/sync/testing";
 import { catalogue, type RunningEmulator, startEmulator } from "./index";
 import { DISTRIBUTED_MAP_DEFINITION, isWaiting, runToFailedMapRun, settleMapItem } from "./testing";
 
+const BACKFILL_END = Date.UTC(2026, 5, 15, 12, 0, 0);
 let emu: RunningEmulator;
 let sfn: SFNClient;
 let sm: SageMakerClient;
@@ -50,7 +51,7 @@ beforeAll(async () => {
     port: 0,
     seed: "emulator-test",
     // A fixed clock: the back-fill (and so every assertion on its shape) is the same on every run.
-    backfillEnd: Date.UTC(2026, 5, 15, 12, 0, 0),
+    backfillEnd: BACKFILL_END,
     timeScale: 50_000,
     backfillRuns: 60,
     backfillDays: 30,
@@ -602,26 +603,40 @@ describe("SageMaker and metrics API", () => {
     expect(d.ModelApprovalStatus).toBe("Approved");
   });
 
-  it("serves per-epoch metrics through CloudWatch GetMetricData, ending at the final metric", async () => {
+  it("serves a training job's metrics through CloudWatch GetMetricData at the Periods its age still allows", async () => {
     const { TrainingJobSummaries = [] } = await sm.send(
-      new ListTrainingJobsCommand({ StatusEquals: "Completed", MaxResults: 1 }),
-    );
-    const job = await sm.send(
-      new DescribeTrainingJobCommand({ TrainingJobName: TrainingJobSummaries[0]?.TrainingJobName }),
-    );
-    const final = job.FinalMetricDataList?.[0];
-    const r = await cw.send(
-      new GetMetricDataCommand({
-        StartTime: job.CreationTime,
-        EndTime: new Date((job.TrainingEndTime?.getTime() ?? 0) + 1000),
-        ScanBy: "TimestampAscending",
-        MetricDataQueries: [hostMetricQuery(job.TrainingJobName ?? "", final?.MetricName)],
+      new ListTrainingJobsCommand({
+        StatusEquals: "Completed",
+        SortBy: "CreationTime",
+        SortOrder: "Descending",
+        MaxResults: 100,
       }),
     );
-    const series = r.MetricDataResults?.[0];
-    expect(series?.Values?.length).toBeGreaterThan(5);
-    expect(series?.Values?.at(-1)).toBeCloseTo(final?.Value ?? Number.NaN, 6);
-    const ts = series?.Timestamps?.map((t) => t.getTime()) ?? [];
-    expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    // Ages from the account's present, the end of the back-fill (plus the seconds this file has run); the newest
+    // back-filled job is half a day old. (Jobs of the live runs other tests started are from today: skipped.)
+    const age = (j: { CreationTime?: Date }) => BACKFILL_END - (j.CreationTime?.getTime() ?? 0);
+    const old = TrainingJobSummaries.find((j) => age(j) > 4 * 3_600_000 && age(j) < 14 * 86_400_000);
+    expect(old).toBeDefined();
+    const ask = async (name: string | undefined, period: number) => {
+      const job = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
+      const query = hostMetricQuery(job.TrainingJobName ?? "", job.FinalMetricDataList?.[0]?.MetricName);
+      const r = await cw.send(
+        new GetMetricDataCommand({
+          StartTime: job.CreationTime,
+          EndTime: new Date((job.TrainingEndTime?.getTime() ?? 0) + 1000),
+          ScanBy: "TimestampAscending",
+          MetricDataQueries: [{ ...query, MetricStat: { ...query.MetricStat, Period: period } }],
+        }),
+      );
+      const series = r.MetricDataResults?.[0];
+      const ts = series?.Timestamps?.map((t) => t.getTime()) ?? [];
+      expect(ts).toEqual([...ts].sort((a, b) => a - b));
+      return { series, ts };
+    };
+    // 1-second data is gone after 3 hours, minutes are not (per-second answers: metrics.test.ts).
+    expect((await ask(old?.TrainingJobName, 1)).series).toMatchObject({ Values: [], StatusCode: "Complete" });
+    const perMinute = await ask(old?.TrainingJobName, 60);
+    expect(perMinute.series?.Values?.length).toBeGreaterThan(5);
+    expect(perMinute.ts.every((t) => t % 60_000 === 0)).toBe(true);
   });
 });

@@ -123,7 +123,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const sagemaker = newSageMakerStore(accountId, region);
-  const metrics = newMetricsStore();
+  // With a back-fill that ends at a fixed date (tests), the account's present is that date plus the time since start.
+  const offset = options.backfillEnd === undefined ? 0 : options.backfillEnd - Date.now();
+  const metrics = newMetricsStore(() => Date.now() + offset);
   const gates = new Gates();
   let demo: Demo | undefined;
   const sfn: SfnEngine = {

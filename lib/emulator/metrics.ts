@@ -5,6 +5,11 @@
  * `GraniteServiceVersion20100801` target (query-compatible errors), so that is what we serve:
  * GetMetricData (MetricStat queries, Period bucketing, ScanBy, MaxDatapoints + NextToken) and
  * ListMetrics. Expressions (metric math) are not supported and return `StatusCode: InternalError`.
+ *
+ * Retention as the reference states it (MetricStat, Period): the points are stored at 1-second resolution
+ * (SageMaker's training metrics are), but a window whose StartTime is more than 3 hours before the account's
+ * present is answered only at a multiple of 60 s, more than 15 days at 300 s, more than 63 days at 3600 s; a
+ * finer Period gets its query answered with no datapoints.
  */
 import { AwsError, isObject, type JsonObject } from "./util";
 
@@ -18,9 +23,25 @@ export interface Point {
 export interface MetricsStore {
   /** key: `${namespace}|${metricName}|${dimName}=${dimValue}` */
   series: Map<string, { namespace: string; metricName: string; dimensions: [string, string][]; points: Point[] }>;
+  /** The account's present (epoch ms), which the age of a requested window is measured from. */
+  present: () => number;
 }
 
-export const newMetricsStore = (): MetricsStore => ({ series: new Map() });
+export const newMetricsStore = (present: () => number = Date.now): MetricsStore => ({ series: new Map(), present });
+
+const HOUR_MS = 3_600_000;
+/** Oldest first: a window starting more than `olderThan` ago is answered only at a multiple of `multiple` seconds. */
+const RETENTION: readonly { olderThan: number; multiple: number }[] = [
+  { olderThan: 63 * 24 * HOUR_MS, multiple: 3600 },
+  { olderThan: 15 * 24 * HOUR_MS, multiple: 300 },
+  { olderThan: 3 * HOUR_MS, multiple: 60 },
+];
+
+/** Whether CloudWatch still holds datapoints at `period` for a window starting at `start`. */
+function retained(period: number, start: number, present: number): boolean {
+  const step = RETENTION.find((r) => present - start > r.olderThan);
+  return !step || period % step.multiple === 0;
+}
 
 const keyOf = (ns: string, name: string, dims: [string, string][]) =>
   `${ns}|${name}|${[...dims]
@@ -112,6 +133,17 @@ function getMetricData(store: MetricsStore, body: JsonObject): JsonObject {
     }
     const period = typeof ms.Period === "number" && ms.Period > 0 ? ms.Period : 60;
     const stat = (typeof ms.Stat === "string" ? ms.Stat : "Average") as Stat;
+    if (!retained(period, start, store.present())) {
+      results.push({
+        Id: id,
+        Label: String(q.Label ?? metric.MetricName ?? id),
+        Timestamps: [],
+        Values: [],
+        StatusCode: "Complete",
+        Messages: [],
+      });
+      continue;
+    }
     const s = store.series.get(
       keyOf(String(metric.Namespace ?? ""), String(metric.MetricName ?? ""), readDims(metric.Dimensions)),
     );

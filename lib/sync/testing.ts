@@ -375,7 +375,8 @@ export function flakyFanDefinition(retry?: { ErrorEquals: string[]; MaxAttempts:
 
 /**
  * The CloudWatch GetMetricData query for one metric of a training job's first host, as the sync asks for it
- * (lib/sync/sagemaker/metric-series.ts): what the emulator's tests send.
+ * (lib/sync/sagemaker/metric-series.ts) for a window younger than 3 hours: Period 1. What the emulator's tests
+ * send, with their own Period for older windows.
  */
 export function hostMetricQuery<M extends string | undefined>(job: string, metric: M) {
   const Dimensions = [{ Name: "Host", Value: `${job}/algo-1` }];
