@@ -73,7 +73,7 @@ function MetricChart({ series }: { series: MetricSeries }) {
             x={x}
             y={y}
             height={innerH}
-            xTicks={5}
+            xTicks={Math.min(5, maxX - minX)}
             formatX={(v) => String(Math.round(v))}
             formatY={formatValue}
             tone="muted"

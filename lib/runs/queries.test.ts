@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { pool } from "@/lib/db";
+import { pool, sql } from "@/lib/db";
 import { buildGraph } from "./graph";
 import { layoutFor } from "./layout-cache";
 import {
@@ -143,6 +143,14 @@ describe("run queries", () => {
       ],
     });
     const job = await seedTrainingJob(pipeline, run, "Train", { epochs: 4 });
+    // The run-level value the sync derives from a run's only training job carries that job's id (write-jobs.ts):
+    // the job's final metrics are its own rows, not that one again.
+    await sql(
+      `INSERT INTO run_metric (pipeline_id, run_id, job_id, scope, name, value, run_started_at)
+       VALUES ($1, $2, $3, 'run', 'validation:auc', 0.7, now())
+       ON CONFLICT (run_id, scope, name) DO UPDATE SET job_id = EXCLUDED.job_id`,
+      [pipeline.pipelineId, run.id, job.jobId],
+    );
     await seedEvents(run.id, [
       { id: 1, previousId: 0, type: "ExecutionStarted" },
       { id: 2, previousId: 1, type: "TaskStateEntered" },

@@ -496,7 +496,8 @@ export async function getStepDetail({ id, key }: { id: string; key: string }): P
                 'startedAt', ${ISO("j.started_at")}, 'endedAt', ${ISO("j.ended_at")},
                 'seriesState', j.series_state, 'seriesNote', j.series_reason,
                 'finalMetrics', (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value)
-                                   ORDER BY m.name), '[]'::json) FROM run_metric m WHERE m.job_id = j.id),
+                                   ORDER BY m.name), '[]'::json)
+                                 FROM run_metric m WHERE m.job_id = j.id AND m.scope <> 'run'),
                 'series', (SELECT coalesce(json_agg(json_build_object('name', ps.name, 'points', ps.points)
                              ORDER BY ps.name), '[]'::json)
                            FROM (SELECT mp.name, json_agg(json_build_object('step', mp.step, 'value', mp.value,
