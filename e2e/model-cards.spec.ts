@@ -102,9 +102,11 @@ test("a demo model's card shows every section, filled from lineage", async ({ pa
   await expect(
     page.getByTestId("chart-across-versions").getByRole("img", { name: /across \d+ model versions/ }),
   ).toBeVisible();
-  await expect(page.getByTestId("training-curves").getByRole("img", { name: /over \d+ training steps/ })).toHaveCount(
-    CURVES,
-  );
+  await expect(
+    page
+      .getByTestId("training-curves")
+      .getByRole("img", { name: /over \d+ (training steps|\d+-(minute|hour) buckets)/ }),
+  ).toHaveCount(CURVES);
   await expect(page.getByTestId("quantitative-summary")).toContainText("Headline metric validation:ndcg_at_10");
   await expect(page.getByTestId("compute-table")).toContainText("ml.g5.2xlarge");
   await expect(page.getByTestId("compute-table")).toContainText("$");

@@ -12,6 +12,7 @@ import {
   formatUtc,
   formatValue,
   plural,
+  seriesPointUnit,
 } from "./format";
 
 const S = 1000;
@@ -176,5 +177,16 @@ describe("plural: a count and its noun", () => {
     [1600, "regression", "1,600 regressions"],
   ])("plural(%s, %j) → %j", (n, word, text) => {
     expect(plural(n, word)).toBe(text);
+  });
+});
+
+describe("seriesPointUnit", () => {
+  it("names a point by the Period its series was read at", () => {
+    expect(seriesPointUnit(null)).toEqual({ one: "epoch", many: "epochs", per: "epoch" });
+    expect(seriesPointUnit(1)).toEqual({ one: "epoch", many: "epochs", per: "epoch" });
+    expect(seriesPointUnit(60)).toEqual({ one: "1-minute bucket", many: "1-minute buckets", per: "minute" });
+    expect(seriesPointUnit(300)).toEqual({ one: "5-minute bucket", many: "5-minute buckets", per: "5 minutes" });
+    expect(seriesPointUnit(3600)).toEqual({ one: "1-hour bucket", many: "1-hour buckets", per: "hour" });
+    expect(seriesPointUnit(30)).toEqual({ one: "30-second bucket", many: "30-second buckets", per: "30 seconds" });
   });
 });

@@ -120,3 +120,21 @@ export function formatBytes(bytes: number): string {
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString("en")} ${word}${n === 1 ? "" : "s"}`;
 }
+
+export type SeriesPointUnit = { one: string; many: string; per: string };
+
+/**
+ * What one point of a training job's metric series is, in words, given the Period (seconds) it was read at:
+ * an epoch at 1 s; a bucket's mean when the job was read after CloudWatch dropped its 1-second data ("per"
+ * names the span a bucket averages: "minute", "5 minutes", "hour").
+ */
+export function seriesPointUnit(period: number | null | undefined): SeriesPointUnit {
+  if (!period || period <= 1) return { one: "epoch", many: "epochs", per: "epoch" };
+  const [span, per] =
+    period % 3600 === 0
+      ? [`${period / 3600}-hour`, period === 3600 ? "hour" : `${period / 3600} hours`]
+      : period % 60 === 0
+        ? [`${period / 60}-minute`, period === 60 ? "minute" : `${period / 60} minutes`]
+        : [`${period}-second`, `${period} seconds`];
+  return { one: `${span} bucket`, many: `${span} buckets`, per };
+}

@@ -425,7 +425,11 @@ export function CardDocument({ card }: { card: ModelCardView }) {
         {evaluation.curves.length ? (
           <>
             <h3 className={styles.subheading}>Training curves</h3>
-            <TrainingCurves curves={evaluation.curves} job={training.job?.name ?? null} />
+            <TrainingCurves
+              curves={evaluation.curves}
+              job={training.job?.name ?? null}
+              period={evaluation.curvesPeriod}
+            />
           </>
         ) : null}
         {card.narrative.evaluationNotes ? <Narrative card={card} field="evaluationNotes" label="Notes" /> : null}

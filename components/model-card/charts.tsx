@@ -9,6 +9,7 @@ import { Group } from "@visx/group";
 import { scaleLinear } from "@visx/scale";
 import { LinePath } from "@visx/shape";
 import { ChartAxes } from "@/components/charts/axes";
+import { type SeriesPointUnit, seriesPointUnit } from "@/lib/format";
 import { metricLabel } from "@/lib/metrics/direction";
 import type { Curve, MetricThreshold, VersionPoint } from "@/lib/models/schema";
 import styles from "./model-card.module.css";
@@ -187,7 +188,7 @@ export function MetricAcrossVersionsChart({
   );
 }
 
-function CurvePanel({ curve }: { curve: Curve }) {
+function CurvePanel({ curve, unit }: { curve: Curve; unit: SeriesPointUnit }) {
   const width = 340;
   const height = 140;
   const margin = { top: 10, right: 12, bottom: 28, left: 50 };
@@ -203,7 +204,7 @@ function CurvePanel({ curve }: { curve: Curve }) {
         viewBox={`0 0 ${width} ${height}`}
         className={styles.chart}
         role="img"
-        aria-label={`${curve.metric} over ${curve.points.length} training steps${last ? `, ending at ${formatTick(last.value)}` : ""}`}
+        aria-label={`${curve.metric} over ${curve.points.length} ${unit.one === "epoch" ? "training steps" : unit.many}${last ? `, ending at ${formatTick(last.value)}` : ""}`}
       >
         <Group left={margin.left} top={margin.top}>
           {y.ticks(4).map((t) => (
@@ -229,13 +230,28 @@ function CurvePanel({ curve }: { curve: Curve }) {
   );
 }
 
-export function TrainingCurves({ curves, job }: { curves: Curve[]; job: string | null }) {
+export function TrainingCurves({
+  curves,
+  job,
+  period,
+}: {
+  curves: Curve[];
+  job: string | null;
+  period: number | null;
+}) {
+  const unit = seriesPointUnit(period);
   return (
     <div className={styles.curves} data-testid="training-curves">
       {curves.map((c) => (
-        <CurvePanel key={c.metric} curve={c} />
+        <CurvePanel key={c.metric} curve={c} unit={unit} />
       ))}
-      {job ? <p className={`${styles.caption} ${styles.curvesNote}`}>Per epoch, from training job {job}.</p> : null}
+      {job ? (
+        <p className={`${styles.caption} ${styles.curvesNote}`}>
+          {unit.one === "epoch"
+            ? `Per epoch, from training job ${job}.`
+            : `Means per ${unit.per}, from training job ${job}: CloudWatch keeps 1-second data for 3 hours, and the job was read after that.`}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -449,7 +449,7 @@ function JobView({ job, now, pipelineId }: { job: StepJob; now: number; pipeline
       {job.series.length ? (
         <>
           <h4 className={styles.minor}>Metric curves</h4>
-          <MetricCharts series={job.series} />
+          <MetricCharts series={job.series} period={job.seriesPeriod} />
         </>
       ) : null}
       {job.seriesState === "UNAVAILABLE" ? (

@@ -81,6 +81,8 @@ export type CardLineage = {
   primaryJobId: number | null;
   runMetrics: { scope: string; name: string; value: number }[];
   curves: Curve[];
+  /** The Period (seconds) the primary job's series was read at (null: none read). */
+  curvesPeriod: number | null;
   versions: {
     version: number;
     approvalStatus: ApprovalStatus;
@@ -486,6 +488,7 @@ export function buildCardContent(l: CardLineage): ModelCardView {
       sliceMetrics,
       acrossVersions: { metric: headline, points: acrossVersions },
       curves,
+      curvesPeriod: curves.length ? l.curvesPeriod : null,
       reportUri: metricReports(l.version.metrics)[0]?.uri ?? null,
     },
     quantitative: { summary },

@@ -251,6 +251,7 @@ export async function loadCardLineage({
         billableSeconds: true,
         startedAt: true,
         endedAt: true,
+        seriesPeriod: true,
         step: { select: { key: true } },
       },
     }),
@@ -333,6 +334,7 @@ export async function loadCardLineage({
     primaryJobId: primary?.id ?? null,
     runMetrics,
     curves: [...curves.entries()].map(([metric, list]) => ({ metric, points: list })),
+    curvesPeriod: primary?.seriesPeriod ?? null,
     versions: versions.map((v) => ({
       version: v.version,
       approvalStatus: v.approval_status,

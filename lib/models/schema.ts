@@ -342,6 +342,10 @@ export const ModelCardView = z
       sliceMetrics: z.array(z.string()),
       acrossVersions: z.object({ metric: z.string().nullable(), points: z.array(VersionPoint) }),
       curves: z.array(Curve),
+      curvesPeriod: z.number().int().nullable().meta({
+        description:
+          "The Period (seconds) the curves were read at: 1 is a point per epoch; 60, 300 or 3600 a bucket's mean (the job was read after CloudWatch dropped its 1-second data)",
+      }),
       reportUri: z.string().nullable(),
     }),
     quantitative: z.object({ summary: z.array(z.string()) }),

@@ -494,7 +494,7 @@ export async function getStepDetail({ id, key }: { id: string; key: string }): P
                 'instanceType', j.instance_type, 'instanceCount', j.instance_count,
                 'billableSeconds', j.billable_seconds, 'artifactUri', j.artifact_uri,
                 'startedAt', ${ISO("j.started_at")}, 'endedAt', ${ISO("j.ended_at")},
-                'seriesState', j.series_state, 'seriesNote', j.series_reason,
+                'seriesState', j.series_state, 'seriesNote', j.series_reason, 'seriesPeriod', j.series_period,
                 'finalMetrics', (SELECT coalesce(json_agg(json_build_object('name', m.name, 'value', m.value)
                                    ORDER BY m.name), '[]'::json)
                                  FROM run_metric m WHERE m.job_id = j.id AND m.scope <> 'run'),

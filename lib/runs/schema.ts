@@ -281,6 +281,10 @@ export const StepJob = z
       .string()
       .nullable()
       .meta({ description: 'Why the series is unavailable, e.g. "the role lacks cloudwatch:GetMetricData"' }),
+    seriesPeriod: z.number().int().nullable().meta({
+      description:
+        "The Period (seconds) the series was read at: 1 is a point per logged epoch; 60, 300 or 3600 a bucket's mean, when the job was read after CloudWatch dropped its 1-second data (kept 3 hours)",
+    }),
     consoleUrl: z.string(),
     logsUrl: z.string(),
   })

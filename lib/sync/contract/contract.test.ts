@@ -630,6 +630,17 @@ describe("synced from the reference payloads", () => {
     expect(asked?.EndTime).toBeGreaterThanOrEqual(at(T + 4150));
     // Days after the job, 1-second data is gone: asked per minute, the Period CloudWatch still answers.
     expect(JSON.stringify(asked?.MetricDataQueries)).toContain('"Period":60');
+    // …and the jobs say so, for the run page to write "means per minute, not per epoch".
+    const periods = await q<{ name: string; series_period: number | null }>(
+      `SELECT name, series_period FROM sagemaker_job WHERE source_id = $1 AND kind = 'TRAINING' ORDER BY name`,
+    );
+    expect(periods.filter((p) => p.series_period !== null).map((p) => [p.name, p.series_period])).toEqual([
+      ["ctr-train-completed", 60],
+      ["ctr-train-failed", 60],
+      ["ctr-train-inprogress", 60],
+      ["ctr-train-spot", 60],
+      ["ctr-train-stopped", 60],
+    ]);
   });
 
   it("stores the Map Runs of distributed Maps as DescribeMapRun answers them (redriven, aborted)", async () => {

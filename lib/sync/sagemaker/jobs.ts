@@ -297,10 +297,10 @@ async function seriesOf(ctx: SyncContext, job: JobSnapshot, attempts: number): P
     };
   }
   try {
-    const points = await fetchTrainingSeries(ctx, job);
+    const { points, period } = await fetchTrainingSeries(ctx, job);
     await clearGap(ctx, GET_METRIC_DATA);
     const done = TERMINAL_STATUSES.has(job.status);
-    return { state: done ? "COMPLETE" : "PENDING", reason: null, attempts: 0, nextAt: null, points };
+    return { state: done ? "COMPLETE" : "PENDING", reason: null, attempts: 0, nextAt: null, points, period };
   } catch (error) {
     if (ctx.signal?.aborted) throw error;
     const kind = classifyError(error);

@@ -115,13 +115,16 @@ describe("a series fetched again at a coarser Period", () => {
       value: 1 / (step + 1),
       timestamp: new Date(from + step * every),
     }));
-  const write = (job: ReturnType<typeof training>, points: SeriesPoint[]): JobWrite => ({
+  const write = (job: ReturnType<typeof training>, points: SeriesPoint[] | null, period?: number): JobWrite => ({
     job,
     link: { runId: run.id, stepId: null, pipelineId: pipeline.pipelineId, runStartedAt: RUN_STARTED },
     points,
-    series: { state: "COMPLETE", reason: null, attempts: 0, nextAt: null, points },
+    series: { state: "COMPLETE", reason: null, attempts: 0, nextAt: null, points, period },
     nextPollAt: null,
   });
+  const periodOf = async (job: string) =>
+    (await pool.query<{ p: number | null }>("SELECT series_period AS p FROM sagemaker_job WHERE name = $1", [job]))
+      .rows[0]?.p;
   const stored = async (job: string) =>
     (
       await pool.query<{ name: string; steps: number }>(
@@ -137,20 +140,25 @@ describe("a series fetched again at a coarser Period", () => {
     const start = NOW.getTime() - 6 * HOUR + MINUTE;
     // While young: one point per 20-second epoch for two hours and a half, both metrics.
     await writeJobs(ctx, [
-      write(job, [...series("train:loss", 450, 20_000, start), ...series("validation:auc", 450, 20_000, start)]),
+      write(job, [...series("train:loss", 450, 20_000, start), ...series("validation:auc", 450, 20_000, start)], 1),
     ]);
+    expect(await periodOf(job.name)).toBe(1);
     expect(await stored(job.name)).toEqual([
       ["train:loss", 450],
       ["validation:auc", 450],
     ]);
     // Five hours on: minute buckets from the start for train:loss; validation:auc not in this answer.
     await writeJobs(ctx, [
-      write({ ...job, status: "Completed" }, series("train:loss", 300, MINUTE, start - (start % MINUTE))),
+      write({ ...job, status: "Completed" }, series("train:loss", 300, MINUTE, start - (start % MINUTE)), 60),
     ]);
     expect(await stored(job.name)).toEqual([
       ["train:loss", 300],
       ["validation:auc", 450],
     ]);
+    expect(await periodOf(job.name)).toBe(60);
+    // A write that read no series (a describe only) keeps the Period of the series stored.
+    await writeJobs(ctx, [write({ ...job, status: "Completed" }, null)]);
+    expect(await periodOf(job.name)).toBe(60);
   });
 
   it("the migration that shipped with it fetches once more what was fetched late, and nothing else", async () => {

@@ -41,15 +41,17 @@ export function periodFor(start: Date, now: Date): number {
   return RESOLUTIONS.find((r) => age < r.age - MARGIN)?.period ?? 3600;
 }
 
-export async function fetchTrainingSeries(ctx: SyncContext, job: JobSnapshot): Promise<SeriesPoint[]> {
-  if (job.kind !== "TRAINING" || job.seriesNames.length === 0) return [];
+/** A job's series as one fetch read it, and the Period (seconds) its points are buckets of. */
+export type FetchedSeries = { period: number; points: SeriesPoint[] };
+
+export async function fetchTrainingSeries(ctx: SyncContext, job: JobSnapshot): Promise<FetchedSeries> {
   // CloudWatch buckets by Period from StartTime; widen the window so the first and last epochs are inside.
   const from = job.jobCreatedAt ?? job.startedAt;
-  if (!from) return [];
   const now = ctx.now?.() ?? new Date();
-  const start = new Date(Math.floor(from.getTime() / 1000) * 1000 - 60_000);
-  const end = new Date((job.endedAt?.getTime() ?? now.getTime()) + 60_000);
+  const start = new Date(Math.floor((from?.getTime() ?? now.getTime()) / 1000) * 1000 - 60_000);
   const period = periodFor(start, now);
+  if (job.kind !== "TRAINING" || job.seriesNames.length === 0 || !from) return { period, points: [] };
+  const end = new Date((job.endedAt?.getTime() ?? now.getTime()) + 60_000);
   const byName = new Map<string, { t: number; v: number }[]>();
   for (let i = 0; i < job.seriesNames.length; i += MAX_QUERIES) {
     const names = job.seriesNames.slice(i, i + MAX_QUERIES);
@@ -116,5 +118,5 @@ export async function fetchTrainingSeries(ctx: SyncContext, job: JobSnapshot): P
         points.push({ name, step, value: v, timestamp: new Date(t) });
       });
   }
-  return points;
+  return { period, points };
 }

@@ -44,6 +44,8 @@ export type SeriesWrite = {
   attempts: number;
   nextAt: Date | null;
   points: SeriesPoint[] | null;
+  /** The Period (seconds) `points` were read at; absent when they were not read (the stored one stays). */
+  period?: number;
 };
 
 export type JobWrite = {
@@ -83,6 +85,7 @@ const DATA: Cols = [
   // What the job panel says about the curves is data too (a change is announced).
   ["series_state", '"SeriesState"', (w) => w.series.state ?? null],
   ["series_reason", "text", (w) => w.series.reason ?? null],
+  ["series_period", "int4", (w) => (w.series.points ? (w.series.period ?? null) : null)],
 ];
 const LINK: Cols = [
   ["run_id", "int4", (w) => w.link.runId],
@@ -98,8 +101,10 @@ const ALL: Cols = [["arn", "text", (w) => w.job.arn], ...DATA, ...LINK, ...BOOKK
 
 const value = (column: string, type: string) =>
   type === "timestamptz" ? `(t.${column} AT TIME ZONE 'UTC')` : `t.${column}`;
+// Kept when this write has none: a link found earlier, the Period of the series stored earlier.
+const KEPT = new Set(["run_id", "step_id", "series_period"]);
 const excluded = (column: string) =>
-  column === "run_id" || column === "step_id" ? `COALESCE(EXCLUDED.${column}, j.${column})` : `EXCLUDED.${column}`;
+  KEPT.has(column) ? `COALESCE(EXCLUDED.${column}, j.${column})` : `EXCLUDED.${column}`;
 const CHANGED = `(${[...DATA, ...LINK].map(([c]) => `j.${c}`).join(", ")}) IS DISTINCT FROM (${[...DATA, ...LINK]
   .map(([c]) => excluded(c))
   .join(", ")})`;
