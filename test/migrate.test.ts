@@ -48,6 +48,26 @@ describe("migrate()", () => {
     expect(rows.rows.every((r) => r.finished_at instanceof Date)).toBe(true);
   });
 
+  it("names each migration it applies to an existing database, and none on a new one", async () => {
+    const migrations = await readMigrations();
+    const fresh = await scratchDatabase();
+    const older = await mkdtemp(path.join(os.tmpdir(), "stepwise-migrations-"));
+    try {
+      // The database as the previous release left it: every migration but the newest.
+      for (const m of migrations.slice(0, -1))
+        await cp(path.resolve("prisma/migrations", m.name), path.join(older, m.name), { recursive: true });
+      const newLines: string[] = [];
+      await migrate({ databaseUrl: fresh.url, migrationsDir: older, log: (line) => newLines.push(line) });
+      expect(newLines.filter((l) => l.startsWith("applied migration"))).toEqual([]);
+      const upgradeLines: string[] = [];
+      const upgrade = await migrate({ databaseUrl: fresh.url, log: (line) => upgradeLines.push(line) });
+      expect(upgrade.applied).toEqual([migrations.at(-1)?.name]);
+      expect(upgradeLines).toEqual([`applied migration ${migrations.at(-1)?.name}`]);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it("is safe when several processes migrate at once (advisory lock)", async () => {
     const fresh = await scratchDatabase();
     try {

@@ -106,7 +106,9 @@ export async function migrate(options: {
         const message = error instanceof Error ? error.message : String(error);
         throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${message}`);
       }
-      log(`applied migration ${migration.name}`);
+      // An upgrade names what it changed; a new database is one line for the caller to print (npm start's
+      // first screen is not a list of every migration ever written).
+      if (applied.size > 0) log(`applied migration ${migration.name}`);
       done.push(migration.name);
     }
     // The alert delivery queue's own schema (graphile_worker, lib/alerts/worker.ts), which graphile-worker
