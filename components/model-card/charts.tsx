@@ -219,12 +219,20 @@ function CurvePanel({ curve, unit }: { curve: Curve; unit: SeriesPointUnit }) {
             fill="none"
           />
           {last ? <circle cx={x(last.step)} cy={y(last.value)} r={2.8} fill="currentColor" /> : null}
-          <ChartAxes x={x} y={y} height={innerH} xTicks={6} formatX={String} formatY={formatTick} tone="ink" />
+          <ChartAxes
+            x={x}
+            y={y}
+            height={innerH}
+            xTicks={Math.min(6, Math.max(...steps) - Math.min(...steps))}
+            formatX={String}
+            formatY={formatTick}
+            tone="ink"
+          />
         </Group>
       </svg>
       <figcaption className={styles.caption}>
         <strong>{curve.metric}</strong>
-        {last ? ` · final ${formatTick(last.value)}` : ""}
+        {last ? ` · ${unit.one === "epoch" ? "final" : "last"} ${formatTick(last.value)}` : ""}
       </figcaption>
     </figure>
   );
