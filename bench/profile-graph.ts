@@ -92,7 +92,7 @@ try {
     if (i < 2) continue;
     const events = trace.traceEvents;
     const marks = (name: string) => events.filter((e) => e.name === name && e.cat.includes("blink.user_timing"));
-    // As the bench reads them: the last series answer parsed (the graph's or its overview's), then the commit.
+    // As the bench reads them: the graph's own series answer parsed (its overview does not mark), then the commit.
     const rendered = marks("stepwise:metric-graph:rendered").at(-1);
     const data = marks("stepwise:metric-graph:data")
       .filter((e) => rendered && e.ts <= rendered.ts)

@@ -24,12 +24,33 @@ type Props = {
   onToggleSelect: (publicId: string) => void;
 };
 
+/** Per series: for each of the answer's runs, the index of its point (-1 when the series has none). */
+export function runToPoint(data: MetricSeries): Int32Array[] {
+  const runs = data.runs.publicId.length;
+  return data.series.map((s) => {
+    const index = new Int32Array(runs).fill(-1);
+    for (let i = 0; i < s.run.length; i++) {
+      const r = s.run[i] as number;
+      if (r >= 0 && r < runs) index[r] = i;
+    }
+    return index;
+  });
+}
+
 export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Props) {
   const [hover, setHover] = useState<Hover | null>(null);
   const frame = useRef(0);
   const overlay = useRef<HTMLDivElement>(null);
-  // Per series: run index → point index, so the tooltip shows every metric of the hovered run.
-  const byRun = useMemo(() => data.series.map((s) => new Map(s.run.map((r, i) => [r, i]))), [data]);
+  // Per series: run index → point index, so the tooltip shows every metric of the hovered run. Built on the first
+  // hover, not on the graph's first render (at 10k runs × 3 metrics it is 30k entries the first paint never reads),
+  // as typed arrays rather than Maps of [run, point] pairs.
+  const pointIndex = useRef<{ data: MetricSeries; byRun: Int32Array[] } | null>(null);
+  const pointOfRun = (si: number, run: number | undefined): number | undefined => {
+    if (pointIndex.current?.data !== data) pointIndex.current = { data, byRun: runToPoint(data) };
+    if (run === undefined || run < 0) return undefined;
+    const i = pointIndex.current.byRun[si]?.[run] ?? -1;
+    return i < 0 ? undefined : i;
+  };
   // Per series: run index → the baseline it regressed from (the plot draws regressions as one unlabelled path).
   const regressed = useMemo(
     () => data.series.map((s) => new Map(s.regressions.run.map((r, i) => [r, s.regressions.baseline[i] as number]))),
@@ -145,7 +166,7 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
           >
             <line x1={hx} x2={hx} y1={MARGIN.top} y2={plotHeight} stroke="var(--text-muted)" strokeDasharray="2 2" />
             {data.series.map((s, si) => {
-              const i = byRun[si]?.get(data.series[hover.series]?.run[hover.point] ?? -1);
+              const i = pointOfRun(si, data.series[hover.series]?.run[hover.point]);
               if (i === undefined) return null;
               return (
                 <circle
@@ -176,7 +197,7 @@ export function EvolutionHover({ data, geometry: g, onOpen, onToggleSelect }: Pr
             <table>
               <tbody>
                 {data.series.map((s, si) => {
-                  const i = byRun[si]?.get(data.series[hover.series]?.run[hover.point] ?? -1);
+                  const i = pointOfRun(si, data.series[hover.series]?.run[hover.point]);
                   if (i === undefined) return null;
                   const value = s.y[i] as number;
                   const previous = s.previous[i] ?? null;

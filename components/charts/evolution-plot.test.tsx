@@ -7,6 +7,7 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { MetricSeries } from "@/lib/pipelines/schema";
+import { runToPoint } from "./evolution-hover";
 import { bandPath, EvolutionPlot, regressionPath } from "./evolution-plot";
 import { computeGeometry } from "./geometry";
 
@@ -98,6 +99,26 @@ describe("the threshold band", () => {
     const s = { ...series, baseline: [1, 2, 3, null, 10, 10, null, 5] };
     const px = Float64Array.from([0, 10, 20, 30, 40, 50, 60, 70]);
     const y = (v: number) => 100 - v;
-    expect(bandPath(s, px, y, 0.1)).toBe("M0 98.9L10 97.8L20 96.7L20 97.3L10 98.2L0 99.1ZM40 89L50 89L50 91L40 91Z");
+    // In tenths of a pixel, relative steps: (0, 98.9) (10, 97.8) (20, 96.7), then back (20, 97.3) (10, 98.2) (0, 99.1).
+    expect(bandPath(s, px, y, 0.1)).toBe("M0 989l100 -11l100 -11l0 6l-100 9l-100 9ZM400 890l100 0l0 20l-100 0Z");
+  });
+});
+
+describe("hover: from a run to its point in every series", () => {
+  it("finds each run's point per series, and none where a series has no point for the run", () => {
+    const data = answer("higher", 7);
+    const [first] = data.series;
+    if (!first) throw new Error("no series");
+    // A second series that skips every other run and lists its points out of run order, plus a run without a
+    // label (-1), as the endpoint answers for a run deleted since its statement.
+    const odd = Array.from({ length: RUNS / 2 }, (_, k) => RUNS - 1 - 2 * k);
+    data.series.push({ ...first, name: "other", run: [...odd, -1], x: [...odd, 0], y: [...odd.map(() => 1), 1] });
+    const [byRun0, byRun1] = runToPoint(data);
+    expect(byRun0?.[0]).toBe(0);
+    expect(byRun0?.[RUNS - 1]).toBe(RUNS - 1);
+    expect(byRun1?.[RUNS - 1]).toBe(0);
+    expect(byRun1?.[RUNS - 3]).toBe(1);
+    expect(byRun1?.[RUNS - 2]).toBe(-1);
+    expect(byRun1?.length).toBe(RUNS);
   });
 });

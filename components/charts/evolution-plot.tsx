@@ -10,30 +10,46 @@ import { metricLabel } from "@/lib/metrics/direction";
 import type { MetricSeries } from "@/lib/pipelines/schema";
 import { seriesRun } from "@/lib/pipelines/series-runs";
 import styles from "./chart.module.css";
-import { dotsPath, type Geometry, linePath, MARGIN, SERIES_DASH, seriesColor, tenths } from "./geometry";
+import {
+  dotsPathTenths,
+  type Geometry,
+  linePathTenths,
+  MARGIN,
+  SERIES_DASH,
+  seriesColor,
+  TENTHS_SCALE,
+  TenthsPath,
+  tenths,
+  tenthsDash,
+} from "./geometry";
 
 type Props = { data: MetricSeries; geometry: Geometry; formatX: (v: number) => string; xTicks: number[] };
 
+/**
+ * The baseline band (baseline ± threshold) in TenthsPath units: one closed outline per run of points with a
+ * baseline, the upper edge forwards, then the lower edge backwards.
+ */
 export function bandPath(
   s: MetricSeries["series"][number],
   px: Float64Array,
   y: (v: number) => number,
   threshold: number,
 ): string {
-  // One pass per run of points with a baseline: the upper edge forwards, then the lower edge backwards.
-  let d = "";
+  const path = new TenthsPath();
   let first = -1;
   const flush = (end: number) => {
     if (end - first > 1) {
       for (let i = first; i < end; i++) {
         const b = s.baseline[i] as number;
-        d += `${i === first ? "M" : "L"}${tenths(px[i] as number)} ${tenths(y(b + Math.abs(b) * threshold))}`;
+        const upper = y(b + Math.abs(b) * threshold);
+        if (i === first) path.move(px[i] as number, upper);
+        else path.line(px[i] as number, upper);
       }
       for (let i = end - 1; i >= first; i--) {
         const b = s.baseline[i] as number;
-        d += `L${tenths(px[i] as number)} ${tenths(y(b - Math.abs(b) * threshold))}`;
+        path.line(px[i] as number, y(b - Math.abs(b) * threshold));
       }
-      d += "Z";
+      path.close();
     }
     first = -1;
   };
@@ -43,7 +59,7 @@ export function bandPath(
     } else if (first < 0) first = i;
   }
   if (first >= 0) flush(s.baseline.length);
-  return d;
+  return path.toString();
 }
 
 const PAINTED_MARK = "stepwise:metric-graph:painted";
@@ -157,22 +173,25 @@ function PlotImpl({ data, geometry: g, formatX, xTicks }: Props) {
         const py = g.py[i] as Float64Array;
         return (
           <g key={s.name} data-series={s.name}>
-            <path d={bandPath(s, px, y, threshold)} fill={seriesColor(i)} fillOpacity={0.12} stroke="none" />
-            <path
-              d={linePath(px, py)}
-              fill="none"
-              stroke={seriesColor(i)}
-              strokeWidth={1.5}
-              strokeDasharray={SERIES_DASH[i % SERIES_DASH.length]}
-              strokeLinejoin="round"
-            />
-            <path
-              d={dotsPath(px, py)}
-              stroke={seriesColor(i)}
-              strokeWidth={sparse ? 5 : 3}
-              strokeLinecap="round"
-              fill="none"
-            />
+            {/* A point per run: in tenths of a pixel (TenthsPath), so widths and dashes are ×10 in this group. */}
+            <g transform={TENTHS_SCALE}>
+              <path d={bandPath(s, px, y, threshold)} fill={seriesColor(i)} fillOpacity={0.12} stroke="none" />
+              <path
+                d={linePathTenths(px, py)}
+                fill="none"
+                stroke={seriesColor(i)}
+                strokeWidth={15}
+                strokeDasharray={tenthsDash(SERIES_DASH[i % SERIES_DASH.length] ?? "")}
+                strokeLinejoin="round"
+              />
+              <path
+                d={dotsPathTenths(px, py)}
+                stroke={seriesColor(i)}
+                strokeWidth={sparse ? 50 : 30}
+                strokeLinecap="round"
+                fill="none"
+              />
+            </g>
             {/* Regressions: one path of triangles per series (▼ under the point when higher is better, ▲ over it
                 when lower is), not an element per marker: at 10k runs a view holds over 1,600 of them, and their
                 elements were most of the graph's first render. The hover tooltip names a hovered run's regression. */}

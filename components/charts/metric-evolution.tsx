@@ -13,12 +13,13 @@ import { useMetricSeries } from "@/components/pipeline/hooks";
 import { useSelection } from "@/components/pipeline/selection";
 import { formatValue } from "@/lib/format";
 import { metricLabel, RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { extent } from "@/lib/metrics/nearest";
 import { PRICE_BASIS, PRICE_TABLE_NOTE } from "@/lib/models/pricing";
 import type { XAxis } from "@/lib/pipelines/schema";
 import styles from "./chart.module.css";
 import { EvolutionHover } from "./evolution-hover";
 import { EvolutionPlot } from "./evolution-plot";
-import { computeGeometry, linePath, MARGIN, type ScaleMode, SERIES_DASH, seriesColor } from "./geometry";
+import { computeGeometry, linear, linePath, MARGIN, type ScaleMode, SERIES_DASH, seriesColor } from "./geometry";
 import { OverviewBrush } from "./overview-brush";
 import { GRAPH_WIDTH_COOKIE, overviewParams as overviewParamsFor, requestWidth, seriesParams } from "./series-request";
 import { useWidth } from "./use-width";
@@ -96,7 +97,7 @@ export function MetricEvolution({
 
   const params = useMemo(() => seriesParams(state, width), [state, width]);
   const overviewParams = useMemo(() => overviewParamsFor(state, width), [state, width]);
-  const series = useMetricSeries(pipelineId, params, enabled);
+  const series = useMetricSeries(pipelineId, params, enabled, true);
   const overview = useMetricSeries(pipelineId, overviewParams, enabled);
   const data = series.data;
 
@@ -128,13 +129,12 @@ export function MetricEvolution({
     const s = overviewData?.series[0];
     if (!overviewData?.domain || !s || width <= 0) return null;
     const innerWidth = width - MARGIN.left - MARGIN.right;
-    const xScale = scaleLinear<number>({ domain: overviewData.domain, range: [0, innerWidth] });
-    const lo = Math.min(...s.y);
-    const hi = Math.max(...s.y);
-    const yScale = scaleLinear<number>({ domain: [lo, hi === lo ? lo + 1 : hi], range: [OVERVIEW_HEIGHT - 4, 4] });
-    const px = Float64Array.from(s.x, (v) => xScale(v));
-    const py = Float64Array.from(s.y, (v) => yScale(v));
-    return { innerWidth, xScale, yScale, path: linePath(px, py) };
+    const xScale = linear(overviewData.domain, [0, innerWidth]);
+    const [lo, hi] = extent(s.y) ?? [0, 1];
+    const yScale = linear([lo, hi === lo ? lo + 1 : hi], [OVERVIEW_HEIGHT - 4, 4]);
+    const px = Float64Array.from(s.x, xScale);
+    const py = Float64Array.from(s.y, yScale);
+    return { innerWidth, xScale, path: linePath(px, py) };
   }, [overviewData, width]);
 
   const onSelect = useCallback(
