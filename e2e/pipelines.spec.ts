@@ -3,7 +3,7 @@
  * `npm start` runs it: the demo AWS emulator back-fills runs and the sync brings them in, so the demo
  * pipelines appear on their own. Specs log in through the real OIDC flow (setup project).
  */
-import { expect, type Page, type Response, test } from "@playwright/test";
+import { expect, type Frame, type Page, type Response, test } from "@playwright/test";
 import { formatValue } from "../lib/format";
 import type { MetricSeries, PipelinePage, RunPage } from "../lib/pipelines/schema";
 import { expectNoSeriousA11yViolations } from "./support/a11y";
@@ -242,10 +242,18 @@ test.describe("pipelines", () => {
     expect(to - from).toBeGreaterThan(0);
     await expect(page.getByRole("button", { name: "Reset zoom" })).toBeVisible();
 
+    // Only the reloaded document's request counts: the old page can still have one in flight (a live refetch of the
+    // zoomed range), whose body is gone once the reload navigates away.
+    let reloadedDocument = false;
+    const onNavigated = (frame: Frame) => {
+      if (frame === page.mainFrame()) reloadedDocument = true;
+    };
+    page.on("framenavigated", onNavigated);
     const again = page.waitForResponse(
-      (r) => isSeries(r) && r.url().includes(`from=${from}`) && r.url().includes(`to=${to}`),
+      (r) => reloadedDocument && isSeries(r) && r.url().includes(`from=${from}`) && r.url().includes(`to=${to}`),
     );
     await page.reload();
+    page.off("framenavigated", onNavigated);
     const reloaded = (await (await again).json()) as MetricSeries;
     expect(reloaded.domain).toEqual([from, to]);
     expect(reloaded.series[0]?.x.every((x) => x >= from && x <= to)).toBe(true);
