@@ -25,7 +25,7 @@ const CURVES = 4;
 
 /**
  * A version of the size-recommendation model whose card the sync has filled: an imported SageMaker card,
- * its run, its training job and a curve per metric. The newest such version is taken, not merely the newest
+ * its run, its finished training job and a curve per metric. The newest such version is taken, not merely the newest
  * version with a card: a run that other specs drove at 5000× (manual task mode) trains all its epochs in
  * well under a second, so CloudWatch's 1-second buckets hold one value per metric and that version's card
  * rightly has no curves to draw.
@@ -52,15 +52,17 @@ async function demoCard(request: APIRequestContext): Promise<{ modelId: number; 
           const card = (await (
             await request.get(`/api/v1/models/${model.id}/versions/${version.version}/card`)
           ).json()) as {
-            training: { job: unknown };
+            training: { job: { status: string } | null };
             evaluation: { curves: unknown[] };
           };
-          if (card.training.job && card.evaluation.curves.length >= CURVES) {
+          // The job's billable time (the compute section's cost) is known once it has finished; the registry
+          // can list the version a sync pass before the run's sync reads the job's end.
+          if (card.training.job?.status === "Completed" && card.evaluation.curves.length >= CURVES) {
             found = { modelId: model.id, version: version.version };
             return "ready";
           }
           states.push(
-            `v${version.version}: ${card.training.job ? `${card.evaluation.curves.length} of ${CURVES} curves` : "no training job"}`,
+            `v${version.version}: ${card.training.job ? `${card.training.job.status}, ${card.evaluation.curves.length} of ${CURVES} curves` : "no training job"}`,
           );
         }
         return `lineage not complete yet (${states.join("; ")})`;

@@ -527,8 +527,10 @@ export async function syncStepJobs(
     jobName: string | null;
     jobArn: string | null;
     resource: string | null;
+    ended: boolean;
   }>(
-    `SELECT s.id AS "stepId", s.job_name AS "jobName", s.job_arn AS "jobArn", s.resource
+    `SELECT s.id AS "stepId", s.job_name AS "jobName", s.job_arn AS "jobArn", s.resource,
+            s.exited_at IS NOT NULL AS ended
        FROM step s
       WHERE s.run_id = $1 AND (s.job_name IS NOT NULL OR s.job_arn IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM sagemaker_job j

@@ -67,10 +67,24 @@ export type SyncJobsInput = {
   runId: number;
   pipelineId: number;
   runStartedAt: Date;
-  steps: { stepId: number; jobName: string | null; jobArn: string | null; resource: string | null }[];
+  steps: {
+    stepId: number;
+    jobName: string | null;
+    jobArn: string | null;
+    resource: string | null;
+    /** The step has exited. */
+    ended: boolean;
+  }[];
 };
 
+/**
+ * A `.sync` task (createTrainingJob.sync and the like) exits only once its job has: its step's end says the
+ * job has finished, whatever the job row last read. Without `.sync` the step exits as soon as the job exists.
+ */
+const waitsForJob = (resource: string | null) => /\.sync(?::\d+)?$/.test(resource ?? "");
+
 type Target = { kind: JobKind; name: string; link: JobLink };
+type StepTarget = Target & { arn: string | null; jobEnded: boolean };
 
 const ARN_TYPE: Record<JobKind, string> = {
   TRAINING: "training-job",
@@ -95,7 +109,7 @@ function arnHome(arn: string | null): { region: string; account: string } | null
 export async function syncJobsForSteps(ctx: SyncContext, input: SyncJobsInput): Promise<void> {
   await loadBackoffs(ctx);
   const link = { runId: input.runId, pipelineId: input.pipelineId, runStartedAt: input.runStartedAt };
-  const byKey = new Map<string, Target & { arn: string | null }>();
+  const byKey = new Map<string, StepTarget>();
   for (const step of input.steps) {
     const job = jobOfStep(step);
     if (!job) continue;
@@ -115,6 +129,7 @@ export async function syncJobsForSteps(ctx: SyncContext, input: SyncJobsInput): 
       ...job,
       arn: step.jobArn,
       link: { ...link, stepId: step.stepId },
+      jobEnded: step.ended && waitsForJob(step.resource),
     });
   }
   if (byKey.size === 0) return;
@@ -137,10 +152,15 @@ export async function syncJobsForSteps(ctx: SyncContext, input: SyncJobsInput): 
   const due = targets.filter((t) => {
     const row = existing.get(`${t.kind}/${t.name.toLowerCase()}`);
     if (!row || row.run_id !== t.link.runId || row.step_id !== t.link.stepId) return true;
-    // Linked: a finished job never changes again; a running one is the poller's until its next turn.
-    return !TERMINAL_STATUSES.has(row.status) && !row.poll_pending;
+    // Linked: a finished job never changes again; a running one is the poller's until its next turn, unless
+    // its step has ended, which says it has finished too: read now, so the run page and the model card show
+    // its end, billable time and cost with the run's end rather than up to a poll interval later.
+    return !TERMINAL_STATUSES.has(row.status) && (!row.poll_pending || t.jobEnded);
   });
-  await describeAndWrite(ctx, due);
+  await describeAndWrite(
+    ctx,
+    due.map(({ kind, name, link }) => ({ kind, name, link })),
+  );
 }
 
 export async function pollRunningJobs(ctx: SyncContext): Promise<number> {

@@ -142,15 +142,23 @@ async function storeRun(executionArn: string, extraSteps: SyncInput["steps"] = [
     while (at && at.type !== "TaskStateEntered") at = byId.get(at.previousEventId);
     return at;
   };
-  const jobs = new Map<number, { stateName: string; at: Date | undefined; resource: string; jobName: string }>();
+  const jobs = new Map<
+    number,
+    { stateName: string; at: Date | undefined; endedAt: Date | null; resource: string; jobName: string }
+  >();
   for (const e of events) {
     const d = e.taskScheduledEventDetails;
     if (e.type !== "TaskScheduled" || d?.resourceType !== "sagemaker" || !/Job/.test(d.resource ?? "")) continue;
     const params = JSON.parse(d.parameters ?? "{}");
     const state = entered(e);
+    const stateName = state?.stateEnteredEventDetails?.name ?? "Task";
+    const exited = events.find(
+      (x) => (x.id ?? 0) > (e.id ?? 0) && x.type === "TaskStateExited" && x.stateExitedEventDetails?.name === stateName,
+    );
     jobs.set(state?.id ?? e.id ?? 0, {
-      stateName: state?.stateEnteredEventDetails?.name ?? "Task",
+      stateName,
       at: state?.timestamp,
+      endedAt: exited?.timestamp ?? null,
       resource: d.resource ?? "",
       jobName: params.TrainingJobName ?? params.ProcessingJobName ?? params.TransformJobName,
     });
@@ -158,9 +166,11 @@ async function storeRun(executionArn: string, extraSteps: SyncInput["steps"] = [
   const steps: SyncInput["steps"] = [];
   for (const [enteredId, j] of jobs) {
     const [step] = await sql<{ id: number }>(
-      `INSERT INTO step (run_id, key, state_name, state_type, status, entered_at, entered_event_id, resource, job_name)
-       VALUES ($1, $2, $3, 'Task', 'SUCCEEDED', $4, $5, $6, $7)
-       ON CONFLICT (run_id, key) DO UPDATE SET job_name = EXCLUDED.job_name RETURNING id`,
+      `INSERT INTO step (run_id, key, state_name, state_type, status, entered_at, exited_at, entered_event_id, resource,
+                         job_name)
+       VALUES ($1, $2, $3, 'Task', 'SUCCEEDED', $4, $8, $5, $6, $7)
+       ON CONFLICT (run_id, key) DO UPDATE SET job_name = EXCLUDED.job_name, exited_at = EXCLUDED.exited_at
+       RETURNING id`,
       [
         run?.id,
         `${j.stateName}@${enteredId}`,
@@ -169,9 +179,16 @@ async function storeRun(executionArn: string, extraSteps: SyncInput["steps"] = [
         enteredId,
         j.resource,
         j.jobName,
+        j.endedAt?.toISOString().slice(0, -1) ?? null,
       ],
     );
-    steps.push({ stepId: step?.id as number, jobName: j.jobName, jobArn: null, resource: j.resource });
+    steps.push({
+      stepId: step?.id as number,
+      jobName: j.jobName,
+      jobArn: null,
+      resource: j.resource,
+      ended: j.endedAt !== null,
+    });
   }
   const input = {
     runId: run?.id as number,
@@ -284,6 +301,35 @@ async function seriesOf(jobName: string, names: string[], end: Date | undefined,
   return out;
 }
 
+/** A demo run held at its training step's gate (manual task mode): its training job is running. */
+async function runHeldInTraining(): Promise<{ arn: string; trainingName: string }> {
+  await admin("/config", { taskMode: "manual" });
+  let arn = "";
+  let trainingName = "";
+  // A demo run may fail in its own (seeded) way before training reaches its gate; then try another.
+  for (let attempt = 0; attempt < 5 && !trainingName; attempt++) {
+    [arn = ""] = emu.startDemoRun("size-recommendation-training");
+    for (;;) {
+      const state = await admin(`/executions/${encodeURIComponent(arn)}`);
+      const waiting = (state.waiting ?? []).map((w) => w.stateName);
+      if (waiting.includes("BuildFeatures"))
+        await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "BuildFeatures" });
+      else if (waiting.includes("TrainModel")) {
+        const events = await history(arn);
+        const scheduled = events
+          .filter((e) => e.taskScheduledEventDetails?.resource === "createTrainingJob.sync")
+          .at(-1);
+        trainingName = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? "{}").TrainingJobName;
+        break;
+      } else if (state.status !== "RUNNING") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  await admin("/config", { taskMode: "auto" });
+  expect(trainingName).not.toBe("");
+  return { arn, trainingName };
+}
+
 describe("jobs of steps", () => {
   it("stores every job of every finished run as Describe*Job reports it, linked to its step", async () => {
     const executions = await allExecutions();
@@ -293,6 +339,7 @@ describe("jobs of steps", () => {
       jobName: "no-such-training-job",
       jobArn: null,
       resource: "arn:aws:states:::sagemaker:createTrainingJob.sync",
+      ended: false,
     };
     for (const arn of executions) {
       const input = await storeRun(arn);
@@ -437,30 +484,7 @@ describe("jobs of steps", () => {
   });
 
   it("follows a running job through the poller until it fails, storing FailureReason", async () => {
-    await admin("/config", { taskMode: "manual" });
-    let arn = "";
-    let trainingName = "";
-    // A demo run may fail in its own (seeded) way before training reaches its gate; then try another.
-    for (let attempt = 0; attempt < 5 && !trainingName; attempt++) {
-      [arn = ""] = emu.startDemoRun("size-recommendation-training");
-      for (;;) {
-        const state = await admin(`/executions/${encodeURIComponent(arn)}`);
-        const waiting = (state.waiting ?? []).map((w) => w.stateName);
-        if (waiting.includes("BuildFeatures"))
-          await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "BuildFeatures" });
-        else if (waiting.includes("TrainModel")) {
-          const events = await history(arn);
-          const scheduled = events
-            .filter((e) => e.taskScheduledEventDetails?.resource === "createTrainingJob.sync")
-            .at(-1);
-          trainingName = JSON.parse(scheduled?.taskScheduledEventDetails?.parameters ?? "{}").TrainingJobName;
-          break;
-        } else if (state.status !== "RUNNING") break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-    await admin("/config", { taskMode: "auto" });
-    expect(trainingName).not.toBe("");
+    const { arn, trainingName } = await runHeldInTraining();
     const input = await storeRun(arn);
     changes.length = 0;
     await syncJobsForSteps(ctx, input);
@@ -476,7 +500,9 @@ describe("jobs of steps", () => {
       version: running.version,
     });
 
-    // Not due yet: the poller leaves it alone, and so does another pass over the run.
+    // Not due yet (its next poll is an hour away, whatever this machine's speed): the poller leaves it alone,
+    // and so does another pass over the run while its step has not ended.
+    await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at + interval '1 hour' WHERE id = $1", [running.id]);
     await resetStats();
     expect(await pollRunningJobs(ctx)).toBe(0);
     await syncJobsForSteps(ctx, input);
@@ -485,7 +511,7 @@ describe("jobs of steps", () => {
     const reason = "AlgorithmError: injected by sagemaker.test.ts";
     await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "TrainModel", outcome: "fail", reason });
     await emu.waitForExecution(arn);
-    await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at - interval '1 hour' WHERE id = $1", [running.id]);
+    await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at - interval '2 hours' WHERE id = $1", [running.id]);
     expect(await pollRunningJobs(ctx)).toBe(1);
     const failed = await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } });
     const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingName }));
@@ -498,6 +524,57 @@ describe("jobs of steps", () => {
     expect(d.FailureReason).toBe(reason);
     expect(failed.statusTransitions).toEqual(json(d.SecondaryStatusTransitions));
     expect(await pollRunningJobs(ctx)).toBe(0);
+  });
+
+  it("describes a .sync step's job as soon as the step has ended, not at the poller's next turn", async () => {
+    // A card or run page opened right after a run finished showed its training job still running, with no
+    // billable time and no cost, until the poller's next turn: the step sync left a polled job to the poller.
+    const { arn, trainingName } = await runHeldInTraining();
+    await syncJobsForSteps(ctx, await storeRun(arn));
+    const running = await prisma.sageMakerJob.findFirstOrThrow({ where: { sourceId: source.id, name: trainingName } });
+    expect(running).toMatchObject({ status: "InProgress", billableSeconds: null });
+    await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at + interval '1 hour' WHERE id = $1", [running.id]);
+
+    await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "TrainModel" });
+    await emu.waitForExecution(arn);
+    const ended = await storeRun(arn);
+    const training = ended.steps.find((s) => s.jobName === trainingName);
+    expect(training?.ended).toBe(true);
+    await resetStats();
+    await syncJobsForSteps(ctx, ended);
+    expect((await stats())["sagemaker:DescribeTrainingJob"]).toBe(1);
+    const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingName }));
+    expect(d.TrainingJobStatus).toBe("Completed");
+    const done = await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } });
+    expect(done).toMatchObject({ status: "Completed", billableSeconds: d.BillableTimeInSeconds, nextPollAt: null });
+
+    // Finished: another pass over the run describes nothing.
+    await resetStats();
+    await syncJobsForSteps(ctx, ended);
+    expect(sdkCalls(await stats(), /sagemaker:Describe/)).toBe(0);
+  });
+
+  it("leaves a polled job to the poller when its step ended without waiting for it (no .sync)", async () => {
+    const { arn, trainingName } = await runHeldInTraining();
+    const input = await storeRun(arn);
+    await syncJobsForSteps(ctx, input);
+    const running = await prisma.sageMakerJob.findFirstOrThrow({ where: { sourceId: source.id, name: trainingName } });
+    await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at + interval '1 hour' WHERE id = $1", [running.id]);
+    // createTrainingJob without .sync: the step ends as soon as the job is created, so its end says nothing
+    // about the job's.
+    const fireAndForget = {
+      ...input,
+      steps: input.steps.map((s) =>
+        s.jobName === trainingName
+          ? { ...s, resource: "arn:aws:states:::sagemaker:createTrainingJob", ended: true }
+          : s,
+      ),
+    };
+    await resetStats();
+    await syncJobsForSteps(ctx, fireAndForget);
+    expect(sdkCalls(await stats(), /sagemaker:Describe/)).toBe(0);
+    await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "TrainModel" });
+    await emu.waitForExecution(arn);
   });
 
   it("syncs one job by name for EventBridge, linked to the step that started it", async () => {
