@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
 import {
+  advanceFeed,
+  CATCH_UP_WINDOW_MS,
   catchUp,
   dropListenConnectionForTest,
   ensureListening,
+  type Feed,
+  GAP_WAIT_MS,
   type LiveEvent,
   liveStats,
+  MAX_GAPS,
   stopHub,
   subscribe,
 } from "./hub";
@@ -119,6 +124,57 @@ describe("live hub (LISTEN/NOTIFY → subscribers)", () => {
     const afterFirst = await catchUp(first ?? 0, [topic]);
     expect(afterFirst !== "resync" && afterFirst.map((e) => e.id)).toEqual(["b"]);
     expect(await catchUp(-5, [topic])).toBe("resync");
+  });
+});
+
+describe("advanceFeed (ids read out of commit order)", () => {
+  const feed = (lastId: bigint): Feed => ({ lastId, gaps: new Map(), late: new Map() });
+  const ids = (...values: number[]) => values.map(BigInt);
+  const sorted = (set: Set<bigint> | Map<bigint, number>) => [...set.keys()].map(Number).sort((a, b) => a - b);
+
+  it("reads contiguous ids as new and remembers no gap", () => {
+    const f = feed(10n);
+    expect(sorted(advanceFeed(f, ids(11, 12, 13), 0))).toEqual([11, 12, 13]);
+    expect(f.lastId).toBe(13n);
+    expect(f.gaps.size).toBe(0);
+  });
+
+  it("remembers skipped ids and delivers each once when it commits late", () => {
+    const f = feed(10n);
+    expect(sorted(advanceFeed(f, ids(13), 1_000))).toEqual([13]);
+    expect(sorted(f.gaps)).toEqual([11, 12]);
+    // 12 commits: new, and remembered as late for clients catching up from 13.
+    expect(sorted(advanceFeed(f, ids(12, 14), 2_000))).toEqual([12, 14]);
+    expect(sorted(f.gaps)).toEqual([11]);
+    expect(sorted(f.late)).toEqual([12]);
+    // Read again (a second NOTIFY racing the first): nothing is new twice.
+    expect(sorted(advanceFeed(f, ids(12, 13, 14), 3_000))).toEqual([]);
+  });
+
+  it("forgets a gap after GAP_WAIT_MS (a rolled-back id) and a late id after the catch-up window", () => {
+    const f = feed(10n);
+    advanceFeed(f, ids(12), 0);
+    advanceFeed(f, ids(14), GAP_WAIT_MS / 2);
+    expect(sorted(f.gaps)).toEqual([11, 13]);
+    advanceFeed(f, ids(13), GAP_WAIT_MS);
+    expect(sorted(f.gaps)).toEqual([11]);
+    advanceFeed(f, [], GAP_WAIT_MS + 1);
+    expect(sorted(f.gaps)).toEqual([]);
+    // 11 turning up after all is not new: the feed stopped looking for it.
+    expect(sorted(advanceFeed(f, ids(11), GAP_WAIT_MS + 2))).toEqual([]);
+    expect(sorted(f.late)).toEqual([13]);
+    advanceFeed(f, [], GAP_WAIT_MS + CATCH_UP_WINDOW_MS + 1);
+    expect(f.late.size).toBe(0);
+  });
+
+  it("does not track a jump wider than MAX_GAPS, and keeps at most MAX_GAPS gaps", () => {
+    const f = feed(0n);
+    advanceFeed(f, ids(MAX_GAPS + 2), 0);
+    expect(f.gaps.size).toBe(0);
+    for (let i = 1; i <= 3; i++) advanceFeed(f, [f.lastId + BigInt(MAX_GAPS / 2 + 1)], i);
+    expect(f.gaps.size).toBe(MAX_GAPS);
+    // The oldest were dropped first.
+    expect(Math.min(...sorted(f.gaps))).toBe(MAX_GAPS + 2 + MAX_GAPS / 2 + 2);
   });
 });
 

@@ -10,6 +10,11 @@ import "server-only";
  * After the LISTEN connection drops (e.g. a Postgres restart) it reconnects
  * with backoff, reads what it missed, and tells every subscriber to resync,
  * because a restarted database may have lost the tail of the feed.
+ *
+ * Ids are taken at insert and seen at commit, so writers can commit out of order: the feed reads past the
+ * highest id it has seen AND the ids it skipped (the gaps, `advanceFeed`), for GAP_WAIT_MS, so an event that
+ * commits after a later one is still delivered. Ids filled that way are remembered for the catch-up window, and
+ * a client catching up from a later id gets them too.
  */
 import pg from "pg";
 import { pool } from "@/lib/db";
@@ -19,6 +24,13 @@ import type { LiveChange } from "./topics";
 
 /** Catch-up by Last-Event-ID is offered this far back; older gaps get a resync. */
 export const CATCH_UP_WINDOW_MS = 10 * 60 * 1000;
+/**
+ * How long an id the feed skipped is looked for again: the change sink's transactions are short, so an id still
+ * missing after this was rolled back (a permanent hole in the sequence).
+ */
+export const GAP_WAIT_MS = 60_000;
+/** Skipped ids tracked at most; a jump wider than this (a rolled-back bulk insert, a setval) is not tracked. */
+export const MAX_GAPS = 10_000;
 
 export type LiveEvent = LiveChange & { eventId: number };
 export type LiveListener = {
@@ -28,10 +40,54 @@ export type LiveListener = {
 
 type LiveRow = { id: string; topic: string; kind: string; entity_id: string; version: number };
 
-type Hub = {
+/** Where the instance's read of `live_event` stands. */
+export type Feed = {
+  /** The highest id read. */
+  lastId: bigint;
+  /** Ids below `lastId` not read yet (issued, not committed when a later one was read), with when first missed. */
+  gaps: Map<bigint, number>;
+  /** Gap ids read late, with when: a client catching up from a later id has not seen them. */
+  late: Map<bigint, number>;
+};
+
+/**
+ * Takes the ids one read returned (ascending: past `lastId`, or among the gaps) and answers which of them are
+ * new to this instance; moves `lastId`, records the ids skipped below it, forgets gaps older than GAP_WAIT_MS
+ * and late ids older than the catch-up window.
+ */
+export function advanceFeed(feed: Feed, ids: readonly bigint[], now: number): Set<bigint> {
+  const fresh = new Set<bigint>();
+  for (const id of ids) {
+    if (id <= feed.lastId) {
+      if (feed.gaps.delete(id)) {
+        fresh.add(id);
+        feed.late.set(id, now);
+      }
+      continue;
+    }
+    const skipped = id - feed.lastId - 1n;
+    if (feed.lastId >= 0n && skipped > 0n && skipped <= BigInt(MAX_GAPS)) {
+      for (let gap = feed.lastId + 1n; gap < id; gap++) feed.gaps.set(gap, now);
+    }
+    feed.lastId = id;
+    fresh.add(id);
+  }
+  forgetOlder(feed.gaps, now - GAP_WAIT_MS, MAX_GAPS);
+  forgetOlder(feed.late, now - CATCH_UP_WINDOW_MS, MAX_GAPS);
+  return fresh;
+}
+
+/** Drops entries from before `cutoff`, then the oldest past `cap` (insertion order is time order). */
+function forgetOlder(entries: Map<bigint, number>, cutoff: number, cap: number): void {
+  for (const [id, since] of entries) {
+    if (since >= cutoff && entries.size <= cap) break;
+    entries.delete(id);
+  }
+}
+
+type Hub = Feed & {
   byTopic: Map<string, Set<LiveListener>>;
   listeners: Set<LiveListener>;
-  lastId: bigint;
   client: pg.Client | null;
   connecting: Promise<void> | null;
   reading: Promise<void> | null;
@@ -48,6 +104,8 @@ function hub(): Hub {
     byTopic: new Map(),
     listeners: new Set(),
     lastId: -1n,
+    gaps: new Map(),
+    late: new Map(),
     client: null,
     connecting: null,
     reading: null,
@@ -107,13 +165,16 @@ function readNew(h: Hub): Promise<void> {
         continue;
       }
       const rows = await hubQuery<LiveRow>(
-        "SELECT id::text, topic, kind, entity_id, version FROM live_event WHERE id > $1 ORDER BY id LIMIT 10000",
-        [h.lastId.toString()],
+        `SELECT id::text, topic, kind, entity_id, version FROM live_event
+          WHERE id > $1 OR id = ANY($2::bigint[]) ORDER BY id LIMIT 10000`,
+        [h.lastId.toString(), [...h.gaps.keys()].map(String)],
       );
-      for (const row of rows) {
-        h.lastId = BigInt(row.id);
-        dispatch(h, toEvent(row));
-      }
+      const fresh = advanceFeed(
+        h,
+        rows.map((row) => BigInt(row.id)),
+        Date.now(),
+      );
+      for (const row of rows) if (fresh.has(BigInt(row.id))) dispatch(h, toEvent(row));
       if (rows.length === 10000) h.readAgain = true;
     } while (h.readAgain);
   })()
@@ -233,23 +294,33 @@ export async function catchUp(afterId: number, topics: readonly string[]): Promi
     lastIssued: num(bounds[0]?.last),
   });
   if (verdict === "resync") return "resync";
+  // Ids this instance read late (committed after a later one) and at or below `afterId`: the client may have
+  // left before they came.
+  const late = [...hub().late.keys()].filter((id) => id <= BigInt(afterId)).map(String);
   const { rows } = await pool.query<LiveRow>(
     `SELECT id::text, topic, kind, entity_id, version FROM live_event
-     WHERE id > $1 AND topic = ANY($2::text[]) ORDER BY id LIMIT 1000`,
-    [afterId, topics],
+     WHERE (id > $1 OR id = ANY($3::bigint[])) AND topic = ANY($2::text[]) ORDER BY id LIMIT 1000`,
+    [afterId, topics, late],
   );
   if (rows.length === 1000) return "resync";
   return rows.map(toEvent);
 }
 
 /** The id of the newest event this instance has read (for tests and diagnostics). */
-export function liveStats(): { listeners: number; topics: number; connected: boolean; lastEventId: number } {
+export function liveStats(): {
+  listeners: number;
+  topics: number;
+  connected: boolean;
+  lastEventId: number;
+  gaps: number;
+} {
   const h = hub();
   return {
     listeners: h.listeners.size,
     topics: h.byTopic.size,
     connected: h.client !== null,
     lastEventId: Number(h.lastId),
+    gaps: h.gaps.size,
   };
 }
 

@@ -73,16 +73,18 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       // means "from here on nothing is missed" and order is kept.
       let pending: LiveEvent[] | null = [];
       let lastSent = options.lastEventId ?? 0;
+      // The catch-up's events, which the buffered live events may repeat (only until the buffer is flushed).
+      let replayed: Set<number> | null = null;
       const deliver = (event: LiveEvent) => {
-        if (event.eventId <= lastSent) return;
-        lastSent = event.eventId;
-        send(
-          frame(
-            "change",
-            { topic: event.topic, kind: event.kind, id: event.id, version: event.version },
-            event.eventId,
-          ),
-        );
+        const data = { topic: event.topic, kind: event.kind, id: event.id, version: event.version };
+        if (event.eventId > lastSent) {
+          lastSent = event.eventId;
+          send(frame("change", data, event.eventId));
+        } else {
+          // Committed after a later event (the hub reads the ids it skipped): news to the client, sent without an
+          // id so the client's last event id stays the highest it has seen.
+          send(frame("change", data));
+        }
       };
       const unsubscribe = subscribe(options.topics, {
         onChange: (event) => (pending ? pending.push(event) : deliver(event)),
@@ -104,7 +106,8 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
       const flush = () => {
         const queued = pending ?? [];
         pending = null;
-        for (const event of queued) deliver(event);
+        for (const event of queued) if (!replayed?.has(event.eventId)) deliver(event);
+        replayed = null;
       };
       ensureListening()
         .then(async () => {
@@ -115,7 +118,10 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
               // the events that follow (deliver drops ids at or below lastSent).
               lastSent = 0;
               send(frame("resync", { reason: "gap too old" }));
-            } else for (const event of missed) deliver(event);
+            } else {
+              replayed = new Set(missed.map((event) => event.eventId));
+              for (const event of missed) deliver(event);
+            }
           }
           send(frame("ready", { topics: options.topics }));
           flush();
