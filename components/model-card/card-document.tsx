@@ -491,7 +491,11 @@ export function CardDocument({ card }: { card: ModelCardView }) {
                   {r.instanceType ?? "—"}
                   {r.instanceCount > 1 ? ` × ${r.instanceCount}` : ""}
                 </td>
-                <td className={styles.num}>{formatDuration(seconds(r.billableSeconds))}</td>
+                <td className={styles.num}>
+                  {r.billableSeconds === null && r.ranSeconds !== null
+                    ? `${formatDuration(seconds(r.ranSeconds))} *`
+                    : formatDuration(seconds(r.billableSeconds))}
+                </td>
                 <td className={styles.num}>{r.hourlyUsd !== null ? r.hourlyUsd.toFixed(3) : "—"}</td>
                 <td className={styles.num}>{formatUsd(r.costUsd)}</td>
               </tr>
@@ -508,7 +512,13 @@ export function CardDocument({ card }: { card: ModelCardView }) {
             </tr>
           </tfoot>
         </table>
-        <p className={styles.footnote}>Cost = instance price × instance count × billable time. {compute.priceNote}</p>
+        <p className={styles.footnote}>
+          Cost = instance price × instance count × billable time.
+          {compute.rows.some((r) => r.billableSeconds === null && r.ranSeconds !== null)
+            ? " * SageMaker reports no billable time for this kind of job: the time from its start to its end is used, as on the run page."
+            : ""}{" "}
+          {compute.priceNote}
+        </p>
       </Section>
 
       <Section id="lineage">

@@ -127,6 +127,28 @@ describe("card content from lineage", () => {
     expect(card?.evaluation.metrics.map((m) => m.name)).toEqual(["validation:auc", "business:cost_eur", "train:loss"]);
   });
 
+  it("prices a job without billable time (processing) by its start to end, as the run page and run cost do", async () => {
+    // A processing job of version 3's run: DescribeProcessingJob has no BillableTimeInSeconds.
+    const [train] = await sql<{ source_id: number; run_id: number; arn: string }>(
+      "SELECT source_id, run_id, arn FROM sagemaker_job WHERE name = $1",
+      [model.versions[2]?.jobName],
+    );
+    await sql(
+      `INSERT INTO sagemaker_job (source_id, kind, name, arn, status, run_id, instance_type, instance_count,
+                                  started_at, ended_at)
+       VALUES ($1, 'PROCESSING', $2, $3, 'Completed', $4, 'ml.m5.2xlarge', 2,
+               now() - interval '2 hours', now() - interval '2 hours' + interval '600 seconds')`,
+      [train?.source_id, `${model.name}-features`, `${train?.arn}-features`, train?.run_id],
+    );
+    const card = await getModelCard({ modelId: model.modelId, version: 3 });
+    const processing = card?.compute.rows.find((r) => r.kind === "PROCESSING");
+    expect(processing).toMatchObject({ billableSeconds: null, ranSeconds: 600, instanceCount: 2 });
+    expect(processing?.costUsd).toBeCloseTo(0.461 * 2 * (600 / 3600), 6);
+    const training = card?.compute.rows.find((r) => r.kind === "TRAINING");
+    expect(card?.compute.totalCostUsd).toBeCloseTo((training?.costUsd ?? Number.NaN) + (processing?.costUsd ?? 0), 6);
+    expect(card?.compute.totalBillableSeconds).toBe((training?.billableSeconds ?? 0) + 600 * 2);
+  });
+
   it("returns null for an unknown model or version", async () => {
     expect(await getModelCard({ modelId: model.modelId, version: 99 })).toBeNull();
     expect(await getModelCard({ modelId: 2_000_000_000, version: 1 })).toBeNull();

@@ -11,7 +11,7 @@
  */
 import { formatMetric } from "@/lib/format";
 import { type Direction, metricDirection } from "@/lib/metrics/direction";
-import { approximateCost, hourlyPrice, PRICE_TABLE_NOTE } from "./pricing";
+import { hourlyPrice, jobCost, PRICE_TABLE_NOTE } from "./pricing";
 import {
   type ApprovalStatus,
   type CardStatus,
@@ -391,16 +391,28 @@ export function buildCardContent(l: CardLineage): ModelCardView {
   }
 
   // ── compute and cost ──
-  const computeRows: ComputeRow[] = l.jobs.map((j) => ({
-    job: j.name,
-    kind: j.kind,
-    step: j.stepKey,
-    instanceType: j.instanceType,
-    instanceCount: j.instanceCount ?? 1,
-    billableSeconds: j.billableSeconds,
-    hourlyUsd: hourlyPrice(j.instanceType),
-    costUsd: approximateCost(j.instanceType, j.instanceCount, j.billableSeconds),
-  }));
+  // Priced as the run page and the run's cost series price them (jobCost): billable time, else start to end.
+  const computeRows: ComputeRow[] = l.jobs.map((j) => {
+    const ranSeconds =
+      j.startedAt && j.endedAt ? Math.round((j.endedAt.getTime() - j.startedAt.getTime()) / 1000) : null;
+    return {
+      job: j.name,
+      kind: j.kind,
+      step: j.stepKey,
+      instanceType: j.instanceType,
+      instanceCount: j.instanceCount ?? 1,
+      billableSeconds: j.billableSeconds,
+      ranSeconds,
+      hourlyUsd: hourlyPrice(j.instanceType),
+      costUsd:
+        jobCost({
+          instanceType: j.instanceType,
+          instanceCount: j.instanceCount,
+          billableSeconds: j.billableSeconds,
+          ranSeconds,
+        })?.usd ?? null,
+    };
+  });
   const costs = computeRows.map((r) => r.costUsd).filter((c): c is number => c !== null);
 
   // ── overview ──
@@ -494,7 +506,10 @@ export function buildCardContent(l: CardLineage): ModelCardView {
     quantitative: { summary },
     compute: {
       rows: computeRows,
-      totalBillableSeconds: computeRows.reduce((a, r) => a + (r.billableSeconds ?? 0) * r.instanceCount, 0),
+      totalBillableSeconds: computeRows.reduce(
+        (a, r) => a + (r.billableSeconds ?? r.ranSeconds ?? 0) * r.instanceCount,
+        0,
+      ),
       totalCostUsd: costs.length ? costs.reduce((a, c) => a + c, 0) : null,
       priceNote: PRICE_TABLE_NOTE,
     },

@@ -257,6 +257,8 @@ export const ComputeRow = z.object({
   instanceType: z.string().nullable(),
   instanceCount: z.number().int(),
   billableSeconds: z.number().int().nullable(),
+  /** Start to end: what a job without billable time (processing, transform) is priced by, as the run page does. */
+  ranSeconds: z.number().int().nullable(),
   hourlyUsd: z.number().nullable(),
   costUsd: z.number().nullable(),
 });
