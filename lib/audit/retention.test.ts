@@ -25,7 +25,20 @@ beforeAll(async () => {
   await migrate({ databaseUrl: url.toString() });
   pool = new pg.Pool({ connectionString: url.toString(), max: 3 });
   dropDatabase = async () => {
+    // pool.end() resolves before its clients' connections have closed; a backend still open when the FORCE drop
+    // below terminates it sends its client a FATAL error, which an ended pool re-emits with no listener: an
+    // uncaught exception that failed the whole unit run (clean-clone CI, PostgreSQL 15). Wait for every client.
+    const open = pool.totalCount;
+    const closed = new Promise<void>((resolve) => {
+      let removed = 0;
+      if (open === 0) resolve();
+      pool.on("remove", () => {
+        removed += 1;
+        if (removed === open) resolve();
+      });
+    });
     await pool.end();
+    await closed;
     const c = new pg.Client({ connectionString: server.toString() });
     await c.connect();
     await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
