@@ -114,8 +114,8 @@ export function createLiveStream(options: LiveStreamOptions): ReadableStream<Uin
           if (options.lastEventId !== null) {
             const missed = await catchUp(options.lastEventId, options.topics).catch(() => "resync" as const);
             if (missed === "resync") {
-              // The client refetches everything; an id it claims that this feed never issued must not hold back
-              // the events that follow (deliver drops ids at or below lastSent).
+              // The client refetches everything; an id it claims that this feed never issued must not strip the
+              // ids of the events that follow (deliver sends an id only above lastSent).
               lastSent = 0;
               send(frame("resync", { reason: "gap too old" }));
             } else {
