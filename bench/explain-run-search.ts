@@ -32,9 +32,9 @@ try {
     "input.trigger = schedule AND hp.max_depth >= 7",
     "input.dataset.train ~ /x9",
   ]) {
-    const search = compileSearch(parseSearch(q), SEARCH_FIRST_PARAM);
+    const search = compileSearch(parseSearch(q), SEARCH_FIRST_PARAM, { pipelineParam: 1 });
     const plan = await pool.query<{ "QUERY PLAN": string }>(
-      `EXPLAIN (ANALYZE, BUFFERS) ${runsPageSql("newest", false, search?.sql ?? null)}`,
+      `EXPLAIN (ANALYZE, BUFFERS) ${runsPageSql("newest", false, search?.sql ?? null, search?.pipelineKeyed)}`,
       [pipelineId, null, null, null, ["validation:auc"], 51, null, null, ...(search?.params ?? [])],
     );
     console.log(`\n── ${q}\n${plan.rows.map((r) => r["QUERY PLAN"]).join("\n")}`);

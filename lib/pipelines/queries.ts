@@ -179,17 +179,20 @@ export async function listRuns({
   const cursor = decodeCursor(query.cursor, sort);
   const reverse = cursor?.direction === "prev";
   const search = compileRunSearch(query.q);
-  const { rows } = await pool.query<RunsPageRow>(runsPageSql(query.sort, reverse, search?.sql ?? null), [
-    pipelineId,
-    query.status?.length ? query.status : null,
-    query.from?.toISOString() ?? null,
-    query.to?.toISOString() ?? null,
-    metricColumns,
-    query.limit + 1,
-    cursor ? String(cursor.key) : null,
-    cursor?.id ?? null,
-    ...(search?.params ?? []),
-  ]);
+  const { rows } = await pool.query<RunsPageRow>(
+    runsPageSql(query.sort, reverse, search?.sql ?? null, search?.pipelineKeyed),
+    [
+      pipelineId,
+      query.status?.length ? query.status : null,
+      query.from?.toISOString() ?? null,
+      query.to?.toISOString() ?? null,
+      metricColumns,
+      query.limit + 1,
+      cursor ? String(cursor.key) : null,
+      cursor?.id ?? null,
+      ...(search?.params ?? []),
+    ],
+  );
   const hasMore = rows.length > query.limit;
   const page = rows.slice(0, query.limit);
   if (reverse) page.reverse();
@@ -216,7 +219,7 @@ export async function listRuns({
 /** The runs table's `q` (lib/runs/search) as a SQL condition; a query that does not parse is a 400 that points at it. */
 function compileRunSearch(q: string | undefined) {
   try {
-    return compileSearch(parseSearch(q ?? ""), SEARCH_FIRST_PARAM);
+    return compileSearch(parseSearch(q ?? ""), SEARCH_FIRST_PARAM, { pipelineParam: 1 });
   } catch (error) {
     if (error instanceof SearchSyntaxError)
       throw badRequest(`q: ${error.message}`, { parameter: "q", position: error.position });

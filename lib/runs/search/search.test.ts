@@ -9,6 +9,7 @@ import { createTestToken, createTestUser } from "@/lib/auth/testing";
 import { pool, sql } from "@/lib/db";
 import { listRuns } from "@/lib/pipelines/queries";
 import { RunListQuery } from "@/lib/pipelines/schema";
+import { runsPageSql, SEARCH_FIRST_PARAM } from "@/lib/pipelines/sql/runs-page";
 import { compileSearch, parseSearch } from "@/lib/runs/search";
 import { type SeededPipeline, type SeededRun, seedPipeline, seedRun } from "@/lib/runs/testing";
 
@@ -217,6 +218,36 @@ describe("the index probes (trigram and per-pipeline containment) never lose a r
       await client.query("ROLLBACK");
       client.release();
     }
+  });
+  it("keys an equality's GIN probe by the pipeline as an equality, never as the range the page's order needs", async () => {
+    // A range on btree_gin's pipeline column is a partial match: GIN reads the pipeline's whole posting tree (at
+    // 100k runs ~31 ms per probe, four probes per page: bench/explain-run-search.ts). So a search whose probes are
+    // all containment carries `r.pipeline_id = $1` in each, and the runs page states its range as int8.
+    const compiled = compileSearch(parseSearch("hp.learning_rate = 0.01 AND input.epochs = 5"), SEARCH_FIRST_PARAM, {
+      pipelineParam: 1,
+    });
+    expect(compiled?.pipelineKeyed).toBe(true);
+    expect(compiled?.sql.match(/r\.pipeline_id = \$1 AND \(r\.\w+ @>/g)).toHaveLength(2);
+    const statement = runsPageSql("newest", false, compiled?.sql ?? null, compiled?.pipelineKeyed);
+    expect(statement).toContain("r.pipeline_id BETWEEN $1::int8 AND $1::int8");
+    // Which works because btree_gin's int4_ops has no int4-int8 operator (while the btree's integer_ops has), on
+    // whichever Postgres this runs.
+    const [opclasses] = await sql<{ gin: number; btree: number }>(
+      `SELECT count(*) FILTER (WHERE am.amname = 'gin')::int AS gin, count(*) FILTER (WHERE am.amname = 'btree')::int AS btree
+         FROM pg_amop o JOIN pg_opfamily f ON f.oid = o.amopfamily JOIN pg_am am ON am.oid = f.opfmethod
+        WHERE o.amoplefttype = 'int4'::regtype AND o.amoprighttype = 'int8'::regtype
+          AND f.opfname IN ('int4_ops', 'integer_ops')`,
+    );
+    expect(opclasses).toEqual({ gin: 0, btree: 5 });
+    // A trigram probe has no pipeline equality to go by: such a search keeps the int4 range.
+    const mixed = compileSearch(parseSearch("hp.eta = 1 AND input.path ~ x9yz"), SEARCH_FIRST_PARAM, {
+      pipelineParam: 1,
+    });
+    expect(mixed?.pipelineKeyed).toBe(false);
+    expect(runsPageSql("newest", false, mixed?.sql ?? null, mixed?.pipelineKeyed)).toContain(
+      "r.pipeline_id BETWEEN $1 AND $1",
+    );
+    // The answers through listRuns (this path, keyed or not) are the tables above.
   });
 });
 
