@@ -157,10 +157,7 @@ export async function syncJobsForSteps(ctx: SyncContext, input: SyncJobsInput): 
     // its end, billable time and cost with the run's end rather than up to a poll interval later.
     return !TERMINAL_STATUSES.has(row.status) && (!row.poll_pending || t.jobEnded);
   });
-  await describeAndWrite(
-    ctx,
-    due.map(({ kind, name, link }) => ({ kind, name, link })),
-  );
+  await describeAndWrite(ctx, due);
 }
 
 export async function pollRunningJobs(ctx: SyncContext): Promise<number> {
