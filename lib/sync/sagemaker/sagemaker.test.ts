@@ -29,6 +29,7 @@ import { pool, prisma, sql } from "@/lib/db";
 import { catalogue, type RunningEmulator, startEmulator } from "@/lib/emulator";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { syncStepJobs } from "@/lib/sync/runs";
 import { ALL_DEMO_PIPELINES, TEST_BACKFILL_END } from "@/lib/sync/testing";
 import type { Change, SyncContext } from "../context";
 import { pollRunningJobs, syncJobByName, syncJobsForSteps, syncModelRegistry } from "./index";
@@ -552,6 +553,107 @@ describe("jobs of steps", () => {
     await resetStats();
     await syncJobsForSteps(ctx, ended);
     expect(sdkCalls(await stats(), /sagemaker:Describe/)).toBe(0);
+  });
+
+  // The step-end describe as the core makes it (syncStepJobs, a fresh context per pass, as each sync pass has),
+  // answered the two ways the SageMaker API reference allows a describe to fail for one job: the role lacks
+  // sagemaker:DescribeTrainingJob (AccessDeniedException), or the job is not found (ResourceNotFound).
+  describe("when the describe at a .sync step's end fails", () => {
+    const pass = (at: Date) => ({ ...ctx, now: () => at, backoff: undefined });
+    async function endedRunWithRunningJob() {
+      const { arn, trainingName } = await runHeldInTraining();
+      await syncJobsForSteps(ctx, await storeRun(arn));
+      const running = await prisma.sageMakerJob.findFirstOrThrow({
+        where: { sourceId: source.id, name: trainingName },
+      });
+      await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at + interval '1 hour' WHERE id = $1", [running.id]);
+      await admin(`/executions/${encodeURIComponent(arn)}/advance`, { state: "TrainModel" });
+      await emu.waitForExecution(arn);
+      const input = await storeRun(arn);
+      const [run] = await sql<{ public_id: string }>("SELECT public_id FROM run WHERE id = $1", [input.runId]);
+      const core = {
+        runId: input.runId,
+        pipelineId: input.pipelineId,
+        runStartedAt: input.runStartedAt,
+        publicId: run?.public_id ?? "",
+      };
+      return { trainingName, running, core };
+    }
+    const backoffOf = (name: string) =>
+      sql<{ attempts: number; next_attempt_at: Date | null; gave_up: boolean; run_id: number | null }>(
+        `SELECT attempts, next_attempt_at, gave_up_at IS NOT NULL AS gave_up, run_id FROM sync_backoff
+          WHERE source_id = $1 AND operation = 'sagemaker:DescribeTrainingJob' AND object = $2`,
+        [source.id, name],
+      );
+    const describes = async () => (await stats())["sagemaker:DescribeTrainingJob"] ?? 0;
+
+    it("denied: tried once, then left alone until its backoff is due, and read when it is", async () => {
+      const { trainingName, running, core } = await endedRunWithRunningJob();
+      const t0 = new Date("2030-01-01T00:00:00Z");
+      await resetStats();
+      await admin("/faults", {
+        "sagemaker:DescribeTrainingJob": { deny: true, match: { TrainingJobName: trainingName } },
+      });
+      await syncStepJobs(pass(t0), core);
+      expect(await describes()).toBe(1);
+      // Nothing stored is lost: the row keeps what the last describe said.
+      const kept = await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } });
+      expect(kept).toMatchObject({ status: "InProgress", version: running.version });
+      const [row] = await backoffOf(trainingName);
+      expect(row).toMatchObject({ attempts: 1, gave_up: false, run_id: core.runId });
+      const due = row?.next_attempt_at as Date;
+      expect(due.getTime()).toBeGreaterThan(t0.getTime());
+
+      // Every pass before the backoff is due (each a new context that reads the backoff from Postgres): no call.
+      for (const at of [t0, new Date(due.getTime() - 1)]) await syncStepJobs(pass(at), core);
+      expect(await describes()).toBe(1);
+      expect(await pollRunningJobs(pass(t0))).toBe(0);
+      expect(await describes()).toBe(1);
+
+      // The permission is granted; the first pass after the backoff is due reads the finished job.
+      await admin("/faults", {});
+      await syncStepJobs(pass(new Date(due.getTime() + 1)), core);
+      expect(await describes()).toBe(2);
+      const d = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingName }));
+      const done = await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } });
+      expect(done).toMatchObject({ status: "Completed", billableSeconds: d.BillableTimeInSeconds, nextPollAt: null });
+      expect(await backoffOf(trainingName)).toEqual([]);
+    });
+
+    it("not found: given up at once, and no later pass or poll asks again", async () => {
+      const { trainingName, running, core } = await endedRunWithRunningJob();
+      const t0 = new Date("2030-01-01T00:00:00Z");
+      await resetStats();
+      await admin("/faults", {
+        "sagemaker:DescribeTrainingJob": {
+          fail: { type: "ResourceNotFound", message: "Resource not found." },
+          match: { TrainingJobName: trainingName },
+        },
+      });
+      await syncStepJobs(pass(t0), core);
+      expect(await describes()).toBe(1);
+      const [row] = await backoffOf(trainingName);
+      expect(row).toMatchObject({ gave_up: true, next_attempt_at: null });
+      expect(await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({
+        status: "InProgress",
+        version: running.version,
+      });
+      // Hours later, and with the poller's turn due: nothing asks for the job again.
+      await sql("UPDATE sagemaker_job SET next_poll_at = next_poll_at - interval '2 hours' WHERE id = $1", [
+        running.id,
+      ]);
+      const later = new Date(t0.getTime() + 24 * 3_600_000);
+      expect(await syncStepJobs(pass(later), core)).toBe(0);
+      expect(await pollRunningJobs(pass(later))).toBe(0);
+      expect(await describes()).toBe(1);
+      // Leave the world as the rest of the file expects it: the job readable again and stored as finished.
+      await admin("/faults", {});
+      await sql("DELETE FROM sync_backoff WHERE source_id = $1 AND object = $2", [source.id, trainingName]);
+      await syncStepJobs(pass(later), core);
+      expect(await prisma.sageMakerJob.findUniqueOrThrow({ where: { id: running.id } })).toMatchObject({
+        status: "Completed",
+      });
+    });
   });
 
   it("leaves a polled job to the poller when its step ended without waiting for it (no .sync)", async () => {
