@@ -94,3 +94,41 @@ test("a width cookie the graph could not have written is ignored: no preload, th
   }
   await expect(page.locator("[data-series]")).toHaveCount(1);
 });
+
+/**
+ * The pages users open most ship no zod to the browser: it is the server's validator (and the OpenAPI document's),
+ * ~115 KB of script the browser would parse and run before the page is interactive. Client code takes its
+ * constants from zod-free modules (lib/pipelines/constants.ts, lib/views/keys.ts, lib/runs/view-state.ts, …).
+ */
+test("the pipelines index, a pipeline page and a run page load no zod in the browser", async ({ page }) => {
+  const pipelineId = await seedQuietPipeline();
+  const runId = await withDb(
+    async (db) =>
+      (await db.one<{ public_id: string }>("SELECT public_id FROM run WHERE pipeline_id = $1 LIMIT 1", [pipelineId]))
+        .public_id,
+  );
+  for (const [path, drawn] of [
+    ["/pipelines", page.getByRole("table")],
+    [`/pipelines/${pipelineId}`, page.locator("[data-series]")],
+    [`/runs/${runId}`, page.getByTestId("timeline")],
+  ] as const) {
+    await page.goto(path);
+    await expect(drawn.first()).toBeVisible();
+    await requestsSeen(page);
+    // Every script the page loaded, from the network or the cache, read again by URL.
+    const urls = await page.evaluate(() =>
+      performance
+        .getEntriesByType("resource")
+        .map((e) => e.name)
+        .filter((name) => /\/_next\/static\/.+\.js(\?|$)/.test(name)),
+    );
+    expect(urls.length, path).toBeGreaterThan(3);
+    const withZod: string[] = [];
+    for (const url of new Set(urls)) {
+      const response = await page.request.get(url);
+      expect(response.status(), url).toBe(200);
+      if ((await response.text()).includes("ZodError")) withZod.push(new URL(url).pathname);
+    }
+    expect(withZod, path).toEqual([]);
+  }
+});

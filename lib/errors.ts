@@ -3,11 +3,11 @@
  * actions (lib/api/handler.ts, lib/auth/action.ts) turn it into
  * `{ "error": { "code", "message" } }` with the matching HTTP status; anything
  * else is unexpected, logged with context and answered with a generic 500. Every /api answer that is not
- * 2xx has this shape (ErrorResponse below, also the OpenAPI document's `Error`): the route handlers, the
- * proxy's 401/403/405 (proxy.ts) and the catch-all 404 of unknown /api paths (app/api/[...path]).
- * Free of server imports: the proxy, the OpenAPI document and tests use it too.
+ * 2xx has this shape (ErrorBody below; its zod schema, the OpenAPI document's `Error`, is lib/error-schema.ts):
+ * the route handlers, the proxy's 401/403/405 (proxy.ts) and the catch-all 404 of unknown /api paths
+ * (app/api/[...path]). Free of server imports and of zod: the proxy, the OpenAPI document, tests and client
+ * code (lib/runs/permissions.ts) use it too.
  */
-import { z } from "zod";
 
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -69,18 +69,8 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
     allow: [...allowed],
   });
 
-/** The one error schema of the API. */
-export const ErrorResponse = z
-  .object({
-    error: z.object({
-      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
-      message: z.string().meta({ description: "What went wrong, in plain words." }),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .meta({ id: "Error", description: "Every non-2xx answer of /api has this shape." });
-
-export type ErrorBody = z.infer<typeof ErrorResponse>;
+/** The body of every error answer of the API (lib/error-schema.ts is its zod schema). */
+export type ErrorBody = { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } };
 
 /** The JSON error response every API route answers with. */
 export function errorResponse(error: AppError, init: ResponseInit = {}): Response {

@@ -5,7 +5,7 @@
  * each file rebuilding the same objects.
  */
 import type { z } from "zod";
-import { ErrorResponse } from "./errors";
+import { ErrorResponse } from "./error-schema";
 
 /** A response whose body is `schema` as JSON. */
 export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({

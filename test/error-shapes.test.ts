@@ -27,7 +27,7 @@ import { POST as stopRun } from "@/app/api/v1/runs/[runId]/stop/route";
 import { GET as getTeam, PATCH as patchTeam } from "@/app/api/v1/teams/[slug]/route";
 import { API_ROUTE_METHODS } from "@/lib/api/methods";
 import { createTestToken, createTestUser } from "@/lib/auth/testing";
-import { ErrorResponse } from "@/lib/errors";
+import { ErrorResponse } from "@/lib/error-schema";
 import { type SeededModel, seedModel } from "@/lib/models/testing";
 import { proxy } from "@/proxy";
 

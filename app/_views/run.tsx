@@ -14,7 +14,7 @@ import { buildGraph, nodeStates, withContainerStates, withMapRunStates } from "@
 import { layoutFor } from "@/lib/runs/layout-cache";
 import { runPath } from "@/lib/runs/links";
 import { canActOnRun } from "@/lib/runs/permissions";
-import { parseViewState } from "@/lib/runs/schema";
+import { parseViewState } from "@/lib/runs/view-state";
 
 export type RunSearchParams = Record<string, string | string[] | undefined>;
 

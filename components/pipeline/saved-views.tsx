@@ -11,7 +11,8 @@ import { type FormEvent, useId, useState } from "react";
 import { FetchError, fetchJson } from "@/components/ui/fetch-json";
 import ui from "@/components/ui/ui.module.css";
 import { viewKeys } from "@/lib/query-keys";
-import { type SavedView, type SavedViewList, VIEW_KEYS } from "@/lib/views/schema";
+import { VIEW_KEYS } from "@/lib/views/keys";
+import type { SavedView, SavedViewList } from "@/lib/views/schema";
 import styles from "./pipeline.module.css";
 
 async function send<T>(url: string, method: "POST" | "DELETE", body?: unknown): Promise<T> {

@@ -6,7 +6,7 @@
 import Link from "next/link";
 import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from "react";
 import ui from "@/components/ui/ui.module.css";
-import { MAX_COMPARE } from "@/lib/pipelines/schema";
+import { MAX_COMPARE } from "@/lib/pipelines/constants";
 import styles from "./pipeline.module.css";
 
 type Selection = { selected: string[]; toggle: (publicId: string) => void; clear: () => void };

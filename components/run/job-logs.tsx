@@ -18,7 +18,8 @@ import { useSearchParams } from "next/navigation";
 import { Fragment, useEffect, useId, useMemo, useRef, useState } from "react";
 import { FetchError, fetchJson } from "@/components/ui/fetch-json";
 import ui from "@/components/ui/ui.module.css";
-import { formatLogPosition, type JobLogEvent, type JobLogPage, parseLogPosition } from "@/lib/runs/logs-schema";
+import { formatLogPosition, parseLogPosition } from "@/lib/runs/log-position";
+import type { JobLogEvent, JobLogPage } from "@/lib/runs/logs-schema";
 import type { StepSummary } from "@/lib/runs/schema";
 import styles from "./job-logs.module.css";
 

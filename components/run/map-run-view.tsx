@@ -13,8 +13,8 @@ import ui from "@/components/ui/ui.module.css";
 import { durationMs, formatDuration, plural } from "@/lib/format";
 import { mapRunText } from "@/lib/runs/graph";
 import { runActionUnavailable } from "@/lib/runs/permissions";
-import { MAP_RUN_EXECUTION_STATUSES, type MapRunSummary, type Run } from "@/lib/runs/schema";
-import { runLook } from "@/lib/status";
+import type { MapRunSummary, Run } from "@/lib/runs/schema";
+import { RUN_STATUSES, runLook } from "@/lib/status";
 import styles from "./details.module.css";
 import { LocalTime } from "./local-time";
 import { useMapRunExecutions } from "./queries";
@@ -285,7 +285,7 @@ function ChildExecutions({ publicId, mapRunArn, now }: { publicId: string; mapRu
             data-testid="map-run-status-filter"
           >
             <option value="">All</option>
-            {MAP_RUN_EXECUTION_STATUSES.map((s) => (
+            {RUN_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {runLook(s).word}
               </option>

@@ -18,7 +18,8 @@ import {
   withMapRunStates,
 } from "@/lib/runs/graph";
 import type { GraphLayout } from "@/lib/runs/graph-layout";
-import { type DetailTab, parseViewState, type Run, type RunViewState, type StepSummary } from "@/lib/runs/schema";
+import type { Run, StepSummary } from "@/lib/runs/schema";
+import { type DetailTab, parseViewState, type RunViewState } from "@/lib/runs/view-state";
 import { runLook } from "@/lib/status";
 import { ChangesPanel } from "./changes-panel";
 import { useRun, useRunChanges, useRunSteps } from "./queries";

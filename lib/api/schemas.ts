@@ -5,8 +5,8 @@
  */
 import { z } from "zod";
 
-/** The shared error schema (lib/errors.ts), re-exported for the OpenAPI modules. */
-export { ErrorResponse } from "@/lib/errors";
+/** The shared error schema (lib/error-schema.ts), re-exported for the OpenAPI modules. */
+export { ErrorResponse } from "@/lib/error-schema";
 
 /** A team's public identifier is its slug: the `{slug}` of /api/v1/teams/{slug}. */
 const TeamId = z

@@ -1,12 +1,15 @@
 /**
  * Zod schemas of the pipelines domain: the query parameters of the pipelines index, the runs table
  * and the metric series, and the shapes the API answers with. Free of server imports, so pages,
- * route handlers, client components and the OpenAPI document (lib/pipelines/openapi.ts) share them.
+ * route handlers and the OpenAPI document (lib/pipelines/openapi.ts) share them; client components import
+ * only their types (values from ./constants), so the browser does not load zod.
  */
 import { z } from "zod";
-
 import { parseSearch, SEARCH_LIMITS, SearchSyntaxError } from "@/lib/runs/search";
 import { FAILED_RUN_STATUSES, RUN_STATUSES, type RunStatus as RunStatusValue } from "@/lib/status";
+import { MAX_COMPARE, PIPELINE_SORTS, RUN_SORTS, X_AXES } from "./constants";
+
+export { MAX_COMPARE, PIPELINE_SORTS, RUN_SORTS, type RunSort, X_AXES, type XAxis } from "./constants";
 
 export { RUN_STATUSES };
 /** The run statuses of lib/status.ts (declared there only), as a zod enum for queries and the OpenAPI document. */
@@ -48,8 +51,6 @@ const instant = z.preprocess(
 );
 
 // ───────────────────────────── pipelines index ─────────────────────────────
-
-export const PIPELINE_SORTS = ["recent", "name"] as const;
 
 export const PipelineListQuery = z.object({
   q: optionalText(200).meta({ description: "Text in the pipeline's name or description." }),
@@ -124,9 +125,6 @@ export type PipelinePage = z.infer<typeof PipelinePage>;
 export const PipelineIdParams = z.object({
   pipelineId: z.coerce.number().int().min(1).max(2_147_483_647),
 });
-
-export const RUN_SORTS = ["newest", "oldest", "longest"] as const;
-export type RunSort = (typeof RUN_SORTS)[number];
 
 export const RunListQuery = z.object({
   status: z.preprocess(commaList, z.array(RunStatus).max(6).optional()).meta({
@@ -212,9 +210,6 @@ export const RunPage = z
 export type RunPage = z.infer<typeof RunPage>;
 
 // ───────────────────────────── metric series ─────────────────────────────
-
-export const X_AXES = ["time", "number"] as const;
-export type XAxis = (typeof X_AXES)[number];
 
 /** The from/to a series range may take: run numbers are int4; times between the years 1 and 9999 (UTC). */
 const RUN_NUMBER_RANGE = [-2_147_483_648, 2_147_483_647] as const;
@@ -369,7 +364,6 @@ export const CompareSelection = z.preprocess(
         .max(64)
         .regex(/^[A-Za-z0-9_-]+$/),
     )
-    .max(8)
+    .max(MAX_COMPARE)
     .default([]),
 );
-export const MAX_COMPARE = 8;

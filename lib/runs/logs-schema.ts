@@ -5,6 +5,7 @@
  * opaque, checked only for their shape and length before they go back to AWS.
  */
 import { z } from "zod";
+import { LOG_STREAM_NAME, LOG_STREAM_NAME_MAX } from "./log-position";
 
 /** The three kinds of job whose containers log to CloudWatch Logs, and their log groups. */
 export const JOB_LOG_GROUPS = {
@@ -27,8 +28,8 @@ const token = (direction: "b" | "f", what: string) =>
 export const LogStreamName = z
   .string()
   .min(1)
-  .max(512)
-  .regex(/^[^:*\p{Cc}]+$/u, "stream: a log stream name (no ':' or '*')");
+  .max(LOG_STREAM_NAME_MAX)
+  .regex(LOG_STREAM_NAME, "stream: a log stream name (no ':' or '*')");
 
 export const JobLogsQuery = z
   .object({
@@ -91,23 +92,3 @@ export const JobLogPage = z
     description: "Lines of a SageMaker job's CloudWatch Logs, read from AWS on demand (never stored).",
   });
 export type JobLogPage = z.infer<typeof JobLogPage>;
-
-/**
- * A log line's place in the shareable URL: `log=<stream>:<timestamp>-<n>`, the n-th line (from 0) with that
- * millisecond timestamp in that stream. Stream names cannot contain ":", so the last ":" splits it.
- */
-export function formatLogPosition(p: { stream: string; timestamp: number; n: number }): string {
-  return `${p.stream}:${p.timestamp}-${p.n}`;
-}
-
-export function parseLogPosition(
-  value: string | null | undefined,
-): { stream: string; timestamp: number; n: number } | null {
-  if (!value || value.length > 600) return null;
-  const at = value.lastIndexOf(":");
-  if (at <= 0) return null;
-  const stream = value.slice(0, at);
-  const m = /^(\d{1,15})-(\d{1,5})$/.exec(value.slice(at + 1));
-  if (!m || !LogStreamName.safeParse(stream).success) return null;
-  return { stream, timestamp: Number(m[1]), n: Number(m[2]) };
-}

@@ -78,14 +78,8 @@ export const MapRunCounts = z
   .meta({ id: "MapRunCounts", description: "DescribeMapRun's itemCounts / executionCounts (absent ones as 0)" });
 export type MapRunCounts = z.infer<typeof MapRunCounts>;
 
-export const MAP_RUN_EXECUTION_STATUSES = [
-  "RUNNING",
-  "SUCCEEDED",
-  "FAILED",
-  "TIMED_OUT",
-  "ABORTED",
-  "PENDING_REDRIVE",
-] as const;
+/** A Map Run's child executions are executions: ListExecutions' statusFilter takes a run's statuses. */
+export const MAP_RUN_EXECUTION_STATUSES = RUN_STATUSES;
 
 export const MapRunSummary = z
   .object({
@@ -361,43 +355,6 @@ export const StepKeyParams = z.object({
     .max(32)
     .meta({ description: 'The step key; its "/" separate path segments, e.g. ForecastPerMarket[3]/TrainForecaster' }),
 });
-
-// ───────────────────────────── view state in the page URL ─────────────────────────────
-
-export const DETAIL_TABS = ["input", "output", "job", "events"] as const;
-export type DetailTab = (typeof DETAIL_TABS)[number];
-
-/**
- * The page's view state, read from and written to the URL query so a copied link reproduces the view.
- * Lenient on purpose: a hand-edited or stale link falls back to defaults instead of failing.
- */
-export const RunViewState = z.object({
-  step: z.string().max(512).optional().catch(undefined),
-  tab: z.enum(DETAIL_TABS).optional().catch(undefined),
-  /** Timeline zoom factor: 1 shows the whole run, 4 shows a quarter of it. */
-  zoom: z.coerce.number().min(1).max(512).optional().catch(undefined),
-  /** Start of the timeline's visible window, in seconds after the run started. */
-  window: z.coerce.number().min(0).max(1e9).optional().catch(undefined),
-  /** Map iteration the graph shows (its index), instead of all iterations together. */
-  iteration: z.coerce.number().int().min(0).max(1e6).optional().catch(undefined),
-  /** "failed" shows only failed steps in the timeline. */
-  filter: z.enum(["failed"]).optional().catch(undefined),
-  sort: z.enum(["start", "duration"]).optional().catch(undefined),
-});
-export type RunViewState = z.infer<typeof RunViewState>;
-
-export function parseViewState(query: Record<string, string | string[] | undefined>): RunViewState {
-  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  return RunViewState.parse({
-    step: first(query.step),
-    tab: first(query.tab),
-    zoom: first(query.zoom),
-    window: first(query.window),
-    iteration: first(query.iteration),
-    filter: first(query.filter),
-    sort: first(query.sort),
-  });
-}
 
 // ───────────────────────────── actions ─────────────────────────────
 

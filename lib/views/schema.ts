@@ -1,14 +1,14 @@
 /**
  * Zod schemas of saved views: a named view of a pipeline page (lib/pipelines/search-params.ts reads the same
  * keys), owned by the user who saved it or by one of their teams, opened through /v/<id>. Free of server
- * imports (route handlers, the client island and the OpenAPI document share them).
+ * imports (route handlers and the OpenAPI document share them; the client island imports only their types and
+ * ./keys, so the browser does not load zod).
  */
 import { z } from "zod";
 import { parseSearch, SearchSyntaxError } from "@/lib/runs/search";
+import { VIEW_KEYS } from "./keys";
 
-/** The pipeline page's URL keys a view keeps: the runs table's filters and the metric graph's view. */
-export const VIEW_KEYS = ["status", "q", "from", "to", "sort", "m", "x", "scale", "gfrom", "gto", "th"] as const;
-export type ViewKey = (typeof VIEW_KEYS)[number];
+export { VIEW_KEYS, type ViewKey } from "./keys";
 
 export const ViewIdParams = z.object({
   viewId: z
