@@ -114,3 +114,34 @@ it("evaluates intrinsics, Choice operators, Wait and OutputPath; Fail fails the 
   expect(bad.d).toMatchObject({ status: "FAILED", error: "Gate.Closed", cause: "quality gate" });
   expect(bad.events.map((e) => e.type).slice(-2)).toEqual(["FailStateEntered", "ExecutionFailed"]);
 });
+
+it("runs a Map of more than ten concurrent iterations without Node warning about the execution's abort listeners", async () => {
+  // Each waiting iteration listens to its execution's abort signal; past Node's default of 10 listeners, Node
+  // printed "MaxListenersExceededWarning: Possible EventTarget memory leak" (the listeners are removed when the
+  // wait ends: there was no leak, only noise in the demo's and the e2e suite's logs).
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  process.on("warning", onWarning);
+  try {
+    const { d } = await run(
+      "wide-map",
+      {
+        StartAt: "Each",
+        States: {
+          Each: {
+            Type: "Map",
+            ItemsPath: "$.items",
+            Iterator: { StartAt: "Hold", States: { Hold: { Type: "Wait", Seconds: 60, End: true } } },
+            End: true,
+          },
+        },
+      },
+      { items: Array.from({ length: 16 }, (_, i) => i) },
+    );
+    expect(d.status).toBe("SUCCEEDED");
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning").map((w) => w.message)).toEqual([]);
+});

@@ -3,6 +3,7 @@
  * awsJson1_0 operations the sync and the portal use. Errors carry the exception names of the SFN
  * API so the SDK raises ExecutionDoesNotExist, StateMachineDoesNotExist, InvalidToken, ….
  */
+import { setMaxListeners } from "node:events";
 import { HistoryRecorder, type Thread, toWire } from "./asl/history";
 import {
   type DistributedMapRequest,
@@ -244,7 +245,7 @@ function launchNew(
     // Reads the execution's *current* clock: a back-filled execution is handed to the live clock later.
     history: new HistoryRecorder(() => x.clock.now()),
     memo: newMemo(),
-    controller: new AbortController(),
+    controller: executionController(),
     clock: o.clock,
     mapRunArn: o.mapRunArn,
     done: Promise.resolve(),
@@ -367,6 +368,17 @@ export function redriveExecution(e: SfnEngine, arn: string, clock?: Clock): Exec
 }
 
 /** Continues an unsuccessful execution from its unsuccessful states (RedriveExecution, or its Map Run's redrive). */
+/**
+ * An execution's abort controller. Every wait and job of the execution (each iteration of a Map or branch of a
+ * Parallel, and each child of a distributed Map) listens to its signal while it runs and stops listening when
+ * it ends, so more than Node's default of 10 listeners at once is expected, not a leak.
+ */
+function executionController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(10_000, controller.signal);
+  return controller;
+}
+
 function restart(e: SfnEngine, x: Execution): void {
   x.redriveCount += 1;
   x.redriveDate = x.clock.now();
@@ -374,7 +386,7 @@ function restart(e: SfnEngine, x: Execution): void {
   x.stopDate = undefined;
   x.error = undefined;
   x.cause = undefined;
-  x.controller = new AbortController();
+  x.controller = executionController();
   x.history.closed = false;
   const thread: Thread = { last: x.history.last()?.id ?? 0 };
   x.history.emit(thread, "ExecutionRedriven", { redriveCount: x.redriveCount });
