@@ -13,7 +13,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { resolveDatabase } from "@/lib/runtime/database";
-import { startBenchApp } from "./lib/app";
+import { signedInContext, startBenchApp } from "./lib/app";
 import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
 const scale = process.argv.includes("--full") ? "full" : "quick";
@@ -50,9 +50,7 @@ const runs = rows[0]?.n ?? 0;
 const app = await startBenchApp({ databaseUrl: db.url, pool, log: (line) => console.log(line) });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
 try {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const [cookieName, ...rest] = app.cookie.split("=");
-  await context.addCookies([{ name: cookieName ?? "", value: rest.join("="), url: app.baseUrl }]);
+  const context = await signedInContext(browser, app, { viewport: { width: 1440, height: 1000 } });
   const page = await context.newPage();
   const url = `${app.baseUrl}/pipelines/${pipelineId}?m=${METRIC_NAMES.join(",")}&x=number&gfrom=${Math.max(1, runs - 9_999)}&gto=${runs}`;
   const byKind = new Map<string, number[]>();

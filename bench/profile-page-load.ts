@@ -13,7 +13,7 @@ import path from "node:path";
 import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
 import { resolveDatabase } from "@/lib/runtime/database";
-import { startBenchApp } from "./lib/app";
+import { signedInContext, startBenchApp } from "./lib/app";
 import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
 const scale = process.argv.includes("--full") ? "full" : "quick";
@@ -51,9 +51,7 @@ const pipelineId = seeded.info.largestPipelineId;
 const app = await startBenchApp({ databaseUrl: db.url, pool, log: (line) => console.log(line) });
 const browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
 try {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-  const [cookieName, ...rest] = app.cookie.split("=");
-  await context.addCookies([{ name: cookieName ?? "", value: rest.join("="), url: app.baseUrl }]);
+  const context = await signedInContext(browser, app, { viewport: { width: 1440, height: 1000 } });
   const url = `${app.baseUrl}/pipelines/${pipelineId}?m=${METRIC_NAMES.join(",")}`;
   const loads: { total: number; waterfall: string[]; kinds: Map<string, number> }[] = [];
   for (let i = 0; i < iterations + 2; i++) {

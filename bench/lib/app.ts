@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import type { Browser, BrowserContext, BrowserContextOptions } from "@playwright/test";
 import type pg from "pg";
 import { cookieNames } from "@/lib/auth/config";
 import { freePort } from "@/lib/db/embedded";
@@ -116,4 +117,16 @@ export async function startBenchApp(options: {
       await exited;
     },
   };
+}
+
+/** A new browser context signed in as the app's bench user (its session cookie). */
+export async function signedInContext(
+  browser: Browser,
+  app: RunningApp,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const [name = "", ...value] = app.cookie.split("=");
+  await context.addCookies([{ name, value: value.join("="), url: app.baseUrl }]);
+  return context;
 }

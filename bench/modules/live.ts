@@ -12,7 +12,7 @@ import http from "node:http";
 import { chromium } from "@playwright/test";
 import pg from "pg";
 import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
-import { type RunningApp, startBenchApp } from "../lib/app";
+import { type RunningApp, signedInContext, startBenchApp } from "../lib/app";
 import { summarise } from "../lib/stats";
 import type { BenchContext, BenchModule, Measurement } from "../lib/types";
 
@@ -34,9 +34,7 @@ async function domLatency(ctx: BenchContext, app: RunningApp, samples: number): 
   const client = new pg.Client({ connectionString: ctx.databaseUrl });
   await client.connect();
   try {
-    const context = await browser.newContext();
-    const [name, ...value] = app.cookie.split("=");
-    await context.addCookies([{ name: name ?? "", value: value.join("="), url: app.baseUrl }]);
+    const context = await signedInContext(browser, app);
     const page = await context.newPage();
     await page.goto(`${app.baseUrl}/api/health`);
     const topic = `run:bench${Date.now().toString(36)}`;

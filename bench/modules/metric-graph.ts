@@ -15,6 +15,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BrowserContext, chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, chromiumPath } from "@/lib/chromium";
+import { signedInContext } from "../lib/app";
 import { sample, summarise } from "../lib/stats";
 import type { BenchModule, Measurement } from "../lib/types";
 import { METRIC_NAMES, seededScale } from "../seed";
@@ -31,14 +32,12 @@ export const metricGraph: BenchModule = {
     const runs = rows[0]?.n ?? 0;
     const from = Math.max(1, runs - 9_999);
     const app = await ctx.app();
-    const [cookieName, ...rest] = app.cookie.split("=");
     const browser = await chromium.launch({
       executablePath: chromiumPath(),
       args: [...CHROMIUM_ARGS],
     });
     try {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-      await context.addCookies([{ name: cookieName ?? "", value: rest.join("="), url: app.baseUrl }]);
+      const context = await signedInContext(browser, app, { viewport: { width: 1440, height: 1000 } });
       const page = await context.newPage();
       const url = `${app.baseUrl}/pipelines/${pipelineId}?m=${METRIC_NAMES.join(",")}&x=number&gfrom=${from}&gto=${runs}`;
       const probe = await page.goto(url);

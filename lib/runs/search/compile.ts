@@ -89,7 +89,7 @@ export function compileSearch(
   if (!tree) return null;
   const params: unknown[] = [];
   let contained = false;
-  let probes = false;
+  let trigram = false;
   // Redundant under the caller's own pipeline condition wherever it stands (AND, OR, NOT): it only keys the probe.
   const keyed = options.pipelineParam !== undefined ? `r.pipeline_id = $${options.pipelineParam} AND ` : "";
   const bind = (value: unknown, cast: string) => {
@@ -127,7 +127,7 @@ export function compileSearch(
     if (typeof key === "string" && !jsonEscaped(key)) parts.push(`"${likeEscape(key)}": `);
     if (needle && !jsonEscaped(needle)) parts.push(likeEscape(needle));
     if (parts.join("").replace(/[^\p{L}\p{N}]/gu, "").length < 3) return null;
-    probes = true;
+    trigram = true;
     return `${SEARCH_TEXT} ILIKE ${bind(`%${parts.join("%")}%`, "text")}`;
   };
   const probed = (field: SearchField, needle: string, exact: string): string => {
@@ -161,5 +161,5 @@ export function compileSearch(
     }
   };
   const sql = walk(tree);
-  return { sql, params, pipelineKeyed: keyed !== "" && contained && !probes };
+  return { sql, params, pipelineKeyed: keyed !== "" && contained && !trigram };
 }
