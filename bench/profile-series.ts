@@ -10,9 +10,14 @@
  * at level 6 (what Next.js used before scripts/next-server.mjs took compression over), level 1 and brotli 4 (what
  * the server now sends), with sizes. Authentication and Next's routing are what the
  * HTTP figure adds on top (the bench's `pages` module).
+ *
+ * `--allocations` adds, for the largest pipeline, what one getMetricSeries + JSON.stringify allocates on the
+ * JavaScript heap (V8's sampling heap profiler, garbage included), by allocating function and its callers.
  */
+import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
+import type { MetricSeriesTuple } from "@/lib/pipelines/sql/metric-series";
 import { resolveDatabase } from "@/lib/runtime/database";
 import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
@@ -22,7 +27,8 @@ process.env.STEPWISE_DATA_DIR ??= path.resolve(`.data/bench-${scale}-v${SEED_VER
 const db = await resolveDatabase();
 process.env.DATABASE_URL = db.url;
 const { pool } = await import("@/lib/db");
-const { getMetricSeries } = await import("@/lib/pipelines/queries");
+const { assembleMetricSeries, getMetricSeries } = await import("@/lib/pipelines/queries");
+const { runLabels } = await import("@/lib/pipelines/run-labels");
 const { MetricSeriesQuery } = await import("@/lib/pipelines/schema");
 const { metricDirection } = await import("@/lib/metrics/direction");
 const { metricSeriesRollupSql, metricSeriesRollupParams } = await import("@/lib/pipelines/sql/metric-series-rollup");
@@ -80,6 +86,15 @@ try {
     const viaPgMin = low();
     const whole = await time(() => getMetricSeries({ pipelineId, query }));
     const wholeMin = low();
+    // getMetricSeries' two parts after the statement, on the statement's rows: the runs' labels (one more
+    // statement, for the runs this process does not remember) and the assembly of the answer in JavaScript.
+    const { rows: tuples } = await pool.query<MetricSeriesTuple>({ text: sql, values: params, rowMode: "array" });
+    const refs = new Map<number, number>();
+    for (const row of tuples) if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
+    const labelsTime = await time(() => runLabels(pipelineId, refs, query.x));
+    const labels = await runLabels(pipelineId, refs, query.x);
+    const directions = query.names.map(metricDirection);
+    const assembly = await time(() => assembleMetricSeries(tuples, labels, { pipelineId, query, directions }));
     const result = await getMetricSeries({ pipelineId, query });
     const json = JSON.stringify(result);
     const stringify = await time(() => JSON.stringify(result));
@@ -95,7 +110,8 @@ try {
           `gzip-6 ${(gzipSync(json).length / 1024).toFixed(0)} KiB, gzip-1 ${(gzipSync(json, { level: 1 }).length / 1024).toFixed(0)} KiB, ` +
           `br-4 ${(brotliCompressSync(json, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } }).length / 1024).toFixed(0)} KiB`,
         `   SQL execution (server) ${ms(median(executions))} (min ${execMin.toFixed(1)}) · through pg (+ transfer, parse) ${ms(viaPg)} (${viaPgMin}) · ` +
-          `getMetricSeries (+ assembly) ${ms(whole)} (${wholeMin}) · JSON.stringify ${ms(stringify)} · gzip-6 ${ms(gzip6)} · ` +
+          `getMetricSeries (+ labels, assembly) ${ms(whole)} (${wholeMin}) · labels ${ms(labelsTime)} · ` +
+          `assembly ${ms(assembly)} · JSON.stringify ${ms(stringify)} · gzip-6 ${ms(gzip6)} · ` +
           `gzip-1 ${ms(gzip1)} · br-4 ${ms(br4)}`,
         `   ${text
           .split("\n")
@@ -104,7 +120,48 @@ try {
       ].join("\n"),
     );
   }
+  if (process.argv.includes("--allocations")) await allocations(seeded.info.largestPipelineId);
 } finally {
   await pool.end();
   await db.stop();
+}
+
+type HeapNode = {
+  callFrame: { functionName: string; url: string };
+  selfSize: number;
+  children: HeapNode[];
+};
+
+/** Bytes allocated per request by call site (function < caller < caller's caller), garbage included. */
+async function allocations(pipelineId: number): Promise<void> {
+  const query = MetricSeriesQuery.parse({ names: METRIC_NAMES.join(","), width: "1200" });
+  const request = async () => JSON.stringify(await getMetricSeries({ pipelineId, query }));
+  for (let i = 0; i < 5; i++) await request();
+  const session = new Session();
+  session.connect();
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  for (let i = 0; i < iterations; i++) await request();
+  const { profile } = (await session.post("HeapProfiler.stopSampling")) as { profile: { head: HeapNode } };
+  session.disconnect();
+  const sites = new Map<string, number>();
+  let total = 0;
+  const walk = (node: HeapNode, stack: string[]) => {
+    const file = node.callFrame.url.split("/").slice(-2).join("/");
+    const here = [...stack, `${node.callFrame.functionName || "(anonymous)"} ${file}`.trim()];
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const site = here.slice(-3).reverse().join(" < ");
+      sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, here);
+  };
+  walk(profile.head, []);
+  const kib = (bytes: number) => `${(bytes / iterations / 1024).toFixed(0).padStart(6)} KiB`;
+  console.log(`\n── allocations per request, largest pipeline: ${(total / iterations / 1024 / 1024).toFixed(1)} MiB`);
+  for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 15))
+    console.log(`${kib(bytes)}  ${site}`);
 }

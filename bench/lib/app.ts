@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import type { Browser, BrowserContext, BrowserContextOptions } from "@playwright/test";
 import type pg from "pg";
 import { cookieNames } from "@/lib/auth/config";
@@ -67,12 +68,15 @@ export async function startBenchApp(options: {
     },
   });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
+  // BENCH_APP_LOG=<file>: the app's whole output there too (e.g. with NODE_OPTIONS=--trace-gc for the app).
+  const logFile = process.env.BENCH_APP_LOG ? createWriteStream(process.env.BENCH_APP_LOG, { flags: "a" }) : null;
+  const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-4000);
-  });
+    logFile?.write(chunk);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  child.once("exit", () => logFile?.end());
   options.log(`starting the app on ${baseUrl} (builds first if sources changed)…`);
   try {
     await waitForHealth(baseUrl, child, 600_000);
