@@ -41,7 +41,7 @@ const app = await startBenchApp({
   databaseUrl: db.url,
   pool,
   log: (line) => console.log(line),
-  env: { NODE_OPTIONS: `${trace ? `--import ${preload} ` : ""}${nodeOptions}`.trim() } as unknown as NodeJS.ProcessEnv,
+  env: { ...process.env, NODE_OPTIONS: `${trace ? `--import ${preload} ` : ""}${nodeOptions}`.trim() },
 });
 try {
   const url =
