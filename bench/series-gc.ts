@@ -16,7 +16,7 @@ import path from "node:path";
 import { resolveDatabase } from "@/lib/runtime/database";
 import { startBenchApp } from "./lib/app";
 import { summarise } from "./lib/stats";
-import { METRIC_NAMES, SEED_VERSION } from "./seed";
+import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
 const args = process.argv.slice(2);
 const scale = args.includes("--quick") ? "quick" : "full";
@@ -31,10 +31,11 @@ writeFileSync(preload, `import v8 from "node:v8";\nv8.setFlagsFromString("--trac
 const appLog = path.join(scratch, "app.log");
 process.env.BENCH_APP_LOG = appLog;
 
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
 const db = await resolveDatabase();
 process.env.DATABASE_URL = db.url;
 const { pool } = await import("@/lib/db");
-const { seededScale } = await import("./seed");
 const seeded = await seededScale(pool);
 if (!seeded) throw new Error(`no bench data in ${process.env.STEPWISE_DATA_DIR}`);
 const app = await startBenchApp({
@@ -97,4 +98,3 @@ if (trace) {
     );
   }
 }
-rmSync(scratch, { recursive: true, force: true });
