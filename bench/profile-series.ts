@@ -48,6 +48,8 @@ async function time(fn: () => unknown | Promise<unknown>): Promise<number> {
   lows.push(Math.min(...times));
   return median(times);
 }
+/** The bench's series request (bench/seed.ts seriesPath), as the route parses it. */
+const query = MetricSeriesQuery.parse({ names: METRIC_NAMES.join(","), width: "1200" });
 const lows: number[] = [];
 const low = () => `min ${(lows.at(-1) ?? Number.NaN).toFixed(1)}`;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
@@ -59,7 +61,6 @@ try {
     ...(seeded.info.curvePipelines ?? []).map((p) => ({ pipelineId: p.pipelineId, label: `${p.runs} runs` })),
     { pipelineId: seeded.info.largestPipelineId, label: "largest pipeline" },
   ];
-  const query = MetricSeriesQuery.parse({ names: METRIC_NAMES.join(","), width: "1200" });
   for (const { pipelineId, label } of subjects) {
     const sql = metricSeriesRollupSql(query.x);
     const params = metricSeriesRollupParams({
@@ -134,7 +135,6 @@ type HeapNode = {
 
 /** Bytes allocated per request by call site (function < caller < caller's caller), garbage included. */
 async function allocations(pipelineId: number): Promise<void> {
-  const query = MetricSeriesQuery.parse({ names: METRIC_NAMES.join(","), width: "1200" });
   const request = async () => JSON.stringify(await getMetricSeries({ pipelineId, query }));
   for (let i = 0; i < 5; i++) await request();
   const session = new Session();

@@ -53,6 +53,9 @@ export const SCALES: Record<Scale, ScaleSpec> = {
 export const SEED_VERSION = 2;
 export const BENCH_SOURCE_KEY = "bench";
 export const METRIC_NAMES = ["validation:auc", "validation:loss", "business:gmv_uplift"] as const;
+/** The bench's series request (the metric graph's): a pipeline's three seeded metrics at 1,200 px. */
+export const seriesPath = (pipelineId: number) =>
+  `/api/v1/pipelines/${pipelineId}/metrics?names=${METRIC_NAMES.join(",")}&width=1200`;
 
 /** Uniform [0,1) from an integer expression and a salt: deterministic, order-independent. */
 const rnd = (expr: string, salt: number) =>

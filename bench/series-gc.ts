@@ -16,7 +16,7 @@ import path from "node:path";
 import { resolveDatabase } from "@/lib/runtime/database";
 import { startBenchApp } from "./lib/app";
 import { summarise } from "./lib/stats";
-import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
+import { SEED_VERSION, seededScale, seriesPath } from "./seed";
 
 const args = process.argv.slice(2);
 const scale = args.includes("--quick") ? "quick" : "full";
@@ -45,9 +45,7 @@ const app = await startBenchApp({
   env: { ...process.env, NODE_OPTIONS: `${trace ? `--import ${preload} ` : ""}${nodeOptions}`.trim() },
 });
 try {
-  const url =
-    `${app.baseUrl}/api/v1/pipelines/${seeded.info.largestPipelineId}/metrics` +
-    `?names=${METRIC_NAMES.join(",")}&width=1200`;
+  const url = `${app.baseUrl}${seriesPath(seeded.info.largestPipelineId)}`;
   const times: number[] = [];
   const start = performance.now();
   for (let i = 1; i <= requests; i++) {

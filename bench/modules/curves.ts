@@ -7,7 +7,7 @@
  */
 import type { Summary } from "../lib/stats";
 import type { BenchModule, Measurement } from "../lib/types";
-import { METRIC_NAMES, seededScale } from "../seed";
+import { seededScale, seriesPath } from "../seed";
 import { timeGet } from "./http-pages";
 
 const fmtN = (n: number) => n.toLocaleString("en-US");
@@ -38,7 +38,7 @@ export const curves: BenchModule = {
     const out: Measurement[] = [];
     const series: { runs: number; p50: number; p95: number }[] = [];
     for (const p of pipelines) {
-      const path = `/api/v1/pipelines/${p.pipelineId}/metrics?names=${METRIC_NAMES.join(",")}&width=1200`;
+      const path = seriesPath(p.pipelineId);
       const m = await timeGet(ctx, path, "token", iterations);
       if (m?.status !== 200) continue;
       series.push({ runs: p.runs, p50: m.times.p50, p95: m.times.p95 });

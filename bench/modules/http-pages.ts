@@ -7,7 +7,7 @@
 
 import { sample, summarise } from "../lib/stats";
 import type { BenchContext, BenchModule, Measurement } from "../lib/types";
-import { seededScale } from "../seed";
+import { seededScale, seriesPath } from "../seed";
 
 type Subject = {
   name: string;
@@ -58,8 +58,7 @@ export const SUBJECTS: Subject[] = [
   },
   {
     name: "metric series endpoint (largest pipeline, 3 metrics)",
-    path: (i) =>
-      `/api/v1/pipelines/${i.largestPipelineId}/metrics?names=validation:auc,validation:loss,business:gmv_uplift&width=1200`,
+    path: (i) => seriesPath(i.largestPipelineId),
     auth: "token",
     targetMs: 100,
     target: "serves the graph's data in one query (p95 ≤ 100 ms as the page)",
