@@ -92,8 +92,9 @@ try {
     const { rows: tuples } = await pool.query<MetricSeriesTuple>({ text: sql, values: params, rowMode: "array" });
     const refs = new Map<number, number>();
     for (const row of tuples) if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
-    const labelsTime = await time(() => runLabels(pipelineId, refs, query.x));
-    const labels = await runLabels(pipelineId, refs, query.x);
+    const relabel = tuples.find((row) => row[0] === "pipeline")?.[3] ?? 0;
+    const labelsTime = await time(() => runLabels(pipelineId, refs, query.x, relabel));
+    const labels = await runLabels(pipelineId, refs, query.x, relabel);
     const directions = query.names.map(metricDirection);
     const assembly = await time(() => assembleMetricSeries(tuples, labels, { pipelineId, query, directions }));
     const result = await getMetricSeries({ pipelineId, query });

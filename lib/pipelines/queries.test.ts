@@ -207,13 +207,73 @@ describe("metric series", () => {
     const first = await countQueries(view);
     expect(first.statements).toHaveLength(2);
     expect(first.result.series.every((s) => s.x.length > 0)).toBe(true);
-    // Every 11th run failed: the failed marks' runs are read again, the succeeded ones are not.
-    const again = await countQueries(view);
-    expect(again.statements).toHaveLength(2);
-    expect(again.result).toEqual(first.result);
-    const failed = first.result.runs.status.filter((s) => s !== "SUCCEEDED").length;
+    // Every 11th run failed and none is running: every run it refers to is remembered, failed ones included.
+    const failed = first.result.runs.status.filter((s) => s === "FAILED").length;
     expect(failed).toBeGreaterThan(0);
-    expect(rememberedRuns.ids()).toHaveLength(first.result.runs.publicId.length - failed);
+    expect(first.result.runs.status.every((s) => s === "SUCCEEDED" || s === "FAILED")).toBe(true);
+    expect(rememberedRuns.ids()).toHaveLength(first.result.runs.publicId.length);
+    const again = await countQueries(view);
+    expect(again.statements).toHaveLength(1);
+    expect(again.result).toEqual(first.result);
+  });
+
+  it("shows a failed run redriven by another writer on the first view after the redrive commits", async () => {
+    rememberedRuns.clear();
+    // A failed run that recorded the best value before a later step failed: a point of the graph refers to it
+    // (a failed run without metrics is only a failed mark, which a redrive removes from the answer).
+    const { rows } = await pool.query<{ id: number; public_id: string }>(
+      `INSERT INTO run_metric (pipeline_id, run_id, name, value, run_started_at)
+       SELECT pipeline_id, id, 'validation:auc', 5, started_at FROM run
+        WHERE pipeline_id = $1 AND status = 'FAILED' ORDER BY id LIMIT 1
+       RETURNING run_id AS id, (SELECT public_id FROM run WHERE id = run_id)`,
+      [large.pipelineId],
+    );
+    const failed = rows[0];
+    if (!failed) throw new Error("seed has no failed run");
+    const publicId = failed.public_id;
+    const query = MetricSeriesQuery.parse({ names: "validation:auc", width: "300", x: "number" });
+    const view = () => getMetricSeries({ pipelineId: large.pipelineId, query });
+    const statusOf = (series: Awaited<ReturnType<typeof view>>) =>
+      series.runs.status[series.runs.publicId.indexOf(publicId)];
+    const first = await view();
+    expect(first.series[0]?.y).toContain(5);
+    expect(statusOf(first)).toBe("FAILED");
+    // Another instance's sync redrives it, in a transaction of its own that nothing in this process hears of.
+    const other = await pool.connect();
+    const send = pool.query.bind(pool);
+    try {
+      await other.query("BEGIN");
+      await other.query("UPDATE run SET status = 'RUNNING' WHERE public_id = $1", [publicId]);
+      // Not committed: the remembered label holds, without a read.
+      const uncommitted = await countQueries(view);
+      expect(statusOf(uncommitted.result)).toBe("FAILED");
+      expect(uncommitted.statements).toHaveLength(1);
+      // It commits just after this view's series statement: this view is as of that statement (FAILED) ...
+      vi.spyOn(pool, "query").mockImplementationOnce((async (...args: Parameters<typeof pool.query>) => {
+        const rows = await (send as (...a: unknown[]) => Promise<unknown>)(...args);
+        await other.query("COMMIT");
+        return rows;
+      }) as typeof pool.query);
+      try {
+        expect(statusOf(await view())).toBe("FAILED");
+      } finally {
+        vi.restoreAllMocks();
+      }
+      // ... and the next one reads it again, from any instance's memory.
+      const committed = await countQueries(view);
+      expect(statusOf(committed.result)).toBe("RUNNING");
+      expect(committed.statements).toHaveLength(2);
+    } finally {
+      await other.query("ROLLBACK").catch(() => undefined);
+      other.release();
+      await pool.query("UPDATE run SET status = 'FAILED' WHERE public_id = $1", [publicId]);
+    }
+    // Its redrive failed: running labels are never remembered, so the next view says so.
+    try {
+      expect(statusOf(await view())).toBe("FAILED");
+    } finally {
+      await pool.query("DELETE FROM run_metric WHERE run_id = $1 AND name = 'validation:auc'", [failed.id]);
+    }
   });
 
   it("returns at most `width` points per metric and keeps the extremes", async () => {

@@ -323,11 +323,13 @@ export async function getMetricSeries({
           }),
           rowMode: "array",
         });
-  if (!rows.some((r) => r[0] === "pipeline")) throw notFound(`No pipeline ${pipelineId}.`);
+  const pipelineRow = rows.find((r) => r[0] === "pipeline");
+  if (!pipelineRow) throw notFound(`No pipeline ${pipelineId}.`);
   // The runs the rows refer to, by id, with the x each has in the answer (every reference to a run is at its x).
   const refs = new Map<number, number>();
   for (const row of rows) if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
-  const labels = await runLabels(pipelineId, refs, query.x);
+  // The pipeline row's y: its relabel counter, under which remembered failed runs' labels hold.
+  const labels = await runLabels(pipelineId, refs, query.x, pipelineRow[3] ?? 0);
   return assembleMetricSeries(rows, labels, { pipelineId, query, directions });
 }
 

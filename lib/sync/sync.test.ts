@@ -137,6 +137,17 @@ describe("sync against the emulator", () => {
         history_complete: true,
       });
 
+      // The pipeline's relabel counter, which tells every instance that a failed run's label changed.
+      const relabel = async () =>
+        Number(
+          (
+            await pool.query("SELECT coalesce(max(n), 0) AS n FROM pipeline_run_relabel WHERE pipeline_id = $1", [
+              run.pipeline_id,
+            ])
+          ).rows[0].n,
+        );
+      const relabelWhileFailed = await relabel();
+
       // Redrive: the settled run reopens through its redriveCount and ends SUCCEEDED.
       await sfn.send(new RedriveExecutionCommand({ executionArn }));
       await waitFor(waiting);
@@ -145,6 +156,7 @@ describe("sync against the emulator", () => {
       await pass({ full: true });
       run = (await pool.query("SELECT * FROM run WHERE execution_arn = $1", [executionArn])).rows[0];
       expect(run).toMatchObject({ status: "SUCCEEDED", redrive_count: 1, history_complete: true });
+      expect(await relabel()).toBe(relabelWhileFailed + 1);
       await expectMatchesEmulator(sfn, source);
       const flaky = await pool.query(
         "SELECT key, status, attempts, attempt_log FROM step WHERE run_id = $1 AND state_name = 'Flaky' ORDER BY key",

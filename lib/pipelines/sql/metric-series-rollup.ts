@@ -189,7 +189,7 @@ out AS (
   UNION ALL
   SELECT 'domain', NULL, span.lo, span.hi, NULL, NULL, NULL, NULL FROM span WHERE span.lo IS NOT NULL AND span.hi IS NOT NULL
   UNION ALL
-  SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
+  ${PIPELINE_ROW}
 )
 ${OUT_ROWS}`;
 }
@@ -200,6 +200,14 @@ ${OUT_ROWS}`;
  * 100k runs). The runs they refer to are not read here: lib/pipelines/run-labels.ts reads each once, and only
  * those this process does not already know (looking up and sending ~5.6k runs was over half of it).
  */
+/**
+ * The row that says the pipeline exists (none: 404), shared with metric-series.ts. Its y is the pipeline's
+ * relabel counter (migration 20261203100000_run_relabel), read in the statement's snapshot: the failed runs'
+ * labels an instance remembers hold while it is unchanged (lib/pipelines/run-labels.ts).
+ */
+export const PIPELINE_ROW = /* sql */ `SELECT 'pipeline', NULL, NULL, coalesce(rl.n, 0)::float8, NULL, NULL, NULL, NULL
+    FROM pipeline LEFT JOIN pipeline_run_relabel rl ON rl.pipeline_id = pipeline.id WHERE pipeline.id = $1`;
+
 export const OUT_ROWS = /* sql */ `
 SELECT out.kind, out.name, out.x, out.y, out.run_id, out.prev, out.base, out.n FROM out`;
 

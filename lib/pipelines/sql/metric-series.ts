@@ -19,7 +19,7 @@
  * extract() would compute in numeric, several times slower per row), which reads a timestamp without time zone
  * as UTC, whatever the session's TimeZone.
  */
-import { OUT_ROWS } from "./metric-series-rollup";
+import { OUT_ROWS, PIPELINE_ROW } from "./metric-series-rollup";
 
 const bucketOf = (x: string) =>
   `coalesce(least($4 - 1, greatest(0, floor((${x} - span.lo) / nullif(span.hi - span.lo, 0) * $4)))::int, 0)`;
@@ -154,7 +154,7 @@ out AS (
   UNION ALL
   SELECT 'domain', NULL, span.lo, span.hi, NULL, NULL, NULL, NULL FROM span WHERE span.lo IS NOT NULL
   UNION ALL
-  SELECT 'pipeline', NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM pipeline WHERE pipeline.id = $1
+  ${PIPELINE_ROW}
 )
 ${OUT_ROWS}`;
 }
