@@ -17,7 +17,7 @@
 import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
-import type { MetricSeriesTuple } from "@/lib/pipelines/sql/metric-series";
+import { type MetricSeriesTuple, seriesRunRefs } from "@/lib/pipelines/sql/metric-series";
 import { resolveDatabase } from "@/lib/runtime/database";
 import { METRIC_NAMES, SEED_VERSION, seededScale } from "./seed";
 
@@ -90,9 +90,9 @@ try {
     // getMetricSeries' two parts after the statement, on the statement's rows: the runs' labels (one more
     // statement, for the runs this process does not remember) and the assembly of the answer in JavaScript.
     const { rows: tuples } = await pool.query<MetricSeriesTuple>({ text: sql, values: params, rowMode: "array" });
-    const refs = new Map<number, number>();
-    for (const row of tuples) if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
-    const relabel = tuples.find((row) => row[0] === "pipeline")?.[3] ?? 0;
+    const referred = seriesRunRefs(tuples);
+    if (!referred) throw new Error(`No pipeline ${pipelineId}.`);
+    const { refs, relabel } = referred;
     const labelsTime = await time(() => runLabels(pipelineId, refs, query.x, relabel));
     const labels = await runLabels(pipelineId, refs, query.x, relabel);
     const directions = query.names.map(metricDirection);

@@ -25,7 +25,7 @@ import type {
 } from "./schema";
 import type { SeriesRegression } from "./series-runs";
 import { COMPARE_RUNS_SQL, type CompareRunRow } from "./sql/compare-runs";
-import { type MetricSeriesTuple, metricSeriesParams, metricSeriesSql } from "./sql/metric-series";
+import { type MetricSeriesTuple, metricSeriesParams, metricSeriesSql, seriesRunRefs } from "./sql/metric-series";
 import { metricSeriesRollupParams, metricSeriesRollupSql, ROLLUP_WINDOW } from "./sql/metric-series-rollup";
 import { PIPELINE_DETAIL_SQL, type PipelineDetailRow, RUN_COUNT_BOUND } from "./sql/pipeline-detail";
 import { type PipelineIndexRow, pipelineIndexSql, RECENT_WINDOW } from "./sql/pipeline-index.sql";
@@ -323,13 +323,9 @@ export async function getMetricSeries({
           }),
           rowMode: "array",
         });
-  const pipelineRow = rows.find((r) => r[0] === "pipeline");
-  if (!pipelineRow) throw notFound(`No pipeline ${pipelineId}.`);
-  // The runs the rows refer to, by id, with the x each has in the answer (every reference to a run is at its x).
-  const refs = new Map<number, number>();
-  for (const row of rows) if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
-  // The pipeline row's y: its relabel counter, under which remembered failed runs' labels hold.
-  const labels = await runLabels(pipelineId, refs, query.x, pipelineRow[3] ?? 0);
+  const referred = seriesRunRefs(rows);
+  if (!referred) throw notFound(`No pipeline ${pipelineId}.`);
+  const labels = await runLabels(pipelineId, referred.refs, query.x, referred.relabel);
   return assembleMetricSeries(rows, labels, { pipelineId, query, directions });
 }
 

@@ -8,7 +8,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { pool } from "@/lib/db";
 import { rememberedRuns, runLabels } from "./run-labels";
-import { type SeededHistory, seedPipelineHistory } from "./testing";
+import { relabelCounter, type SeededHistory, seedPipelineHistory } from "./testing";
 
 type Row = { id: number; public_id: string; name: string; status: string; ms: number; run_number: number };
 
@@ -25,16 +25,7 @@ const runsOf = async (pipelineId: number) =>
     )
   ).rows;
 const byTime = (rows: Row[]) => new Map(rows.map((r) => [r.id, r.ms]));
-/** The pipeline's relabel counter, as the series statement reads it. */
-const relabelOf = async (pipelineId: number) =>
-  Number(
-    (
-      await pool.query<{ n: string }>(
-        `SELECT coalesce((SELECT n FROM pipeline_run_relabel WHERE pipeline_id = $1), 0) AS n`,
-        [pipelineId],
-      )
-    ).rows[0]?.n,
-  );
+const relabelOf = (pipelineId: number) => relabelCounter(pool, pipelineId);
 
 /** The statements runLabels issues while `fn` runs, with the run ids each asked for. */
 async function statementsDuring(fn: () => Promise<unknown>): Promise<number[][]> {

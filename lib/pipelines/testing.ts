@@ -20,6 +20,15 @@ export function seriesRegressions(regressions: MetricSeries["series"][number]["r
   }));
 }
 
+/** A pipeline's relabel counter (lib/pipelines/run-labels.ts), read as the series statement reads it: 0 without a row. */
+export async function relabelCounter(db: pg.Pool, pipelineId: number): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    "SELECT coalesce((SELECT n FROM pipeline_run_relabel WHERE pipeline_id = $1), 0) AS n",
+    [pipelineId],
+  );
+  return Number(rows[0]?.n);
+}
+
 export type SeedOptions = {
   runs: number;
   metrics?: string[];

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { GET } from "@/app/api/metrics/route";
 import { pool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
+import { relabelCounter } from "@/lib/pipelines/testing";
 import { getSyncHealth, redactError } from "./status";
 import {
   adminStats,
@@ -138,14 +139,7 @@ describe("sync against the emulator", () => {
       });
 
       // The pipeline's relabel counter, which tells every instance that a failed run's label changed.
-      const relabel = async () =>
-        Number(
-          (
-            await pool.query("SELECT coalesce(max(n), 0) AS n FROM pipeline_run_relabel WHERE pipeline_id = $1", [
-              run.pipeline_id,
-            ])
-          ).rows[0].n,
-        );
+      const relabel = () => relabelCounter(pool, run.pipeline_id);
       const relabelWhileFailed = await relabel();
 
       // Redrive: the settled run reopens through its redriveCount and ends SUCCEEDED.

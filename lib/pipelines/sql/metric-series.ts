@@ -182,6 +182,23 @@ export type MetricSeriesTuple = [
   n: number | null,
 ];
 
+/**
+ * What the runs' labels (lib/pipelines/run-labels.ts) need from a series statement's rows: the runs they refer
+ * to, by id, with the x each has in the answer (every reference to a run is at its x), and the relabel counter
+ * the pipeline row carries as its y (PIPELINE_ROW). Null without a pipeline row: there is no such pipeline.
+ */
+export function seriesRunRefs(
+  rows: readonly MetricSeriesTuple[],
+): { refs: Map<number, number>; relabel: number } | null {
+  let relabel: number | null = null;
+  const refs = new Map<number, number>();
+  for (const row of rows) {
+    if (row[0] === "pipeline") relabel = row[3] ?? 0;
+    else if (row[4] !== null && row[2] !== null) refs.set(row[4], row[2]);
+  }
+  return relabel === null ? null : { refs, relabel };
+}
+
 export type MetricSeriesParams = {
   pipelineId: number;
   names: string[];
