@@ -23,7 +23,7 @@ const PUBLIC = [
   // the live feed: the change sink and NOTIFY channel writers use
   "^lib/live/notify\\.ts$",
   "^lib/admin/settings\\.ts$",
-  "^lib/metrics/(direction|regression)\\.ts$",
+  "^lib/metrics/(direction|precision|regression)\\.ts$",
   // pure helpers other domains share: run URLs, instance prices
   "^lib/runs/links\\.ts$",
   "^lib/runs/search/index\\.ts$",

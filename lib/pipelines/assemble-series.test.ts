@@ -81,6 +81,33 @@ describe("assembleMetricSeries", () => {
     expect(answer.domain).toEqual([1, 3]);
   });
 
+  it("carries metric values to 7 significant digits, and x, counts and ids exactly", () => {
+    const ms = 1_733_212_345_678;
+    const answer = assembleMetricSeries(
+      [
+        ["point", "auc", ms, 0.91234567891234, 10, 0.81234567891234, 0.7123456789012, null],
+        ["point", "auc", ms + 1, 0.5, 20, null, null, null],
+        ["regression", "auc", ms, 0.91234567891234, 10, null, 0.95432109876543, null],
+        ["count", "auc", null, null, null, null, null, 123_456_789],
+        ["change", null, ms, null, 10, null, 123_456_789, null],
+        ["domain", null, ms, ms + 987_654_321, null, null, null, null],
+        ["pipeline", null, null, 0, null, null, null, null],
+      ],
+      LABELS,
+      { pipelineId: 1, query: { ...query, names: ["auc"] }, directions: ["higher"] },
+    );
+    expect(answer.series[0]).toMatchObject({
+      count: 123_456_789,
+      x: [ms, ms + 1],
+      y: [0.9123457, 0.5],
+      previous: [0.8123457, null],
+      baseline: [0.7123457, null],
+      regressions: { x: [ms], y: [0.9123457], baseline: [0.9543211] },
+    });
+    expect(answer.definitionChanges).toEqual([{ x: ms, run: 0, revisionId: 123_456_789 }]);
+    expect(answer.domain).toEqual([ms, ms + 987_654_321]);
+  });
+
   it("gives the same answer whatever order the rows arrive in", () => {
     const expected = assemble(ROWS);
     for (const seed of [1, 2, 3, 4, 5]) expect(assemble(permute(ROWS, seed))).toEqual(expected);

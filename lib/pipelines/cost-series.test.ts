@@ -10,6 +10,7 @@ import { GET as getRunRoute } from "@/app/api/v1/runs/[runId]/route";
 import { pool } from "@/lib/db";
 import type { AwsSource } from "@/lib/generated/prisma/client";
 import { metricDirection, RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { roundSignificant } from "@/lib/metrics/precision";
 import { runSourcePass } from "@/lib/sync/pass";
 import { reloadSource, startTestApiSource, type TestApiSource } from "@/lib/sync/testing";
 import { getMetricSeries, getPipeline } from "./queries";
@@ -68,7 +69,8 @@ describe("cost per run as a metric series", () => {
       inSeries.add(publicId);
       const shown = await runCost(publicId);
       expect(shown.cost?.pricedJobs).toBeGreaterThan(0);
-      expect(cost?.y[i]).toBeCloseTo(shown.cost?.usd ?? Number.NaN, 9);
+      // To the series answer's 7 significant digits (lib/metrics/precision.ts).
+      expect(cost?.y[i]).toBe(roundSignificant(shown.cost?.usd ?? Number.NaN));
     }
     // Every settled run whose jobs are priced is on the graph.
     const { rows } = await pool.query<{ public_id: string }>(

@@ -6,6 +6,7 @@ import "server-only";
 import { pool } from "@/lib/db";
 import { badRequest, notFound } from "@/lib/errors";
 import { type Direction, metricDirection, RUN_COST_METRIC } from "@/lib/metrics/direction";
+import { roundSignificant as round, roundNullable } from "@/lib/metrics/precision";
 import { compileSearch, parseSearch, SearchSyntaxError } from "@/lib/runs/search";
 import { chooseMetricColumns } from "./columns";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -333,7 +334,9 @@ export async function getMetricSeries({
  * The answer from the statement's rows, which arrive in no order (sorting ~12k wide rows in SQL cost more than
  * the rest of the statement at 100k runs), and the labels of the runs they refer to: runs are listed by x
  * (then id) and referred to by index (-1 for a run without a label: gone since the statement); each series'
- * points, its regressions, the failed marks and the definition changes come out sorted by x.
+ * points, its regressions, the failed marks and the definition changes come out sorted by x. Metric values (a
+ * point's y, previous and baseline; a regression's y and baseline) are to SERIES_DIGITS significant digits
+ * (lib/metrics/precision.ts); x, counts and ids are exact.
  */
 export function assembleMetricSeries(
   rows: MetricSeriesTuple[],
@@ -383,13 +386,13 @@ export function assembleMetricSeries(
       case "point": {
         const list = name === null ? undefined : points.get(name);
         if (!list || x === null || y === null || runId === null) break;
-        list.push({ x, y, run: refer(runId), previous: prev, baseline: base });
+        list.push({ x, y: round(y), run: refer(runId), previous: roundNullable(prev), baseline: roundNullable(base) });
         break;
       }
       case "regression": {
         const list = name === null ? undefined : regressions.get(name);
         if (!list || x === null || y === null || runId === null || base === null) break;
-        list.push({ x, y, run: refer(runId), baseline: base });
+        list.push({ x, y: round(y), run: refer(runId), baseline: round(base) });
         break;
       }
       case "count":

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pool } from "@/lib/db";
+import { roundNullable, roundSignificant } from "@/lib/metrics/precision";
 import { getMetricSeries } from "./queries";
 import { MetricSeriesQuery } from "./schema";
 import { seedPipelineHistory } from "./testing";
@@ -293,8 +294,8 @@ describe("the series read from the rollups", () => {
       const pick = (better: (p: Row, q: Row) => boolean) => members.reduce((m, r) => (better(r, m) ? r : m));
       const lo = pick((p, q) => p.value < q.value || (p.value === q.value && p.x < q.x));
       const hi = pick((p, q) => p.value > q.value || (p.value === q.value && p.x > q.x));
-      points.add(`${lo.x}:${lo.value}:${lo.prev}`);
-      points.add(`${hi.x}:${hi.value}:${hi.prev}`);
+      // As the answer carries them: values to 7 significant digits (lib/metrics/precision.ts).
+      for (const r of [lo, hi]) points.add(`${r.x}:${roundSignificant(r.value)}:${roundNullable(r.prev)}`);
     }
     return { points, count: [...byBucket.values()].reduce((n, m) => n + m.length, 0) };
   }

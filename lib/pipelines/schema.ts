@@ -301,7 +301,11 @@ export const MetricSeries = z
         direction: Direction,
         count: z.number().int().meta({ description: "Runs with this metric in the range (before downsampling)." }),
         x: z.array(z.number()),
-        y: z.array(z.number()),
+        y: z.array(z.number()).meta({
+          description:
+            "The metric's value at each point, to 7 significant digits, as are `previous`, `baseline` and the " +
+            "regressions' values (SageMaker reports final metrics as 32-bit floats; the run page has them exact).",
+        }),
         run: z.array(z.number().int()).meta({ description: "Index into `runs` of each point." }),
         previous: z
           .array(z.number().nullable())
