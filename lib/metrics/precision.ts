@@ -3,7 +3,7 @@
  *
  * SageMaker reports a training job's final metrics as 32-bit floats (`MetricData.Value`, about 7 significant
  * digits), and the graph shows 4 (lib/format.ts formatValue). The digits beyond are noise that costs on every
- * request: a 17-digit value is ~2.5 times the JSON text of a 7-digit one, and it does not compress. Exact values
+ * request: a 17-digit value is twice the JSON text of a 7-digit one, and those digits do not compress. Exact values
  * stay where a single run is read (the run page, the comparison).
  */
 
