@@ -304,7 +304,7 @@ export const MetricSeries = z
         y: z.array(z.number()).meta({
           description:
             "The metric's value at each point, to 7 significant digits, as are `previous`, `baseline` and the " +
-            "regressions' values (SageMaker reports final metrics as 32-bit floats; the run page has them exact).",
+            "regressions' values (SageMaker reports final metrics as 32-bit floats; a run's own answer has them exact).",
         }),
         run: z.array(z.number().int()).meta({ description: "Index into `runs` of each point." }),
         previous: z
